@@ -1,0 +1,115 @@
+"""One replication of (scenario, policy, seed): build the world, run it to the horizon, summarise."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from events.ground import GroundNetwork
+from events.launch import LaunchQueue
+from events.modules import Modules
+from events.review import PolicyDriver
+from events.servicing import Servicing
+from events.space_weather import SpaceWeather
+from events.timeline import Timeline
+from events.world import COST_CATEGORIES, World
+from fleet.scenario import Scenario, modules_for_target
+from fleet.state import Status
+from policies.base import Policy
+
+
+@dataclass
+class Outcome:
+    """What one replication produced."""
+
+    events: pd.DataFrame
+    timeline: pd.DataFrame
+    summary: dict
+
+
+def run_replication(scenario: Scenario, policy: Policy, seed: int) -> Outcome:
+    """Simulate `scenario` under `policy` with `seed`, from the start to the horizon."""
+    started = time.perf_counter()
+    world = World(scenario, seed)
+    modules = Modules(world)
+    launches = LaunchQueue(world, modules)
+    servicing = Servicing(world, modules)
+    ground = GroundNetwork(world)
+    SpaceWeather(world, modules)
+    timeline = Timeline(world, ground, servicing)
+    initial = modules_for_target(scenario)
+    ids = launches.order(initial, None, world.newest_generation())
+    world.log.add(0.0, "decision", -1, -1, len(ids), 0.0,
+                  f"initial deployment: order {initial} modules of {world.generations[0].name} "
+                  f"for {scenario.fleet.target_power_mw:g} MW")
+    PolicyDriver(world, policy, modules, launches, servicing)
+    world.env.run(until=world.horizon_day)
+
+    # close the books at the horizon
+    world.settle(world.table.ids(Status.OPERATIONAL))
+    timeline.sample()
+    ground.advance()
+    _log_unit_failures(world)
+    events = world.log.frame()
+    summary = _summary(world, timeline, ground, servicing, len(events), time.perf_counter() - started)
+    return Outcome(events=events, timeline=timeline.frame(), summary=summary)
+
+
+def _log_unit_failures(world: World) -> None:
+    """One `unit_failure` row per module and day on which units failed, with their count."""
+    modules, days = world.unit_failures()
+    if len(days) == 0:
+        return
+    order = np.lexsort((modules, days))
+    modules, days = modules[order], days[order]
+    new = np.ones(len(days), dtype=bool)
+    new[1:] = (days[1:] != days[:-1]) | (modules[1:] != modules[:-1])
+    starts = np.flatnonzero(new)
+    counts = np.diff(np.append(starts, len(days)))
+    world.log.add_bulk("unit_failure", days[starts], modules[starts], world.table.cluster[modules[starts]], counts)
+
+
+def _summary(world: World, timeline: Timeline, ground: GroundNetwork, servicing: Servicing,
+             events: int, wall: float) -> dict:
+    t = world.table
+    status = t.status[: t.n]
+    c = world.counters
+    delivered = float(t.delivered_pflops_days[: t.n].sum())
+    total = world.ledger.total_usd
+    n_servicers = world.scenario.servicing.servicers
+    summary = {
+        "delivered_pflops_days": delivered,
+        "mean_availability": timeline.mean_availability(),
+        "launches": c["launches"],
+        "launch_failures": c["launch_failures"],
+        "modules_launched": c["modules_launched"],
+        "modules_lost_at_launch": c["modules_lost_at_launch"],
+        "unit_failures": int(sum(len(d) for d in world.unit_failure_days)),
+        "module_failures": int((status == Status.FAILED).sum()),
+        "servicing_trips": c["servicing_trips"],
+        "servicing_failures": c["servicing_failures"],
+        "units_replaced": world.units_replaced,
+        "upgrades": c["upgrades"],
+        "deorbits": int((status == Status.DEORBITED).sum()),
+        "debris_left": int((status == Status.FAILED).sum()),
+        "mass_launched_kg": float(c["mass_launched_kg"]),
+        "cost_total_usd": total,
+        "cost_npv_usd": world.ledger.npv,
+        "cost_per_pflops_day_usd": total / delivered if delivered > 0 else float("inf"),
+        "data_generated_tb": ground.generated_tb,
+        "data_delivered_tb": ground.delivered_tb,
+        "data_lost_tb": ground.lost_tb,
+        "data_backlog_tb": float(ground.backlog_tb.sum()),
+        "ground_blackout_fraction": ground.blackout_days / world.horizon_day,
+        "servicer_utilisation": servicing.busy_days / (n_servicers * world.horizon_day) if n_servicers else 0.0,
+        "space_weather_events": c["space_weather_events"],
+        "modules_operational_final": int((status == Status.OPERATIONAL).sum()),
+        "target_pflops": world.target_pflops,
+        "events": events,
+        "wall_seconds": wall,
+    }
+    for cat in COST_CATEGORIES:
+        summary[f"cost_{cat}_usd"] = float(world.ledger.total[cat])
+    return summary

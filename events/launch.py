@@ -1,0 +1,142 @@
+"""Launch campaigns: ordered modules wait in one queue and fly when a vehicle can take them.
+
+A launch takes the modules at the head of the queue bound for one cluster, as many as fit the
+vehicle's payload, once their lead time has passed and the vehicle's cadence allows. Among the
+vehicles available, the one that can fly first is used (the cheaper one on a tie). A failed launch
+loses its whole payload. The i-th launch of a replication draws the i-th number of the
+`launch-outcomes` stream, so two policies see the same launches fail.
+"""
+from __future__ import annotations
+
+import heapq
+from collections import deque
+from typing import Callable
+
+import numpy as np
+
+from events.modules import Modules
+from events.world import World, fmt_usd
+from fleet.economics import DAYS_PER_YEAR, price_on
+from fleet.scenario import module_mass_kg
+from fleet.state import Status
+
+
+class LaunchQueue:
+    """The queue of ordered modules and the process that launches them."""
+
+    def __init__(self, world: World, modules: Modules):
+        self.world = world
+        self.modules = modules
+        self.queue: deque[int] = deque()
+        self.vehicles = world.scenario.launch.vehicles
+        self.last_launch_day = [-np.inf] * len(self.vehicles)
+        self.outcomes = world.streams.sequence("launch-outcomes")
+        self.on_launch_failed: Callable[[tuple[int, ...]], None] = lambda ms: None
+        self._wakeup = world.env.event()
+        world.env.process(self._run())
+
+    # ----- orders ---------------------------------------------------------------------------------
+    def order(self, count: int, cluster: int | None, generation: int) -> list[int]:
+        """Queue `count` new modules; returns their ids."""
+        w = self.world
+        clusters = [cluster] * count if cluster is not None else self._spread(count)
+        ids = [w.table.add(c, generation, w.now) for c in clusters]
+        self.queue.extend(ids)
+        if not self._wakeup.triggered:
+            self._wakeup.succeed()
+        return ids
+
+    def _spread(self, count: int) -> list[int]:
+        """Clusters for `count` modules, each to the cluster with the fewest modules in service or due."""
+        t = self.world.table
+        k = self.world.scenario.fleet.clusters
+        live = np.isin(t.status[: t.n], (Status.ORDERED, Status.IN_TRANSIT, Status.OPERATIONAL))
+        held = np.bincount(t.cluster[: t.n][live], minlength=k)
+        heap = [(int(h), c) for c, h in enumerate(held)]
+        heapq.heapify(heap)
+        out = []
+        for _ in range(count):
+            h, c = heapq.heappop(heap)
+            out.append(c)
+            heapq.heappush(heap, (h + 1, c))
+        return out
+
+    # ----- the launch process -----------------------------------------------------------------
+    def _mass(self, m: int) -> float:
+        w = self.world
+        return module_mass_kg(w.scenario, w.generations[w.table.generation[m]])
+
+    def _first_slot(self, head: int) -> tuple[float, float, int]:
+        """(day, price per kg, vehicle) of the earliest launch that can carry `head`."""
+        w = self.world
+        best = None
+        for v, veh in enumerate(self.vehicles):
+            if veh.payload_kg < self._mass(head):
+                continue
+            day = max(w.now, w.table.ordered_day[head] + veh.lead_time_days,
+                      self.last_launch_day[v] + DAYS_PER_YEAR / veh.launches_per_year,
+                      (veh.available_from_year - w.scenario.start_year) * DAYS_PER_YEAR)
+            price = price_on(veh.price_per_kg_usd, w.year(day))
+            if best is None or (day, price) < best[:2]:
+                best = (day, price, v)
+        return best
+
+    def _run(self):
+        w = self.world
+        while True:
+            if not self.queue:
+                self._wakeup = w.env.event()
+                yield self._wakeup
+                continue
+            day, price, v = self._first_slot(self.queue[0])
+            if day > w.now:
+                yield w.env.timeout(day - w.now)
+            self._launch(v, price)
+
+    def _launch(self, v: int, price_per_kg: float) -> None:
+        w = self.world
+        veh = self.vehicles[v]
+        cluster = int(w.table.cluster[self.queue[0]])
+        payload, mass, rest = [], 0.0, deque()
+        while self.queue:
+            m = self.queue.popleft()
+            mm = self._mass(m)
+            fits = (w.table.cluster[m] == cluster and mass + mm <= veh.payload_kg
+                    and w.table.ordered_day[m] + veh.lead_time_days <= w.now)
+            if fits:
+                payload.append(m)
+                mass += mm
+            else:
+                rest.append(m)
+        self.queue = rest
+        self.last_launch_day[v] = w.now
+        econ = w.scenario.economics
+        hardware = sum(econ.bus_price_usd + w.table.units * w.generations[w.table.generation[m]].price_usd_per_unit
+                       for m in payload)
+        launch_cost = price_per_kg * mass
+        w.book("launch", launch_cost)
+        w.book("hardware", hardware)
+        w.counters["launches"] += 1
+        w.counters["mass_launched_kg"] += mass
+        w.counters["modules_launched"] += len(payload)
+        ids = np.array(payload)
+        w.table.launched_day[ids] = w.now
+        detail = (f"{veh.name}: {len(payload)} modules, {mass / 1000:.1f} t, "
+                  f"{fmt_usd(launch_cost)} launch + {fmt_usd(hardware)} hardware")
+        if self.outcomes.random() < veh.success_probability:
+            w.table.status[ids] = Status.IN_TRANSIT
+            w.log.add(w.now, "launch", -1, cluster, len(payload), launch_cost + hardware, detail)
+            w.env.process(self._commission_later(tuple(payload)))
+        else:
+            w.table.status[ids] = Status.LOST_AT_LAUNCH
+            w.table.end_day[ids] = w.now
+            w.counters["launch_failures"] += 1
+            w.counters["modules_lost_at_launch"] += len(payload)
+            w.log.add(w.now, "launch_failure", -1, cluster, len(payload), launch_cost + hardware,
+                      detail + "; payload lost")
+            self.on_launch_failed(tuple(payload))
+
+    def _commission_later(self, payload: tuple[int, ...]):
+        yield self.world.env.timeout(self.world.scenario.fleet.module.commissioning_days)
+        for m in payload:
+            self.modules.commission(m)

@@ -1,0 +1,148 @@
+"""The policy at work: reviews on its interval, reactions to events, and the checking of its actions.
+
+Every action is checked before anything happens; an impossible one stops the run with a
+PolicyError naming the policy, the day and the problem. Accepted actions are logged as `decision`
+events with the policy's reason, then carried out.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from events.launch import LaunchQueue
+from events.modules import Modules
+from events.servicing import Servicing
+from events.world import World
+from fleet.actions import ACTION_TYPES, Deorbit, Launch, Service
+from fleet.errors import PolicyError
+from fleet.observation import Observation
+from fleet.state import Status
+from policies.base import Policy
+
+
+class PolicyDriver:
+    """Calls the policy and applies what it returns."""
+
+    def __init__(self, world: World, policy: Policy, modules: Modules, launches: LaunchQueue,
+                 servicing: Servicing):
+        self.world = world
+        self.policy = policy
+        self.modules = modules
+        self.launches = launches
+        self.servicing = servicing
+        modules.set_threshold(policy.threshold_failed_fraction())
+        modules.on_threshold = lambda m: self.react("on_threshold", m)
+        modules.on_module_ended = lambda m: self.react("on_module_failed", m)
+        launches.on_launch_failed = lambda ms: self.react("on_launch_failed", ms)
+        servicing.on_trip_returned = lambda ms: self.react("on_trip_returned", ms)
+        interval = float(policy.review_interval_days)
+        if not interval > 0:
+            raise PolicyError(f"policy {policy.label}: review_interval_days must be positive (got {interval})")
+        world.env.process(self._reviews(interval))
+        world.env.process(self._generations())
+
+    def observe(self) -> Observation:
+        w = self.world
+        gens = w.generations[: w.newest_generation() + 1]
+        return Observation(table=w.table, day=w.now, year=w.year(), horizon_day=w.horizon_day,
+                           scenario=w.scenario, generations=gens, target_pflops=w.target_pflops,
+                           servicers=w.scenario.servicing.servicers, servicers_busy=self.servicing.busy,
+                           trips_queued=self.servicing.queued)
+
+    def react(self, hook: str, *args) -> None:
+        """Call one of the policy's hooks and apply its actions."""
+        actions = getattr(self.policy, hook)(self.observe(), *args)
+        self.apply(actions, hook)
+
+    def _reviews(self, interval: float):
+        while True:
+            self.react("review")
+            yield self.world.env.timeout(interval)
+
+    def _generations(self):
+        w = self.world
+        for g, gen in enumerate(w.generations):
+            day = (gen.year_available - w.scenario.start_year) * 365.25
+            if day <= 0:
+                continue
+            if day >= w.horizon_day:
+                return
+            yield w.env.timeout(day - w.now)
+            self.react("on_generation_available", g)
+
+    # ----- actions --------------------------------------------------------------------------------
+    def apply(self, actions, hook: str) -> None:
+        if actions is None:
+            actions = []
+        if not isinstance(actions, (list, tuple)):
+            self._refuse(hook, f"returned {type(actions).__name__}, not a list of actions")
+        for a in actions:
+            self._check(a, hook)
+        for a in actions:
+            self._carry_out(a)
+
+    def _refuse(self, hook: str, problem: str) -> None:
+        raise PolicyError(f"policy {self.policy.label} ({hook}, day {self.world.now:.1f}): {problem}")
+
+    def _check(self, a, hook: str) -> None:
+        w = self.world
+        t = w.table
+        if not isinstance(a, ACTION_TYPES):
+            self._refuse(hook, f"{a!r} is not an action (Launch, Service or Deorbit)")
+        if isinstance(a, Launch):
+            if not isinstance(a.count, (int, np.integer)) or a.count < 1:
+                self._refuse(hook, f"Launch count must be a positive whole number (got {a.count!r})")
+            if a.cluster is not None and not 0 <= a.cluster < w.scenario.fleet.clusters:
+                self._refuse(hook, f"Launch to unknown cluster {a.cluster} "
+                                   f"(clusters are 0..{w.scenario.fleet.clusters - 1})")
+            if a.generation is not None and not 0 <= a.generation <= w.newest_generation():
+                self._refuse(hook, f"Launch of generation {a.generation}, which is not available yet")
+            return
+        modules = a.modules
+        if len(modules) == 0:
+            self._refuse(hook, f"{type(a).__name__} names no modules")
+        if len(set(modules)) != len(modules):
+            self._refuse(hook, f"{type(a).__name__} names a module twice")
+        for m in modules:
+            if not isinstance(m, (int, np.integer)) or not 0 <= m < t.n:
+                self._refuse(hook, f"{type(a).__name__} names unknown module {m!r}")
+            if t.status[m] != Status.OPERATIONAL:
+                self._refuse(hook, f"{type(a).__name__} names module {m}, which is "
+                                   f"{Status(t.status[m]).name.lower().replace('_', ' ')}")
+        if isinstance(a, Service):
+            if w.scenario.servicing.servicers == 0:
+                self._refuse(hook, "Service ordered but the scenario has no servicers")
+            busy = [m for m in modules if t.pending_trip[m]]
+            if busy:
+                self._refuse(hook, f"Service to module {busy[0]}, which already has a trip on its way")
+            if a.upgrade:
+                need = t.units * len(modules)
+                newest = w.newest_generation()
+                stale = [m for m in modules if t.generation[m] >= newest]
+                if stale:
+                    self._refuse(hook, f"upgrade of module {stale[0]}, which already has the newest generation")
+            else:
+                need = int((t.units - t.alive_counts(w.now, np.asarray(modules, dtype=np.intp))).sum())
+            if need > w.scenario.servicing.units_per_trip:
+                self._refuse(hook, f"Service needs {need} units but a servicer carries "
+                                   f"{w.scenario.servicing.units_per_trip}")
+
+    def _carry_out(self, a) -> None:
+        w = self.world
+        name = self.policy.name
+        why = f" ({a.reason})" if a.reason else ""
+        if isinstance(a, Launch):
+            gen = w.newest_generation() if a.generation is None else int(a.generation)
+            ids = self.launches.order(int(a.count), a.cluster, gen)
+            where = "" if a.cluster is None else f" to cluster {a.cluster}"
+            w.log.add(w.now, "decision", ids[0] if len(ids) == 1 else -1, -1 if a.cluster is None else a.cluster,
+                      len(ids), 0.0, f"{name}: order {len(ids)} modules of {w.generations[gen].name}{where}{why}")
+        elif isinstance(a, Service):
+            what = "upgrade" if a.upgrade else "repair"
+            modules = tuple(int(m) for m in a.modules)
+            w.log.add(w.now, "decision", modules[0] if len(modules) == 1 else -1, int(w.table.cluster[modules[0]]),
+                      len(modules), 0.0, f"{name}: send a servicer to {what} {len(modules)} modules{why}")
+            self.servicing.dispatch(modules, a.upgrade, a.reason)
+        elif isinstance(a, Deorbit):
+            for m in a.modules:
+                w.log.add(w.now, "decision", int(m), int(w.table.cluster[m]), 1, 0.0, f"{name}: deorbit{why}")
+                self.modules.deorbit(int(m), a.reason or f"{name} decision")

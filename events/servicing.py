@@ -1,0 +1,105 @@
+"""Servicing trips: a servicer (a SimPy Resource) flies out, repairs or upgrades, and comes back.
+
+A trip waits for a free servicer, flies half its trip time out, and succeeds with the scenario's
+probability (the i-th trip draws the i-th number of the `servicing-outcomes` stream). On success
+it replaces failed units of each listed module still operating, up to the units it carries (an
+upgrade replaces every unit with the newest generation). It then flies back and frees the servicer.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import simpy
+
+from events.modules import Modules
+from events.world import World, fmt_usd
+from fleet.state import Status
+
+
+class Servicing:
+    """The servicer fleet and its trips."""
+
+    def __init__(self, world: World, modules: Modules):
+        self.world = world
+        self.modules = modules
+        spec = world.scenario.servicing
+        self.spec = spec
+        self.servicers = simpy.Resource(world.env, capacity=max(1, spec.servicers))
+        self.outcomes = world.streams.sequence("servicing-outcomes")
+        self.on_trip_returned: Callable[[tuple[int, ...]], None] = lambda ms: None
+        self.busy_days = 0.0
+
+    @property
+    def busy(self) -> int:
+        return self.servicers.count if self.spec.servicers else 0
+
+    @property
+    def queued(self) -> int:
+        return len(self.servicers.queue)
+
+    def dispatch(self, modules: tuple[int, ...], upgrade: bool, reason: str) -> None:
+        """Start a trip to `modules` (already checked by the engine)."""
+        w = self.world
+        w.table.pending_trip[list(modules)] = True
+        cluster = int(w.table.cluster[modules[0]])
+        w.book("servicing", self.spec.cost_per_trip_usd)
+        w.counters["servicing_trips"] += 1
+        what = "upgrade" if upgrade else "repair"
+        w.log.add(w.now, "servicing_dispatch", -1, cluster, len(modules), self.spec.cost_per_trip_usd,
+                  f"{what} of modules {_ids(modules)}" + (f": {reason}" if reason else ""))
+        w.env.process(self._trip(modules, upgrade))
+
+    def _trip(self, modules: tuple[int, ...], upgrade: bool):
+        w = self.world
+        with self.servicers.request() as req:
+            yield req
+            start = w.now
+            yield w.env.timeout(self.spec.trip_days / 2)
+            w.table.pending_trip[list(modules)] = False
+            if self.outcomes.random() < self.spec.success_probability:
+                self._work(modules, upgrade)
+            else:
+                w.counters["servicing_failures"] += 1
+                w.log.add(w.now, "servicing_failure", -1, int(w.table.cluster[modules[0]]), len(modules), 0.0,
+                          f"trip to modules {_ids(modules)} failed; nothing repaired")
+            yield w.env.timeout(self.spec.trip_days / 2)
+            self.busy_days += w.now - start
+        self.on_trip_returned(modules)
+
+    def _work(self, modules: tuple[int, ...], upgrade: bool) -> None:
+        w = self.world
+        carried = self.spec.units_per_trip
+        newest = w.newest_generation()
+        for m in modules:
+            if w.table.status[m] != Status.OPERATIONAL or carried <= 0:
+                continue
+            cluster = int(w.table.cluster[m])
+            if upgrade:
+                if carried < w.table.units:
+                    continue
+                old = w.generations[w.table.generation[m]].name
+                n = self.modules.replace_units(m, None, newest)
+                gen = w.generations[newest]
+                cost = w.book("hardware", n * gen.price_usd_per_unit)
+                w.counters["upgrades"] += 1
+                w.log.add(w.now, "upgrade", m, cluster, n, cost, f"{old} -> {gen.name}")
+            else:
+                n = self.modules.replace_units(m, carried)
+                if n == 0:
+                    continue
+                gen = w.generations[w.table.generation[m]]
+                cost = w.book("hardware", n * gen.price_usd_per_unit)
+                w.log.add(w.now, "servicing", m, cluster, n, cost, f"replaced {n} failed units ({fmt_usd(cost)})")
+                w.units_replaced += n
+            carried -= n
+
+
+def _ids(modules: tuple[int, ...]) -> str:
+    shown = ", ".join(str(m) for m in modules[:8])
+    return shown + (f" and {len(modules) - 8} more" if len(modules) > 8 else "")
+
+
+def failed_units_now(world: World, modules: tuple[int, ...]) -> np.ndarray:
+    """Failed units of each module now."""
+    return world.table.units - world.table.alive_counts(world.now, np.asarray(modules, dtype=np.intp))

@@ -1,0 +1,68 @@
+"""Solar particle events: common-cause storms that kill units in many modules at once.
+
+Storms arrive as a Poisson process whose rate follows the solar cycle,
+    rate(year) = mean * (1 + A cos(2 pi (year - solar_max_year) / cycle_years)),
+sampled exactly by thinning. Each storm hits each operational module with `module_fraction_hit`
+and kills each working unit of a hit module with `unit_kill_probability`. The k-th storm draws
+from its own keyed stream. (Debris strikes are drawn per module in `events.modules`.)
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from events.modules import Modules
+from events.world import World
+from fleet.economics import DAYS_PER_YEAR
+from fleet.state import Status
+
+
+class SpaceWeather:
+    """The storm process."""
+
+    def __init__(self, world: World, modules: Modules):
+        self.world = world
+        self.modules = modules
+        self.spec = world.scenario.failures.solar_particle_events
+        if self.spec is not None and self.spec.mean_rate_per_year > 0:
+            world.env.process(self._storms())
+
+    def rate_per_year(self, year: float) -> float:
+        s = self.spec
+        return s.mean_rate_per_year * (1 + s.cycle_amplitude * math.cos(2 * math.pi * (year - s.solar_max_year) / s.cycle_years))
+
+    def _storms(self):
+        w = self.world
+        peak = self.spec.mean_rate_per_year * (1 + self.spec.cycle_amplitude)
+        arrivals = w.streams.sequence("solar-particle-events")
+        storm = 0
+        while True:
+            yield w.env.timeout(arrivals.exponential(DAYS_PER_YEAR / peak))
+            if arrivals.random() * peak <= self.rate_per_year(w.year()):
+                self._hit(storm)
+                storm += 1
+
+    def _hit(self, storm: int) -> None:
+        w = self.world
+        table = w.table
+        rng = w.streams.keyed("storm-damage", storm)
+        ops = table.ids(Status.OPERATIONAL)
+        hit = ops[rng.random(len(ops)) < self.spec.module_fraction_hit]
+        killed_total = 0
+        if len(hit):
+            w.settle(hit)
+            rows = table.unit_end[hit]
+            kill = (rows > w.now) & (rng.random(rows.shape) < self.spec.unit_kill_probability)
+            killed = kill.sum(axis=1)
+            killed_total = int(killed.sum())
+            rows[kill] = w.now
+            w.unit_failure_modules.append(np.repeat(hit, killed))
+            w.unit_failure_days.append(np.full(killed_total, w.now))
+            rows.sort(axis=1)
+            table.unit_end[hit] = rows
+            for m in hit[killed > 0]:
+                self.modules.wake(int(m))
+        w.counters["space_weather_events"] += 1
+        w.log.add(w.now, "space_weather", -1, -1, killed_total, 0.0,
+                  f"solar particle event hit {len(hit)} modules, {killed_total} units failed")

@@ -1,0 +1,40 @@
+"""What a policy may ask for. The engine checks each one and refuses the impossible ones."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Launch:
+    """Order `count` new modules; they fly when a vehicle, the cadence and the lead time allow.
+
+    cluster: where they go (None: the clusters with the fewest modules, in turn);
+    generation: catalog index of their units (None: the newest available).
+    """
+
+    count: int
+    cluster: int | None = None
+    generation: int | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Service:
+    """Send one servicing trip to `modules`: replace their failed units (`upgrade`: all units,
+    with the newest generation). The failed units must fit in one trip."""
+
+    modules: tuple[int, ...]
+    upgrade: bool = False
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Deorbit:
+    """Retire operational `modules` now."""
+
+    modules: tuple[int, ...]
+    reason: str = ""
+
+
+Action = Launch | Service | Deorbit
+ACTION_TYPES = (Launch, Service, Deorbit)

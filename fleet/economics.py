@@ -1,0 +1,26 @@
+"""Prices over time and discounting."""
+from __future__ import annotations
+
+import numpy as np
+
+DAYS_PER_YEAR = 365.25
+
+
+def price_on(table: dict[int, float], year: float) -> float:
+    """Value of a by-year table in `year`: linear between listed years, flat outside them."""
+    years = np.fromiter(table.keys(), dtype=float)
+    values = np.fromiter(table.values(), dtype=float)
+    return float(np.interp(year, years, values))
+
+
+def discount_factor(rate: float, years: float | np.ndarray) -> float | np.ndarray:
+    """Present value of one dollar spent `years` after the start."""
+    return (1.0 + rate) ** (-np.asarray(years, dtype=float))
+
+
+def capital_recovery_factor(rate: float, years: float) -> float:
+    """CRF(r, n) = r (1+r)^n / ((1+r)^n - 1); 1/n when r = 0."""
+    if rate == 0:
+        return 1.0 / years
+    g = (1.0 + rate) ** years
+    return rate * g / (g - 1.0)

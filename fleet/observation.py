@@ -1,0 +1,118 @@
+"""What a policy sees: a read-only view of the fleet's columns at one moment.
+
+An observation is valid only during the policy call it is passed to. Fleet-wide arrays that cost a
+pass over every unit (`units_alive`, `module_capacity_pflops`, `capacity_pflops`) are computed on
+first access, so a reaction that looks at a few modules (`units_alive_of`) stays cheap even in a
+fleet of a million units.
+"""
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+
+from fleet.scenario import Generation, Scenario
+from fleet.state import FleetTable, Status
+
+
+def read_only(a: np.ndarray) -> np.ndarray:
+    """A non-writable view of `a`."""
+    v = a.view()
+    v.flags.writeable = False
+    return v
+
+
+class Observation:
+    """The fleet at `day` (days since the start). Module arrays are indexed by module id.
+
+    Units: days, calendar years, PFLOPS (daylight rate), units (boards).
+    """
+
+    def __init__(self, *, table: FleetTable, day: float, year: float, horizon_day: float,
+                 scenario: Scenario, generations: tuple[Generation, ...], target_pflops: float,
+                 servicers: int, servicers_busy: int, trips_queued: int):
+        self._table = table
+        self.day = day
+        self.year = year
+        self.horizon_day = horizon_day
+        self.scenario = scenario
+        self.generations = generations          # available now, catalog order
+        self.target_pflops = target_pflops
+        self.servicers = servicers
+        self.servicers_busy = servicers_busy
+        self.trips_queued = trips_queued
+        n = table.n
+        self.units_installed = table.units      # unit slots per module
+        self.units_per_trip = scenario.servicing.units_per_trip
+        self.status = read_only(table.status[:n])
+        self.cluster = read_only(table.cluster[:n])
+        self.generation = read_only(table.generation[:n])
+        self.pending_trip = read_only(table.pending_trip[:n])
+        self.commissioned_day = read_only(table.commissioned_day[:n])
+
+    def __setattr__(self, name, value):
+        if name in self.__dict__ and not name.startswith("_"):
+            raise AttributeError(f"Observation.{name} is read-only")
+        super().__setattr__(name, value)
+
+    # ----- derived, computed when first read ---------------------------------------------------
+    @cached_property
+    def units_alive(self) -> np.ndarray:
+        """Alive units per module (0 unless operational)."""
+        return read_only(self._table.alive_counts(self.day))
+
+    @cached_property
+    def module_capacity_pflops(self) -> np.ndarray:
+        """Usable capacity per module now (0 unless operational), PFLOPS."""
+        cap = np.zeros(self._table.n)
+        ops = self.operational()
+        cap[ops] = self._table.capacity_pflops(self.day, ops)
+        return read_only(cap)
+
+    @cached_property
+    def capacity_pflops(self) -> float:
+        """Usable capacity of the operational fleet now, PFLOPS."""
+        return float(self.module_capacity_pflops.sum())
+
+    @cached_property
+    def pipeline_pflops(self) -> float:
+        """Nominal capacity of modules ordered or in transit, PFLOPS."""
+        waiting = np.isin(self.status, (Status.ORDERED, Status.IN_TRANSIT))
+        per_unit = self._table.pflops_per_unit[self.generation[waiting]]
+        return float(per_unit.sum() * self.units_installed)
+
+    @property
+    def age_days(self) -> np.ndarray:
+        """Days since commissioning per module; NaN before."""
+        return self.day - self.commissioned_day
+
+    @property
+    def newest_generation(self) -> int:
+        return len(self.generations) - 1
+
+    @property
+    def clusters(self) -> int:
+        return self.scenario.fleet.clusters
+
+    # ----- helpers ------------------------------------------------------------------------------
+    def units_alive_of(self, modules: np.ndarray) -> np.ndarray:
+        """Alive units of the given modules only (cheap for a few modules)."""
+        return self._table.alive_counts(self.day, np.asarray(modules, dtype=np.intp))
+
+    def operational(self) -> np.ndarray:
+        """Ids of operational modules."""
+        return np.flatnonzero(self.status == Status.OPERATIONAL)
+
+    def count(self, *statuses: Status) -> int:
+        """Number of modules in any of `statuses`."""
+        return int(np.isin(self.status, [int(s) for s in statuses]).sum())
+
+    def failed_fraction(self) -> np.ndarray:
+        """Fraction of each module's units that failed (0 unless operational)."""
+        ok = self.status == Status.OPERATIONAL
+        return np.where(ok, 1.0 - self.units_alive / self.units_installed, 0.0)
+
+    def nominal_module_pflops(self, generation: int | None = None) -> float:
+        """Capacity of a new module with every unit working, PFLOPS."""
+        g = self.generations[self.newest_generation if generation is None else generation]
+        return self.units_installed * g.pflops_per_unit

@@ -1,0 +1,266 @@
+"""The scenario schema: every input of a replication, validated, with units in the field names.
+
+A scenario is read from YAML (see `fleet.yamlio`) into these frozen pydantic models. Unknown keys
+are refused, and every problem is reported at once by `parse_scenario`.
+"""
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from fleet.errors import ScenarioError
+
+Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+Fraction = Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)]
+Year = Annotated[int, Field(ge=1950, le=2300)]
+
+
+class Strict(BaseModel):
+    """Base of every section: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ModuleDesign(Strict):
+    """One satellite data-center module: a bus, a solar array and compute units."""
+
+    units: Annotated[int, Field(gt=0, le=100_000, description="compute units (accelerator boards) per module")]
+    bus_mass_kg: Positive = Field(description="mass of the bus, array and structure, without units")
+    solar_array_kw: Positive = Field(description="array power at beginning of life, kW")
+    array_degradation_per_year: Fraction = Field(description="fractional loss of array power per year")
+    eclipse_fraction: Fraction = Field(description="fraction of time in Earth's shadow; compute idles then")
+    commissioning_days: NonNegative = Field(description="days from launch to operation")
+    design_life_years: Positive = Field(description="age at which a module is deorbited")
+    data_buffer_tb: NonNegative = Field(description="on-board storage for results awaiting downlink, TB")
+
+
+class FleetSpec(Strict):
+    """The constellation: how much compute it must hold and how it is grouped."""
+
+    target_power_mw: Positive = Field(description="compute power of the initial fleet; sets the target capacity")
+    clusters: Annotated[int, Field(gt=0, le=10_000, description="formations (orbital planes)")]
+    module: ModuleDesign
+
+
+class Generation(Strict):
+    """A hardware generation of compute units."""
+
+    name: str = Field(min_length=1)
+    year_available: Year
+    pflops_per_unit: Positive
+    power_kw_per_unit: Positive
+    mass_kg_per_unit: Positive
+    price_usd_per_unit: NonNegative
+
+
+class TechnologyTrend(Strict):
+    """Future generations, extrapolated from the newest listed one."""
+
+    interval_years: Positive = Field(description="years between generations; 0 generations if beyond horizon")
+    perf_per_watt_growth_per_year: NonNegative = Field(description="e.g. 0.29 for +29%/yr")
+    price_change_per_year: Annotated[float, Field(gt=-1, lt=10, allow_inf_nan=False)] = 0.0
+
+
+class Hardware(Strict):
+    generations: list[Generation] = Field(min_length=1)
+    trend: TechnologyTrend | None = None
+
+    @field_validator("generations")
+    @classmethod
+    def _ordered(cls, gens: list[Generation]) -> list[Generation]:
+        years = [g.year_available for g in gens]
+        if years != sorted(years):
+            raise ValueError("generations must be listed in order of year_available")
+        names = [g.name for g in gens]
+        if len(set(names)) != len(names):
+            raise ValueError("generation names must be unique")
+        return gens
+
+
+class LaunchVehicle(Strict):
+    name: str = Field(min_length=1)
+    payload_kg: Positive
+    price_per_kg_usd: dict[Year, NonNegative] = Field(
+        min_length=1, description="price by calendar year, linear in between, flat outside")
+    success_probability: Probability
+    launches_per_year: Positive
+    lead_time_days: NonNegative = Field(description="days from order to the earliest launch")
+    available_from_year: Year
+
+    @field_validator("price_per_kg_usd")
+    @classmethod
+    def _years_in_order(cls, table: dict[int, float]) -> dict[int, float]:
+        years = list(table)
+        if years != sorted(set(years)):
+            raise ValueError("years must be listed in increasing order")
+        return table
+
+
+class Launch(Strict):
+    vehicles: list[LaunchVehicle] = Field(min_length=1)
+
+
+class Exponential(Strict):
+    distribution: Literal["exponential"]
+    rate_per_year: NonNegative = Field(description="annualised failure rate")
+
+
+class Weibull(Strict):
+    distribution: Literal["weibull"]
+    shape: Annotated[float, Field(gt=0, le=50, allow_inf_nan=False)]
+    scale_years: Positive
+
+
+Lifetime = Annotated[Union[Exponential, Weibull], Field(discriminator="distribution")]
+
+
+class Radiation(Strict):
+    """Total ionising dose raising the unit hazard: extra hazard grows linearly with dose."""
+
+    dose_rate_rad_per_year: NonNegative
+    hazard_per_year_per_krad: NonNegative = Field(
+        description="extra unit failures per unit-year for each krad of accumulated dose")
+
+
+class SolarParticleEvents(Strict):
+    """Common-cause radiation storms, more frequent near solar maximum."""
+
+    mean_rate_per_year: NonNegative
+    cycle_years: Positive = 11.0
+    cycle_amplitude: Probability = Field(0.8, description="rate = mean * (1 + A cos(2 pi (year - max)/cycle))")
+    solar_max_year: float = 2025.0
+    unit_kill_probability: Probability = Field(description="chance that each working unit of a hit module fails")
+    module_fraction_hit: Probability = 1.0
+
+
+class Debris(Strict):
+    strikes_per_module_year: NonNegative = Field(description="rate of module-destroying debris strikes")
+
+
+class Failures(Strict):
+    unit: Lifetime
+    bus: Lifetime
+    radiation: Radiation | None = None
+    solar_particle_events: SolarParticleEvents | None = None
+    debris: Debris | None = None
+
+
+class Servicing(Strict):
+    servicers: Annotated[int, Field(ge=0, le=10_000)]
+    trip_days: Positive = Field(description="round trip: half out, half back")
+    units_per_trip: Annotated[int, Field(gt=0, le=10_000_000)]
+    success_probability: Probability
+    cost_per_trip_usd: NonNegative
+
+
+class Station(Strict):
+    name: str = Field(min_length=1)
+    downlink_gbps: Positive
+    clear_probability: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
+    mean_outage_hours: Positive
+    contact_fraction: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = Field(
+        description="fraction of the day each cluster is in view of the station")
+
+
+class Ground(Strict):
+    stations: list[Station] = Field(min_length=1)
+    isl_gbps: NonNegative = Field(description="inter-satellite link between neighbouring clusters; 0 for none")
+    data_tb_per_pflops_day: NonNegative = Field(description="results produced per PFLOPS-day of compute, TB")
+
+    @field_validator("stations")
+    @classmethod
+    def _unique(cls, stations: list[Station]) -> list[Station]:
+        names = [s.name for s in stations]
+        if len(set(names)) != len(names):
+            raise ValueError("station names must be unique")
+        return stations
+
+
+class Economics(Strict):
+    bus_price_usd: NonNegative = Field(description="bus, array and integration per module, without units")
+    operations_usd_per_module_year: NonNegative
+    ground_usd_per_station_year: NonNegative
+    discount_rate: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+
+
+class PolicySpec(Strict):
+    name: str = Field(min_length=1, description="registered name or module:Class / path.py:Class")
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class Scenario(Strict):
+    """Everything one replication needs besides the seed."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    start_year: Year
+    horizon_years: Annotated[float, Field(gt=0, le=200, allow_inf_nan=False)]
+    timeline_step_days: Annotated[float, Field(ge=0.01, le=3650, allow_inf_nan=False)] = 30.0
+    fleet: FleetSpec
+    hardware: Hardware
+    launch: Launch
+    failures: Failures
+    servicing: Servicing
+    ground: Ground
+    economics: Economics
+    policy: PolicySpec
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Scenario":
+        first = self.hardware.generations[0]
+        if first.year_available > self.start_year:
+            raise ValueError(
+                f"hardware.generations: the first generation ({first.name}) must be available by start_year")
+        if min(v.available_from_year for v in self.launch.vehicles) > self.start_year:
+            raise ValueError("launch.vehicles: no vehicle is available at start_year")
+        mass = module_mass_kg(self, first)
+        if mass > max(v.payload_kg for v in self.launch.vehicles):
+            raise ValueError(f"launch.vehicles: a module ({mass:.0f} kg) is heavier than any vehicle can lift")
+        if modules_for_target(self) > 1_000_000:
+            raise ValueError("fleet.target_power_mw: more than a million modules; reduce the target")
+        return self
+
+
+def module_mass_kg(scenario: Scenario, generation: Generation) -> float:
+    """Launch mass of one module fitted with units of `generation`, kg."""
+    m = scenario.fleet.module
+    return m.bus_mass_kg + m.units * generation.mass_kg_per_unit
+
+
+def modules_for_target(scenario: Scenario) -> int:
+    """Modules of the first generation needed for the target compute power."""
+    m = scenario.fleet.module
+    per_module_kw = m.units * scenario.hardware.generations[0].power_kw_per_unit
+    return max(1, math.ceil(scenario.fleet.target_power_mw * 1000.0 / per_module_kw - 1e-9))
+
+
+def parse_scenario(data: Any, source: str) -> Scenario:
+    """Validate a mapping as a Scenario; raise ScenarioError listing every problem in `source`."""
+    if not isinstance(data, dict):
+        raise ScenarioError(source, [("", "the file must hold a mapping of sections")])
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(source, _problems(exc)) from None
+
+
+def _problems(exc: ValidationError) -> list[tuple[str, str]]:
+    out = []
+    for err in exc.errors():
+        loc = [str(p) for p in err["loc"]]
+        # A discriminated union adds the chosen tag to the path; it is not a field the user wrote.
+        loc = [p for p in loc if p not in ("exponential", "weibull")]
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field"
+        elif err["type"] == "missing":
+            msg = "required field is missing"
+        if "input" in err and err["type"] not in ("missing", "extra_forbidden") and not isinstance(
+                err["input"], (dict, list)):
+            msg += f" (got {err['input']!r})"
+        out.append((".".join(loc), msg.removeprefix("Value error, ")))
+    return out

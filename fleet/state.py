@@ -1,0 +1,161 @@
+"""Fleet state as columns: one row per module, one matrix row of unit end times per module.
+
+Units are not objects. Row m of `unit_end` holds, sorted ascending, the day on which each unit in
+module m stops working (failure; `inf` for never). Units alive at t are those with end > t, so a
+module's units alive, its usable units under the array's power, and the exact integral of its
+compute over any interval are array arithmetic (see `integrate`).
+
+Power: the array gives P(a) = P0 (1 - d)^a at array age a (years since commissioning); a unit
+draws `power_kw_per_unit`, so at most floor(P / u) units run. Ranking units by end time (longest
+lived first), rank j runs while it is alive and while P >= j u, i.e. until min(end_j, tau_j) where
+tau_j = commissioning + age at which P falls to j u. Compute is idle in eclipse.
+"""
+from __future__ import annotations
+
+from enum import IntEnum
+
+import numpy as np
+
+from fleet.economics import DAYS_PER_YEAR
+from fleet.scenario import Generation, ModuleDesign
+
+
+class Status(IntEnum):
+    """A module's state; the order is the order of its life."""
+
+    ORDERED = 0        # waiting in the launch queue
+    IN_TRANSIT = 1     # launched, commissioning
+    OPERATIONAL = 2
+    FAILED = 3         # bus failure or debris strike: dead in orbit
+    DEORBITED = 4
+    LOST_AT_LAUNCH = 5
+
+
+class FleetTable:
+    """Columns of module state; rows are appended as modules are ordered, never removed."""
+
+    def __init__(self, design: ModuleDesign, generations: tuple[Generation, ...], capacity: int = 64):
+        self.design = design
+        self.generations = generations
+        self.n = 0
+        self.units = design.units
+        self._alloc(capacity)
+        self.pflops_per_unit = np.array([g.pflops_per_unit for g in generations])
+        self.kw_per_unit = np.array([g.power_kw_per_unit for g in generations])
+        # run_until_days[g][k]: days after commissioning that the unit at ascending position k
+        # (rank U - k) can still be powered, for generation g.
+        self.run_until_days = np.stack([self._power_limits(g.power_kw_per_unit) for g in generations])
+
+    def _alloc(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.status = np.zeros(capacity, dtype=np.int8)
+        self.cluster = np.zeros(capacity, dtype=np.int32)
+        self.generation = np.zeros(capacity, dtype=np.int16)
+        self.ordered_day = np.full(capacity, np.nan)
+        self.launched_day = np.full(capacity, np.nan)
+        self.commissioned_day = np.full(capacity, np.nan)
+        self.end_day = np.full(capacity, np.nan)
+        self.bus_end_day = np.full(capacity, np.inf)
+        self.settled_day = np.full(capacity, np.nan)
+        self.delivered_pflops_days = np.zeros(capacity)
+        self.installs = np.zeros(capacity, dtype=np.int32)
+        self.pending_trip = np.zeros(capacity, dtype=bool)
+        self.unit_end = np.full((capacity, self.units), -np.inf)
+
+    def _grow(self) -> None:
+        old = {k: v for k, v in vars(self).items() if isinstance(v, np.ndarray) and v.shape[:1] == (self.capacity,)}
+        self._alloc(self.capacity * 2)
+        for name, values in old.items():
+            getattr(self, name)[: len(values)] = values
+
+    def _power_limits(self, kw_per_unit: float) -> np.ndarray:
+        d = self.design.array_degradation_per_year
+        p0 = self.design.solar_array_kw
+        rank = np.arange(self.units, 0, -1, dtype=float)  # ascending position k holds rank U - k
+        need = rank * kw_per_unit
+        with np.errstate(divide="ignore"):
+            if d == 0:
+                days = np.where(need <= p0, np.inf, -np.inf)
+            else:
+                days = np.where(need <= p0, np.log(need / p0) / np.log1p(-d) * DAYS_PER_YEAR, -np.inf)
+        return days
+
+    # ----- rows -------------------------------------------------------------------------------
+    def add(self, cluster: int, generation: int, day: float) -> int:
+        """Append an ordered module; returns its id."""
+        if self.n == self.capacity:
+            self._grow()
+        m = self.n
+        self.n += 1
+        self.status[m] = Status.ORDERED
+        self.cluster[m] = cluster
+        self.generation[m] = generation
+        self.ordered_day[m] = day
+        return m
+
+    def commission(self, m: int, day: float, unit_end: np.ndarray, bus_end_day: float) -> None:
+        """Module m starts operating at `day` with units ending at `unit_end` (absolute days)."""
+        self.status[m] = Status.OPERATIONAL
+        self.commissioned_day[m] = day
+        self.settled_day[m] = day
+        self.bus_end_day[m] = bus_end_day
+        self.unit_end[m] = np.sort(unit_end)
+        self.installs[m] = 1
+
+    # ----- queries ----------------------------------------------------------------------------
+    def ids(self, *statuses: Status) -> np.ndarray:
+        """Ids of modules in any of `statuses`."""
+        return np.flatnonzero(np.isin(self.status[: self.n], [int(s) for s in statuses]))
+
+    def alive_counts(self, day: float, rows: np.ndarray | None = None) -> np.ndarray:
+        """Units alive at `day` per module (all rows, or `rows`); zero unless operational."""
+        rows = np.arange(self.n) if rows is None else rows
+        alive = (self.unit_end[rows] > day).sum(axis=1)
+        return np.where(self.status[rows] == Status.OPERATIONAL, alive, 0)
+
+    def array_kw(self, day: float, rows: np.ndarray) -> np.ndarray:
+        """Array power of modules `rows` at `day`, kW (assumes they are commissioned)."""
+        age_years = (day - self.commissioned_day[rows]) / DAYS_PER_YEAR
+        return self.design.solar_array_kw * (1.0 - self.design.array_degradation_per_year) ** age_years
+
+    def usable_counts(self, day: float, rows: np.ndarray) -> np.ndarray:
+        """Units that are alive and powered at `day` in operational modules `rows`."""
+        limit = self.run_until_days[self.generation[rows]] + self.commissioned_day[rows, None]
+        return ((self.unit_end[rows] > day) & (limit >= day)).sum(axis=1)
+
+    def capacity_pflops(self, day: float, rows: np.ndarray) -> np.ndarray:
+        """Compute capacity of modules `rows` at `day` (daylight rate), PFLOPS."""
+        return self.usable_counts(day, rows) * self.pflops_per_unit[self.generation[rows]]
+
+    def crossing_day(self, m: int, failed_units: int) -> float:
+        """Day on which module m has `failed_units` failed units (may be in the past)."""
+        return float(self.unit_end[m, failed_units - 1])
+
+    # ----- integration ------------------------------------------------------------------------
+    def integrate(self, rows: np.ndarray, day: float) -> np.ndarray:
+        """Add compute delivered by `rows` from their settled day to `day`; return it, PFLOPS-days.
+
+        Exact: each unit slot runs until min(its end, its power limit); eclipse idles compute.
+        """
+        if len(rows) == 0:
+            return np.zeros(0)
+        start = self.settled_day[rows]
+        limit = self.run_until_days[self.generation[rows]] + self.commissioned_day[rows, None]
+        stop = np.minimum(np.minimum(self.unit_end[rows], limit), day)
+        unit_days = np.clip(stop - start[:, None], 0.0, None).sum(axis=1)
+        delivered = unit_days * self.pflops_per_unit[self.generation[rows]] * (1.0 - self.design.eclipse_fraction)
+        self.delivered_pflops_days[rows] += delivered
+        self.settled_day[rows] = np.maximum(start, day)
+        return delivered
+
+    def settle(self, rows: np.ndarray, day: float) -> tuple[np.ndarray, np.ndarray]:
+        """Close the interval (settled day, `day`] of `rows`: integrate compute, report failures.
+
+        Returns (module ids, end days) of the units that failed in the interval, one entry each.
+        """
+        rows = np.asarray(rows, dtype=np.intp)
+        ends = self.unit_end[rows]
+        failed = (ends > self.settled_day[rows, None]) & (ends <= day)
+        r, k = np.nonzero(failed)
+        self.integrate(rows, day)
+        return rows[r], ends[r, k]

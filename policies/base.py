@@ -1,0 +1,65 @@
+"""The Policy interface: typed parameters, a review interval, optional reactions.
+
+A policy is a frozen dataclass: its fields are its parameters (explicit, listed by `fleet
+policies`, logged in the manifest, replayable). Each field may carry metadata `unit` and `help`.
+Every hook returns a list of actions; the defaults do nothing.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, ClassVar
+
+from fleet.actions import Action
+from fleet.observation import Observation
+
+
+@dataclasses.dataclass(frozen=True)
+class Policy:
+    """Base of every policy. Subclasses are `@dataclass(frozen=True)` and set `name`."""
+
+    name: ClassVar[str] = "policy"
+    version: ClassVar[int] = 1
+    description: ClassVar[str] = ""
+
+    review_interval_days: float = dataclasses.field(
+        default=30.0, metadata={"unit": "days", "help": "time between reviews"})
+
+    # ----- what to be woken for -----------------------------------------------------------------
+    def threshold_failed_fraction(self) -> float | None:
+        """Wake `on_threshold` when a module's failed-unit fraction reaches this (None: never)."""
+        return None
+
+    # ----- hooks --------------------------------------------------------------------------------
+    def review(self, obs: Observation) -> list[Action]:
+        """Periodic review, every `review_interval_days` from the start."""
+        return []
+
+    def on_module_failed(self, obs: Observation, module: int) -> list[Action]:
+        """A module died (bus failure, debris) or was deorbited at end of life."""
+        return []
+
+    def on_launch_failed(self, obs: Observation, modules: tuple[int, ...]) -> list[Action]:
+        """A launch failed and its modules were lost."""
+        return []
+
+    def on_trip_returned(self, obs: Observation, modules: tuple[int, ...]) -> list[Action]:
+        """A servicer came back from the listed modules and is free again."""
+        return []
+
+    def on_generation_available(self, obs: Observation, generation: int) -> list[Action]:
+        """A new hardware generation (catalog index) became available."""
+        return []
+
+    def on_threshold(self, obs: Observation, module: int) -> list[Action]:
+        """Module reached the declared failed-unit fraction."""
+        return []
+
+    # ----- parameters ---------------------------------------------------------------------------
+    def params(self) -> dict[str, Any]:
+        """Parameter values by name (round-trips through the constructor)."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+    @property
+    def label(self) -> str:
+        """Versioned name, e.g. `replenish-v1`."""
+        return f"{self.name}-v{self.version}"

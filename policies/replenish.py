@@ -1,0 +1,36 @@
+"""Run to failure; launch new modules to hold the capacity target."""
+from __future__ import annotations
+
+import dataclasses
+import math
+
+from fleet.actions import Action, Launch
+from fleet.observation import Observation
+from policies.base import Policy
+
+
+def launches_to_restore(obs: Observation, trigger_fraction: float) -> list[Action]:
+    """Launch enough new-generation modules to bring capacity (with the pipeline) back to target,
+    when it has fallen below `trigger_fraction` of the target."""
+    have = obs.capacity_pflops + obs.pipeline_pflops
+    if have >= trigger_fraction * obs.target_pflops:
+        return []
+    count = math.ceil((obs.target_pflops - have) / obs.nominal_module_pflops() - 1e-9)
+    return [Launch(count=count, reason=f"capacity {have:.0f} of target {obs.target_pflops:.0f} PFLOPS")]
+
+
+@dataclasses.dataclass(frozen=True)
+class Replenish(Policy):
+    """Never repair; launch new modules when capacity (with the pipeline) falls below target."""
+
+    name = "replenish"
+    description = "run to failure; launch new modules to hold the capacity target"
+
+    trigger_fraction: float = dataclasses.field(
+        default=0.97, metadata={"unit": "fraction of target", "help": "launch when capacity falls below this"})
+
+    def review(self, obs: Observation) -> list[Action]:
+        return launches_to_restore(obs, self.trigger_fraction)
+
+    def on_launch_failed(self, obs: Observation, modules: tuple[int, ...]) -> list[Action]:
+        return launches_to_restore(obs, self.trigger_fraction)

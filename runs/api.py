@@ -1,0 +1,150 @@
+"""The Python API: load a scenario, simulate one replication, save its results."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from events.engine import run_replication
+from fleet.errors import ScenarioError
+from fleet.scenario import Scenario, parse_scenario
+from fleet.yamlio import dump_yaml, load_yaml_file
+from policies.base import Policy
+from policies.registry import make_policy
+
+SCENARIO_DIR = Path(__file__).parent / "scenarios"
+DEPENDENCIES = ("simpy", "numpy", "pandas", "networkx", "pydantic", "pyyaml", "pyarrow")
+
+
+def shipped_scenarios() -> list[str]:
+    """Names of the scenarios shipped with the package."""
+    return sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
+
+
+def scenario_path(name_or_path: str | os.PathLike) -> Path:
+    """The file for a shipped name or a path."""
+    text = str(name_or_path)
+    path = Path(text)
+    if path.suffix in (".yaml", ".yml") or os.sep in text or "/" in text or path.exists():
+        return path
+    shipped = SCENARIO_DIR / f"{text}.yaml"
+    if shipped.exists():
+        return shipped
+    raise ScenarioError(text, [("", f"no such scenario; shipped scenarios are {', '.join(shipped_scenarios())}, "
+                                    "or give a path to a .yaml file")])
+
+
+def load_scenario(name_or_path: str | os.PathLike, **overrides: Any) -> Scenario:
+    """Read and validate a scenario by shipped name or path; `overrides` replace top-level fields.
+
+    Raises ScenarioError naming the file, each bad field and what is wrong.
+    """
+    path = scenario_path(name_or_path)
+    data = load_yaml_file(path)
+    if overrides and isinstance(data, dict):
+        data = {**data, **overrides}
+    return parse_scenario(data, str(path))
+
+
+def with_changes(scenario: Scenario, **changes: Any) -> Scenario:
+    """A validated copy of `scenario` with top-level fields replaced."""
+    return parse_scenario({**scenario.model_dump(mode="json"), **changes}, f"scenario {scenario.name}")
+
+
+def scenario_hash(scenario: Scenario) -> str:
+    """SHA-256 of the scenario's canonical JSON."""
+    text = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def resolve_policy(scenario: Scenario, policy: Policy | str | None) -> Policy:
+    """The scenario's policy, a named one (with the scenario's parameters if the name matches), or `policy`."""
+    if isinstance(policy, Policy):
+        return policy
+    if policy is None or policy == scenario.policy.name:
+        return make_policy(scenario.policy.name, scenario.policy.params)
+    return make_policy(policy)
+
+
+@dataclass
+class Result:
+    """One replication's outputs."""
+
+    scenario: Scenario
+    policy: Policy
+    seed: int
+    events: pd.DataFrame
+    timeline: pd.DataFrame
+    summary: dict
+    manifest: dict = field(default_factory=dict)
+
+    def save(self, directory: str | os.PathLike) -> Path:
+        """Write events.parquet, timeline.parquet, summary.json, scenario.yaml and manifest.json.
+
+        Atomic: files are written into a temporary folder beside `directory`, which then takes its place.
+        """
+        target = Path(directory)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        try:
+            self.events.to_parquet(tmp / "events.parquet", index=False)
+            self.timeline.to_parquet(tmp / "timeline.parquet", index=False)
+            (tmp / "summary.json").write_text(json.dumps(self.summary, indent=2) + "\n")
+            (tmp / "scenario.yaml").write_text(dump_yaml(self.scenario.model_dump(mode="json")))
+            (tmp / "manifest.json").write_text(json.dumps(self.manifest, indent=2) + "\n")
+            if target.exists():
+                old = target.with_name(f".{target.name}.old")
+                shutil.rmtree(old, ignore_errors=True)
+                target.rename(old)
+                tmp.rename(target)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                tmp.rename(target)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return target
+
+
+def simulate(scenario: Scenario | str, seed: int = 0, policy: Policy | str | None = None,
+             years: float | None = None) -> Result:
+    """Run one replication of `scenario` (a Scenario, shipped name or path) under its policy or `policy`."""
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    if years is not None:
+        scenario = with_changes(scenario, horizon_years=years)
+    chosen = resolve_policy(scenario, policy)
+    out = run_replication(scenario, chosen, int(seed))
+    return Result(scenario=scenario, policy=chosen, seed=int(seed), events=out.events, timeline=out.timeline,
+                  summary=out.summary, manifest=manifest(scenario, chosen, int(seed)))
+
+
+def manifest(scenario: Scenario, policy: Policy, seed: int) -> dict:
+    """What is needed to replay a replication: seed, scenario hash, policy and versions."""
+    return {
+        "seed": seed,
+        "scenario": scenario.name,
+        "scenario_sha256": scenario_hash(scenario),
+        "policy": policy.label,
+        "policy_class": f"{type(policy).__module__}:{type(policy).__qualname__}",
+        "policy_params": policy.params(),
+        "package_version": _version("orbital-fleet"),
+        "python": platform.python_version(),
+        "dependencies": {d: _version(d) for d in DEPENDENCIES},
+    }
+
+
+def _version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "unknown"

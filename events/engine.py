@@ -101,7 +101,7 @@ def _summary(world: World, timeline: Timeline, ground: GroundNetwork, servicing:
         "data_generated_tb": ground.generated_tb,
         "data_delivered_tb": ground.delivered_tb,
         "data_lost_tb": ground.lost_tb,
-        "data_backlog_tb": float(ground.backlog_tb.sum()),
+        "data_backlog_tb": ground.backlog_tb,
         "ground_blackout_fraction": ground.blackout_days / world.horizon_day,
         "servicer_utilisation": servicing.busy_days / (n_servicers * world.horizon_day) if n_servicers else 0.0,
         "space_weather_events": c["space_weather_events"],

@@ -1,7 +1,8 @@
 """Launch campaigns: ordered modules wait in one queue and fly when a vehicle can take them.
 
-A launch takes the modules at the head of the queue bound for one cluster, as many as fit the
-vehicle's payload, once their lead time has passed and the vehicle's cadence allows. Among the
+Each cluster has its own first-in first-out queue. A launch serves the cluster holding the oldest
+order, taking as many of its queued modules as fit the vehicle's payload, once their lead time has
+passed and the vehicle's cadence allows. Among the
 vehicles available, the one that can fly first is used (the cheaper one on a tie). A failed launch
 loses its whole payload. The i-th launch of a replication draws the i-th number of the
 `launch-outcomes` stream, so two policies see the same launches fail.
@@ -27,7 +28,9 @@ class LaunchQueue:
     def __init__(self, world: World, modules: Modules):
         self.world = world
         self.modules = modules
-        self.queue: deque[int] = deque()
+        self.queues: list[deque[int]] = [deque() for _ in range(world.scenario.fleet.clusters)]
+        self.waiting = 0
+        self.mass_kg = np.array([module_mass_kg(world.scenario, g) for g in world.generations])
         self.vehicles = world.scenario.launch.vehicles
         self.last_launch_day = [-np.inf] * len(self.vehicles)
         self.outcomes = world.streams.sequence("launch-outcomes")
@@ -41,7 +44,9 @@ class LaunchQueue:
         w = self.world
         clusters = [cluster] * count if cluster is not None else self._spread(count)
         ids = [w.table.add(c, generation, w.now) for c in clusters]
-        self.queue.extend(ids)
+        for m, c in zip(ids, clusters):
+            self.queues[c].append(m)
+        self.waiting += len(ids)
         if not self._wakeup.triggered:
             self._wakeup.succeed()
         return ids
@@ -63,8 +68,12 @@ class LaunchQueue:
 
     # ----- the launch process -----------------------------------------------------------------
     def _mass(self, m: int) -> float:
-        w = self.world
-        return module_mass_kg(w.scenario, w.generations[w.table.generation[m]])
+        return float(self.mass_kg[self.world.table.generation[m]])
+
+    def _oldest_cluster(self) -> int:
+        """The cluster whose queue holds the oldest order (module ids grow with order time)."""
+        heads = [(q[0], c) for c, q in enumerate(self.queues) if q]
+        return min(heads)[1]
 
     def _first_slot(self, head: int) -> tuple[float, float, int]:
         """(day, price per kg, vehicle) of the earliest launch that can carry `head`."""
@@ -84,31 +93,27 @@ class LaunchQueue:
     def _run(self):
         w = self.world
         while True:
-            if not self.queue:
+            if not self.waiting:
                 self._wakeup = w.env.event()
                 yield self._wakeup
                 continue
-            day, price, v = self._first_slot(self.queue[0])
+            cluster = self._oldest_cluster()
+            day, price, v = self._first_slot(self.queues[cluster][0])
             if day > w.now:
                 yield w.env.timeout(day - w.now)
-            self._launch(v, price)
+            self._launch(v, price, cluster)
 
-    def _launch(self, v: int, price_per_kg: float) -> None:
+    def _launch(self, v: int, price_per_kg: float, cluster: int) -> None:
         w = self.world
         veh = self.vehicles[v]
-        cluster = int(w.table.cluster[self.queue[0]])
-        payload, mass, rest = [], 0.0, deque()
-        while self.queue:
-            m = self.queue.popleft()
-            mm = self._mass(m)
-            fits = (w.table.cluster[m] == cluster and mass + mm <= veh.payload_kg
-                    and w.table.ordered_day[m] + veh.lead_time_days <= w.now)
-            if fits:
-                payload.append(m)
-                mass += mm
-            else:
-                rest.append(m)
-        self.queue = rest
+        queue = self.queues[cluster]
+        payload, mass = [], 0.0
+        while queue and mass + self._mass(queue[0]) <= veh.payload_kg \
+                and w.table.ordered_day[queue[0]] + veh.lead_time_days <= w.now:
+            m = queue.popleft()
+            payload.append(m)
+            mass += self._mass(m)
+        self.waiting -= len(payload)
         self.last_launch_day[v] = w.now
         econ = w.scenario.economics
         hardware = sum(econ.bus_price_usd + w.table.units * w.generations[w.table.generation[m]].price_usd_per_unit

@@ -17,7 +17,7 @@ import simpy
 from events.world import World
 from fleet.economics import DAYS_PER_YEAR
 from fleet.lifetimes import sample_years
-from fleet.state import Status
+from fleet.state import OPERATIONAL, Status
 
 
 class Modules:
@@ -60,15 +60,13 @@ class Modules:
         table = w.table
         options = [(float(table.bus_end_day[m]), self.death_cause[m]),
                    (float(table.commissioned_day[m]) + self.life_days, "end of design life")]
-        if self.threshold_units is not None:
-            crossing = table.crossing_day(m, self.threshold_units)
-            if crossing > w.now:
-                options.append((crossing, "threshold"))
+        if self.threshold_units is not None and not table.crossed[m]:
+            options.append((max(w.now, table.crossing_day(m, self.threshold_units)), "threshold"))
         return min(options)
 
     def _life(self, m: int):
         w = self.world
-        while w.table.status[m] == Status.OPERATIONAL:
+        while w.table.status[m] == OPERATIONAL:
             day, what = self._next(m)
             if day >= w.horizon_day:
                 return
@@ -76,9 +74,10 @@ class Modules:
                 yield w.env.timeout(max(0.0, day - w.now))
             except simpy.Interrupt:
                 continue
-            if w.table.status[m] != Status.OPERATIONAL:
+            if w.table.status[m] != OPERATIONAL:
                 return
             if what == "threshold":
+                w.table.crossed[m] = True
                 self.on_threshold(m)
             elif what == "end of design life":
                 self.deorbit(m, what)
@@ -116,7 +115,8 @@ class Modules:
         """Replace up to `count` failed units of m (None: all units, with `generation`); returns how many."""
         w = self.world
         table = w.table
-        w.settle(np.array([m]))
+        if table.settled_day[m] < w.now:
+            w.settle(np.array([m]))
         row = table.unit_end[m]
         if count is None:
             slots = np.arange(table.units)
@@ -128,5 +128,7 @@ class Modules:
             row[slots] = w.unit_end_days(m, int(table.installs[m]), len(slots), w.now)
             table.installs[m] += 1
             row.sort()
+            if self.threshold_units is not None:
+                table.crossed[m] = table.failed_count(m, w.now) >= self.threshold_units
             self.wake(m)
         return len(slots)

@@ -15,7 +15,7 @@ from events.world import World
 from fleet.actions import ACTION_TYPES, Deorbit, Launch, Service
 from fleet.errors import PolicyError
 from fleet.observation import Observation
-from fleet.state import Status
+from fleet.state import OPERATIONAL, Status
 from policies.base import Policy
 
 
@@ -105,7 +105,7 @@ class PolicyDriver:
         for m in modules:
             if not isinstance(m, (int, np.integer)) or not 0 <= m < t.n:
                 self._refuse(hook, f"{type(a).__name__} names unknown module {m!r}")
-            if t.status[m] != Status.OPERATIONAL:
+            if t.status[m] != OPERATIONAL:
                 self._refuse(hook, f"{type(a).__name__} names module {m}, which is "
                                    f"{Status(t.status[m]).name.lower().replace('_', ' ')}")
         if isinstance(a, Service):

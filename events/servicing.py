@@ -14,7 +14,7 @@ import simpy
 
 from events.modules import Modules
 from events.world import World, fmt_usd
-from fleet.state import Status
+from fleet.state import OPERATIONAL
 
 
 class Servicing:
@@ -71,8 +71,9 @@ class Servicing:
         w = self.world
         carried = self.spec.units_per_trip
         newest = w.newest_generation()
+        w.settle(np.array([m for m in modules if w.table.status[m] == OPERATIONAL], dtype=np.intp))
         for m in modules:
-            if w.table.status[m] != Status.OPERATIONAL or carried <= 0:
+            if w.table.status[m] != OPERATIONAL or carried <= 0:
                 continue
             cluster = int(w.table.cluster[m])
             if upgrade:

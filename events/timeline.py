@@ -53,15 +53,14 @@ class Timeline:
         ops = t.ids(Status.OPERATIONAL)
         alive = t.alive_counts(day, ops)
         cap = t.capacity_pflops(day, ops)
-        k = w.scenario.fleet.clusters
-        per_cluster = np.bincount(t.cluster[ops], weights=cap, minlength=k)
-        rate = per_cluster * (1 - w.scenario.fleet.module.eclipse_fraction) * w.scenario.ground.data_tb_per_pflops_day
-        self.ground.set_generation(rate, np.bincount(t.cluster[ops], minlength=k).astype(float))
         capacity = float(cap.sum())
+        module = w.scenario.fleet.module
+        rate = capacity * (1 - module.eclipse_fraction) * w.scenario.ground.data_tb_per_pflops_day
+        self.ground.set_generation(rate, len(ops) * module.data_buffer_tb)
         pipeline = int(np.isin(t.status[: t.n], (Status.ORDERED, Status.IN_TRANSIT)).sum())
         row = (day, day / DAYS_PER_YEAR, w.year(day), len(ops), pipeline, int(alive.sum()), capacity,
                w.target_pflops, min(1.0, capacity / w.target_pflops), float(t.array_kw(day, ops).sum()),
-               float(self.ground.backlog_tb.sum()), self.ground.lost_tb, self.servicing.busy,
+               self.ground.backlog_tb, self.ground.lost_tb, self.servicing.busy,
                self.servicing.queued, w.ledger.total_usd)
         for c, v in zip(COLUMNS, row):
             self.rows[c].append(v)

@@ -2,17 +2,27 @@
 
 Nodes: a source, one node per cluster, one per station, a sink. A cluster reaches a station for the
 station's contact fraction of the day; a station passes at most its rate to the sink, and nothing
-while it is under cloud. Neighbouring clusters (a ring) share data over inter-satellite links.
-The capacity depends only on which stations are clear, so it is memoised by that state.
+while it is under cloud. Neighbouring clusters (a ring) relay data over inter-satellite links.
+The capacity depends only on which stations are clear, so it is memoised by that state. The graph
+is built with networkx; the max-flow is solved by scipy's Dinic implementation on the same graph.
+
+Results wait on board in one pool: the fleet's backlog, bounded by the sum of the modules'
+buffers. Over inter-satellite links any cluster's results can go down through any contact; with
+no links (isl_gbps 0) the max-flow still limits each cluster to its own contacts, and pooling the
+backlog is then an approximation.
 """
 from __future__ import annotations
 
 import networkx as nx
 import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import maximum_flow
 
 from fleet.scenario import Ground
 
 TB_PER_DAY_PER_GBPS = 1e9 / 8 * 86400 / 1e12   # 10.8
+_RESOLUTION_TB = 0.01                          # integer capacities for the solver, in 10 GB/day
+_UNBOUNDED = 2 ** 30
 
 
 def network_graph(ground: Ground, clusters: int) -> nx.DiGraph:
@@ -36,48 +46,60 @@ def network_graph(ground: Ground, clusters: int) -> nx.DiGraph:
 
 
 class DownlinkCapacity:
-    """Per-cluster downlink (TB/day) for each combination of clear stations, computed once each."""
+    """Fleet downlink (TB/day) for each combination of clear stations, solved once each."""
 
     def __init__(self, ground: Ground, clusters: int):
         self.ground = ground
-        self.clusters = clusters
-        self.graph = network_graph(ground, clusters)
-        self._memo: dict[tuple[bool, ...], np.ndarray] = {}
+        graph = network_graph(ground, clusters)
+        nodes = list(graph.nodes)
+        index = {n: i for i, n in enumerate(nodes)}
+        edges = list(graph.edges(data="capacity"))
+        caps = [_UNBOUNDED if c is None else min(_UNBOUNDED, int(round(c / _RESOLUTION_TB))) for _, _, c in edges]
+        rows = np.array([index[u] for u, _, _ in edges])
+        cols = np.array([index[v] for _, v, _ in edges])
+        self._graph = csr_matrix((np.array(caps, dtype=np.int32), (rows, cols)), shape=(len(nodes), len(nodes)))
+        self._graph.sort_indices()
+        self._full = self._graph.data.copy()
+        self._source, self._sink = index["source"], index["sink"]
+        # where each station's edge to the sink sits in the matrix's data array
+        self._station_edge = []
+        for s in ground.stations:
+            i = index[("station", s.name)]
+            lo, hi = self._graph.indptr[i], self._graph.indptr[i + 1]
+            self._station_edge.append(lo + int(np.flatnonzero(self._graph.indices[lo:hi] == self._sink)[0]))
+        self._memo: dict[tuple[bool, ...], float] = {}
         self.solves = 0
 
-    def per_cluster(self, clear: tuple[bool, ...]) -> np.ndarray:
-        """TB/day each cluster can send down when station i is clear iff clear[i]."""
+    def total(self, clear: tuple[bool, ...]) -> float:
+        """TB/day the fleet can send down when station i is clear iff clear[i]."""
         found = self._memo.get(clear)
         if found is None:
-            g = self.graph.copy()
-            for s, ok in zip(self.ground.stations, clear):
-                if not ok:
-                    g.remove_edge(("station", s.name), "sink")
             if any(clear):
-                _, flow = nx.maximum_flow(g, "source", "sink")
-                found = np.array([flow["source"][("cluster", c)] for c in range(self.clusters)], dtype=float)
+                data = self._graph.data
+                data[:] = self._full
+                for k, ok in zip(self._station_edge, clear):
+                    if not ok:
+                        data[k] = 0
+                found = maximum_flow(self._graph, self._source, self._sink, method="dinic").flow_value * _RESOLUTION_TB
             else:
-                found = np.zeros(self.clusters)
-            found.flags.writeable = False
+                found = 0.0
             self._memo[clear] = found
             self.solves += 1
         return found
 
 
-def advance_backlog(backlog: np.ndarray, generate: np.ndarray, drain: np.ndarray, buffer: float,
-                    days: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Exact evolution over `days` at constant rates (TB/day) of per-cluster backlogs (TB) capped at
-    `buffer`. Returns (new backlog, delivered TB, lost TB)."""
-    excess = np.clip(backlog - buffer, 0.0, None)   # the buffer shrank (modules died): that data is lost
-    backlog = backlog - excess
-    net = generate - drain
-    with np.errstate(divide="ignore", invalid="ignore"):
-        # growing (net >= 0): drain runs flat out; overflow beyond the buffer is lost
-        grown = backlog + net * days
-        lost = excess + np.where(net >= 0, np.clip(grown - buffer, 0.0, None), 0.0)
-        # shrinking (net < 0): drain flat out until empty, then at the generation rate
-        empties = np.where(net < 0, backlog / -net, np.inf)
-        short = days <= empties
-        new = np.where(net >= 0, np.minimum(grown, buffer), np.where(short, grown, 0.0))
-        delivered = np.where((net >= 0) | short, drain * days, backlog + generate * days)
-    return new, delivered, lost
+def advance_backlog(backlog: float, generate: float, drain: float, buffer: float,
+                    days: float) -> tuple[float, float, float]:
+    """Exact evolution over `days` at constant rates (TB/day) of a backlog (TB) capped at `buffer`.
+
+    Returns (new backlog, delivered TB, lost TB). The drain runs flat out while there is a backlog
+    or production exceeds it; what overflows the buffer is lost (and so is any backlog above a
+    buffer that shrank).
+    """
+    kept = min(backlog, buffer)
+    lost = backlog - kept
+    grown = kept + (generate - drain) * days
+    new = min(max(grown, 0.0), buffer)
+    lost_now = max(grown - buffer, 0.0)
+    delivered = generate * days + kept - new - lost_now
+    return new, delivered, lost + lost_now

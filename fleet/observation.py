@@ -41,19 +41,37 @@ class Observation:
         self.servicers = servicers
         self.servicers_busy = servicers_busy
         self.trips_queued = trips_queued
-        n = table.n
         self.units_installed = table.units      # unit slots per module
         self.units_per_trip = scenario.servicing.units_per_trip
-        self.status = read_only(table.status[:n])
-        self.cluster = read_only(table.cluster[:n])
-        self.generation = read_only(table.generation[:n])
-        self.pending_trip = read_only(table.pending_trip[:n])
-        self.commissioned_day = read_only(table.commissioned_day[:n])
 
-    def __setattr__(self, name, value):
-        if name in self.__dict__ and not name.startswith("_"):
-            raise AttributeError(f"Observation.{name} is read-only")
-        super().__setattr__(name, value)
+    # ----- module columns, read-only views made when first read --------------------------------
+    @cached_property
+    def status(self) -> np.ndarray:
+        """`fleet.state.Status` code per module."""
+        return read_only(self._table.status[: self._table.n])
+
+    @cached_property
+    def cluster(self) -> np.ndarray:
+        return read_only(self._table.cluster[: self._table.n])
+
+    @cached_property
+    def generation(self) -> np.ndarray:
+        """Catalog index of each module's units."""
+        return read_only(self._table.generation[: self._table.n])
+
+    @cached_property
+    def pending_trip(self) -> np.ndarray:
+        """A servicing trip is on its way to the module."""
+        return read_only(self._table.pending_trip[: self._table.n])
+
+    @cached_property
+    def threshold_crossed(self) -> np.ndarray:
+        """The module reached the failed-unit fraction the policy declared (False if none)."""
+        return read_only(self._table.crossed[: self._table.n])
+
+    @cached_property
+    def commissioned_day(self) -> np.ndarray:
+        return read_only(self._table.commissioned_day[: self._table.n])
 
     # ----- derived, computed when first read ---------------------------------------------------
     @cached_property

@@ -20,6 +20,9 @@ from fleet.economics import DAYS_PER_YEAR
 from fleet.scenario import Generation, ModuleDesign
 
 
+OPERATIONAL = 2   # Status.OPERATIONAL as a plain int, for hot paths
+
+
 class Status(IntEnum):
     """A module's state; the order is the order of its life."""
 
@@ -60,6 +63,7 @@ class FleetTable:
         self.delivered_pflops_days = np.zeros(capacity)
         self.installs = np.zeros(capacity, dtype=np.int32)
         self.pending_trip = np.zeros(capacity, dtype=bool)
+        self.crossed = np.zeros(capacity, dtype=bool)      # reached the policy's failed-unit threshold
         self.unit_end = np.full((capacity, self.units), -np.inf)
 
     def _grow(self) -> None:
@@ -111,7 +115,7 @@ class FleetTable:
         """Units alive at `day` per module (all rows, or `rows`); zero unless operational."""
         rows = np.arange(self.n) if rows is None else rows
         alive = (self.unit_end[rows] > day).sum(axis=1)
-        return np.where(self.status[rows] == Status.OPERATIONAL, alive, 0)
+        return np.where(self.status[rows] == OPERATIONAL, alive, 0)
 
     def array_kw(self, day: float, rows: np.ndarray) -> np.ndarray:
         """Array power of modules `rows` at `day`, kW (assumes they are commissioned)."""
@@ -119,9 +123,11 @@ class FleetTable:
         return self.design.solar_array_kw * (1.0 - self.design.array_degradation_per_year) ** age_years
 
     def usable_counts(self, day: float, rows: np.ndarray) -> np.ndarray:
-        """Units that are alive and powered at `day` in operational modules `rows`."""
-        limit = self.run_until_days[self.generation[rows]] + self.commissioned_day[rows, None]
-        return ((self.unit_end[rows] > day) & (limit >= day)).sum(axis=1)
+        """Units that are alive and powered at `day` in operational modules `rows`: the alive
+        ones, at most as many as the array can power."""
+        alive = (self.unit_end[rows] > day).sum(axis=1)
+        powered = np.floor(self.array_kw(day, rows) / self.kw_per_unit[self.generation[rows]] + 1e-9)
+        return np.minimum(alive, powered.astype(np.int64))
 
     def capacity_pflops(self, day: float, rows: np.ndarray) -> np.ndarray:
         """Compute capacity of modules `rows` at `day` (daylight rate), PFLOPS."""
@@ -130,6 +136,10 @@ class FleetTable:
     def crossing_day(self, m: int, failed_units: int) -> float:
         """Day on which module m has `failed_units` failed units (may be in the past)."""
         return float(self.unit_end[m, failed_units - 1])
+
+    def failed_count(self, m: int, day: float) -> int:
+        """Failed units of module m at `day`."""
+        return int(np.searchsorted(self.unit_end[m], day, side="right"))
 
     # ----- integration ------------------------------------------------------------------------
     def integrate(self, rows: np.ndarray, day: float) -> np.ndarray:

@@ -29,10 +29,10 @@ def pack_trips(obs: Observation, modules: np.ndarray, failed: np.ndarray, trips:
     fits = failed <= obs.units_per_trip
     modules, failed = modules[fits], failed[fits]
     clusters = obs.cluster[modules]
-    totals = {int(c): int(failed[clusters == c].sum()) for c in np.unique(clusters)}
+    totals = np.bincount(clusters, weights=failed, minlength=obs.clusters)
     out: list[Action] = []
-    for c in sorted(totals, key=lambda k: (-totals[k], k)):
-        if len(out) == trips:
+    for c in np.lexsort((np.arange(len(totals)), -totals)):
+        if len(out) == trips or totals[c] == 0:
             break
         in_c = np.flatnonzero(clusters == c)
         order = in_c[np.argsort(-failed[in_c], kind="stable")]
@@ -60,26 +60,20 @@ class ServiceOnThreshold(Policy):
     def _free_servicers(self, obs: Observation) -> int:
         return obs.servicers - obs.servicers_busy - obs.trips_queued
 
-    def _dispatch(self, obs: Observation, modules: np.ndarray, alive: np.ndarray) -> list[Action]:
-        failed = obs.units_installed - alive
-        due = (failed >= self.threshold_fraction * obs.units_installed) & (failed > 0) & ~obs.pending_trip[modules]
-        return pack_trips(obs, modules[due], failed[due], self._free_servicers(obs))
-
-    def _dispatch_all(self, obs: Observation) -> list[Action]:
-        if self._free_servicers(obs) <= 0:
+    def _dispatch(self, obs: Observation) -> list[Action]:
+        """Trips for the modules that reached the threshold and have no trip on the way."""
+        free = self._free_servicers(obs)
+        if free <= 0:
             return []
-        ops = obs.operational()
-        return self._dispatch(obs, ops, obs.units_alive[ops])
+        due = np.flatnonzero(obs.threshold_crossed & (obs.status == Status.OPERATIONAL) & ~obs.pending_trip)
+        failed = obs.units_installed - obs.units_alive_of(due)
+        return pack_trips(obs, due, failed, free)
 
     def review(self, obs: Observation) -> list[Action]:
-        return replace_dead_modules(obs) + self._dispatch_all(obs)
+        return replace_dead_modules(obs) + self._dispatch(obs)
 
     def on_threshold(self, obs: Observation, module: int) -> list[Action]:
-        if self._free_servicers(obs) <= 0:
-            return []
-        c = obs.cluster[module]
-        mates = np.flatnonzero((obs.cluster == c) & (obs.status == Status.OPERATIONAL))
-        return self._dispatch(obs, mates, obs.units_alive_of(mates))
+        return self._dispatch(obs)
 
     def on_trip_returned(self, obs: Observation, modules: tuple[int, ...]) -> list[Action]:
-        return self._dispatch_all(obs)
+        return self._dispatch(obs)

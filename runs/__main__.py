@@ -1,0 +1,6 @@
+"""`python -m runs` is the `fleet` command."""
+import sys
+
+from runs.cli import main
+
+sys.exit(main())

@@ -1,0 +1,4 @@
+"""Subcommands of `fleet`; each module has `add_parser(subparsers)` and sets `func` on its parser."""
+from runs.commands import run
+
+COMMANDS = (run,)

@@ -1,0 +1,43 @@
+"""`fleet run SCENARIO`: one replication, a summary table, and optionally saved results."""
+from __future__ import annotations
+
+import argparse
+
+from fleet.errors import InputError
+from runs.api import load_scenario, simulate, with_changes
+from runs.table import summary_table
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("run", help="simulate one replication and print its summary",
+                       description="Simulate one replication of a scenario and print its KPIs.")
+    p.add_argument("scenario", help="shipped scenario name (tiny, baseline, gigawatt, ...) or a .yaml path")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--policy", help="policy name or module:Class / path.py:Class (default: the scenario's)")
+    p.add_argument("--years", type=float, help="simulate this many years instead of the scenario's horizon")
+    p.add_argument("--out", help="write events, timeline, summary, scenario and manifest to this folder")
+    p.add_argument("--report", action="store_true", help="also write report.html into the output folder")
+    p.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    if args.seed < 0:
+        raise InputError("--seed must be a non-negative whole number")
+    scenario = load_scenario(args.scenario)
+    if args.years is not None:
+        scenario = with_changes(scenario, horizon_years=args.years)
+    result = simulate(scenario, seed=args.seed, policy=args.policy)
+    s = result.summary
+    print(f"{scenario.name}: {scenario.horizon_years:g} years from {scenario.start_year}, "
+          f"policy {result.policy.label}, seed {args.seed}")
+    print(summary_table(s))
+    out = args.out
+    if args.report and out is None:
+        out = f"results/{scenario.name}-seed{args.seed}"
+    if out:
+        path = result.save(out)
+        if args.report:
+            from runs.report import write_report
+            print(f"report: {write_report(path)}")
+        print(f"results: {path}")
+    return 0

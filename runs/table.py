@@ -1,0 +1,49 @@
+"""Plain-text tables of KPIs for the terminal."""
+from __future__ import annotations
+
+import math
+
+# KPI name -> (label, format)
+KPI_FORMATS = {
+    "delivered_pflops_days": ("delivered compute", "{:,.0f} PFLOPS-days"),
+    "mean_availability": ("mean availability", "{:.1%}"),
+    "launches": ("launches", "{:,d}"),
+    "launch_failures": ("launch failures", "{:,d}"),
+    "modules_launched": ("modules launched", "{:,d}"),
+    "modules_lost_at_launch": ("modules lost at launch", "{:,d}"),
+    "unit_failures": ("unit failures", "{:,d}"),
+    "module_failures": ("module failures", "{:,d}"),
+    "servicing_trips": ("servicing trips", "{:,d}"),
+    "servicing_failures": ("servicing failures", "{:,d}"),
+    "units_replaced": ("units replaced", "{:,d}"),
+    "upgrades": ("upgrades", "{:,d}"),
+    "deorbits": ("deorbits", "{:,d}"),
+    "debris_left": ("dead modules left in orbit", "{:,d}"),
+    "mass_launched_kg": ("mass launched", "{:,.0f} kg"),
+    "cost_total_usd": ("total cost", "${:,.0f}"),
+    "cost_npv_usd": ("present value of cost", "${:,.0f}"),
+    "cost_per_pflops_day_usd": ("cost per PFLOPS-day", "${:,.2f}"),
+    "data_generated_tb": ("data generated", "{:,.0f} TB"),
+    "data_delivered_tb": ("data delivered", "{:,.0f} TB"),
+    "data_lost_tb": ("data lost", "{:,.0f} TB"),
+    "events": ("events", "{:,d}"),
+    "wall_seconds": ("wall time", "{:.2f} s"),
+}
+
+
+def format_value(key: str, value) -> str:
+    fmt = KPI_FORMATS.get(key, (key, "{}"))[1]
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    try:
+        return fmt.format(value)
+    except (ValueError, TypeError):
+        return str(value)
+
+
+def summary_table(summary: dict, keys: list[str] | None = None) -> str:
+    """Two aligned columns: label and formatted value."""
+    keys = keys or [k for k in KPI_FORMATS if k in summary]
+    labels = [KPI_FORMATS.get(k, (k, ""))[0] for k in keys]
+    width = max(len(s) for s in labels)
+    return "\n".join(f"  {label:<{width}}  {format_value(k, summary[k])}" for label, k in zip(labels, keys))

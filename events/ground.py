@@ -36,7 +36,7 @@ class GroundNetwork:
 
     def advance(self) -> None:
         """Integrate the backlog from the last change to now."""
-        now = self.world.now
+        now = self.world.env.now
         days = now - self._last_day
         if days <= 0:
             return
@@ -64,12 +64,15 @@ class GroundNetwork:
         mean_clear = mean_out * s.clear_probability / (1.0 - s.clear_probability)
         n = len(self.clear)
         while True:
-            yield w.env.timeout(rng.exponential(mean_clear if self.clear[i] else mean_out))
-            self.advance()
-            self.clear[i] = not self.clear[i]
-            self.drain_tb_per_day = self.capacity.total(tuple(self.clear))
-            up = sum(self.clear)
-            if self.clear[i]:
-                w.log.add(w.now, "ground_restored", -1, -1, 1, 0.0, f"{s.name} clear ({up} of {n} stations up)")
-            else:
-                w.log.add(w.now, "ground_outage", -1, -1, 1, 0.0, f"{s.name} clouded over ({up} of {n} stations up)")
+            for e in rng.standard_exponential(256).tolist():   # spell lengths, drawn in blocks
+                yield w.env.timeout(e * (mean_clear if self.clear[i] else mean_out))
+                self.advance()
+                self.clear[i] = not self.clear[i]
+                state = tuple(self.clear)
+                self.drain_tb_per_day = self.capacity.total(state)
+                up = sum(state)
+                if state[i]:
+                    w.log.add(w.env.now, "ground_restored", -1, -1, 1, 0.0, f"{s.name} clear ({up} of {n} stations up)")
+                else:
+                    w.log.add(w.env.now, "ground_outage", -1, -1, 1, 0.0,
+                              f"{s.name} clouded over ({up} of {n} stations up)")

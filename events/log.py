@@ -25,7 +25,8 @@ class EventLog:
         self._cluster = array("q")
         self._count = array("q")
         self._cost = array("d")
-        self._detail: list[str] = []
+        self._detail = array("q")                  # index into self._texts
+        self._texts: dict[str, int] = {"": 0}
         self._bulk: list[tuple[str, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
 
     def add(self, day: float, kind: str, module: int = -1, cluster: int = -1, count: int = 1,
@@ -36,7 +37,10 @@ class EventLog:
         self._cluster.append(cluster)
         self._count.append(count)
         self._cost.append(cost_usd)
-        self._detail.append(detail)
+        code = self._texts.get(detail)
+        if code is None:
+            code = self._texts[detail] = len(self._texts)
+        self._detail.append(code)
 
     def add_bulk(self, kind: str, days: np.ndarray, modules: np.ndarray, clusters: np.ndarray,
                  counts: np.ndarray) -> None:
@@ -49,28 +53,23 @@ class EventLog:
 
     def frame(self) -> pd.DataFrame:
         """All rows in time order (ties keep the order they were logged in; bulk rows last)."""
-        parts = [(np.frombuffer(self._day, float) if len(self._day) else np.zeros(0),
-                  np.frombuffer(self._kind, np.int8).astype(np.int64) if len(self._kind) else np.zeros(0, np.int64),
-                  np.frombuffer(self._module, np.int64) if len(self._module) else np.zeros(0, np.int64),
-                  np.frombuffer(self._cluster, np.int64) if len(self._cluster) else np.zeros(0, np.int64),
-                  np.frombuffer(self._count, np.int64) if len(self._count) else np.zeros(0, np.int64),
-                  np.frombuffer(self._cost, float) if len(self._cost) else np.zeros(0),
-                  np.arange(len(self._detail)))]
-        details = list(self._detail) + [""]
+        cols = [np.frombuffer(a, dtype) if len(a) else np.zeros(0, dtype) for a, dtype in (
+            (self._day, float), (self._kind, np.int8), (self._module, np.int64), (self._cluster, np.int64),
+            (self._count, np.int64), (self._cost, float), (self._detail, np.int64))]
+        parts = [tuple(cols)]
         for kind, days, modules, clusters, counts in self._bulk:
             n = len(days)
-            parts.append((days, np.full(n, KIND_CODE[kind]), modules, clusters, counts, np.zeros(n),
-                          np.full(n, len(details) - 1)))
-        day, kind, module, cluster, count, cost, detail_idx = (np.concatenate(c) for c in zip(*parts))
+            parts.append((days, np.full(n, KIND_CODE[kind], np.int8), modules, clusters, counts, np.zeros(n),
+                          np.zeros(n, np.int64)))
+        day, kind, module, cluster, count, cost, detail = (np.concatenate(c) for c in zip(*parts))
         order = np.argsort(day, kind="stable")
-        detail = np.asarray(details, dtype=object)[detail_idx[order]]
         return pd.DataFrame({
             "time_days": day[order],
             "time_years": day[order] / DAYS_PER_YEAR,
-            "kind": pd.Categorical.from_codes(kind[order].astype(np.int8), categories=list(KINDS)),
+            "kind": pd.Categorical.from_codes(kind[order], categories=list(KINDS)),
             "module": module[order],
             "cluster": cluster[order],
             "count": count[order],
             "cost_usd": cost[order],
-            "detail": detail,
+            "detail": pd.Categorical.from_codes(detail[order], categories=list(self._texts)),
         })

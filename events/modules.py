@@ -1,13 +1,17 @@
 """Module lives: commissioning, bus failure, debris strike, end of design life, threshold wake-ups.
 
-Each operational module has one SimPy process holding one pending timeout: the earliest of its
-bus failure, debris strike, end of design life and (if the policy asked) the day its failed-unit
-count reaches the policy's threshold. Anything that changes a module's units (servicing, a solar
-storm) interrupts the process so it recomputes that day. Unit failures themselves never touch the
-clock; they are read from the module's sorted unit end days.
+Each operational module has one SimPy process holding one pending timeout: the earlier of its end
+(bus failure or debris strike, drawn at commissioning) and its end of design life. Neither changes
+while the module lives, so the process is never interrupted; a module ended otherwise (deorbited
+by the policy) finds its status changed when the timeout fires and stops.
+
+Unit failures never touch the clock: they are read from the module's sorted unit end days. If the
+policy declared a failed-unit threshold, one watcher process holds a heap of the days on which
+modules will reach it and wakes the policy then; a repair or a storm reschedules the module's entry.
 """
 from __future__ import annotations
 
+import heapq
 import math
 from typing import Callable
 
@@ -25,7 +29,6 @@ class Modules:
 
     def __init__(self, world: World):
         self.world = world
-        self.processes: dict[int, simpy.Process] = {}
         self.death_cause: dict[int, str] = {}        # what ends the module at its bus_end_day
         self.threshold_units: int | None = None      # failed units that wake the policy
         self.on_threshold: Callable[[int], None] = lambda m: None
@@ -33,10 +36,54 @@ class Modules:
         design = world.scenario.fleet.module
         self.life_days = design.design_life_years * DAYS_PER_YEAR
 
+        self._heap: list[tuple[float, int, int]] = []   # (day, version, module)
+        self._version: dict[int, int] = {}
+        self._watcher: simpy.Process | None = None
+        self._watching_until = math.inf
+
     def set_threshold(self, failed_fraction: float | None) -> None:
+        """Wake `on_threshold` when a module's failed units reach this fraction (None: never)."""
         if failed_fraction is not None:
             units = self.world.table.units
             self.threshold_units = min(units, max(1, math.ceil(failed_fraction * units - 1e-9)))
+            self._watcher = self.world.env.process(self._watch())
+
+    def reschedule(self, m: int) -> None:
+        """Recompute the day module m reaches the threshold (after its units changed)."""
+        if self.threshold_units is None:
+            return
+        table = self.world.table
+        now = self.world.env.now
+        crossing = table.unit_end[m, self.threshold_units - 1]
+        crossed = table.crossed[m] = crossing <= now
+        version = self._version.get(m, 0) + 1
+        self._version[m] = version
+        if crossed or table.status[m] != OPERATIONAL:
+            return
+        day = float(crossing)
+        if day >= self.world.horizon_day:
+            return
+        heapq.heappush(self._heap, (day, version, m))
+        if day < self._watching_until and self._watcher is not self.world.env.active_process:
+            self._watcher.interrupt()
+
+    def _watch(self):
+        w = self.world
+        table = w.table
+        heap = self._heap
+        while True:
+            while heap and (self._version[heap[0][2]] != heap[0][1] or table.status[heap[0][2]] != OPERATIONAL):
+                heapq.heappop(heap)
+            self._watching_until = heap[0][0] if heap else math.inf
+            try:
+                yield w.env.timeout(self._watching_until - w.now) if heap else w.env.event()
+            except simpy.Interrupt:
+                continue
+            self._watching_until = math.inf
+            day, version, m = heapq.heappop(heap)
+            if self._version[m] == version and table.status[m] == OPERATIONAL:
+                table.crossed[m] = True
+                self.on_threshold(m)
 
     def commission(self, m: int) -> None:
         """Module m starts operating now, with fresh units and its own bus and debris fates."""
@@ -53,49 +100,27 @@ class Modules:
         self.death_cause[m] = "bus failure" if bus <= strike else "debris strike"
         w.log.add(t, "commissioned", m, int(w.table.cluster[m]), 1, 0.0,
                   f"{w.table.units} units of {w.generations[w.table.generation[m]].name}")
-        self.processes[m] = w.env.process(self._life(m))
+        self.reschedule(m)
+        end = min((float(w.table.bus_end_day[m]), self.death_cause[m]), (t + self.life_days, "end of design life"))
+        if end[0] < w.horizon_day:
+            w.env.process(self._life(m, *end))
 
-    def _next(self, m: int) -> tuple[float, str]:
+    def _life(self, m: int, day: float, what: str):
         w = self.world
-        table = w.table
-        options = [(float(table.bus_end_day[m]), self.death_cause[m]),
-                   (float(table.commissioned_day[m]) + self.life_days, "end of design life")]
-        if self.threshold_units is not None and not table.crossed[m]:
-            options.append((max(w.now, table.crossing_day(m, self.threshold_units)), "threshold"))
-        return min(options)
-
-    def _life(self, m: int):
-        w = self.world
-        while w.table.status[m] == OPERATIONAL:
-            day, what = self._next(m)
-            if day >= w.horizon_day:
-                return
-            try:
-                yield w.env.timeout(max(0.0, day - w.now))
-            except simpy.Interrupt:
-                continue
-            if w.table.status[m] != OPERATIONAL:
-                return
-            if what == "threshold":
-                w.table.crossed[m] = True
-                self.on_threshold(m)
-            elif what == "end of design life":
-                self.deorbit(m, what)
-            else:
-                self.fail(m, what)
-
-    def wake(self, m: int) -> None:
-        """Make module m's process recompute its next day (after its units changed)."""
-        proc = self.processes.get(m)
-        if proc is not None and proc.is_alive and proc is not self.world.env.active_process:
-            proc.interrupt()
+        yield w.env.timeout(day - w.now)
+        if w.table.status[m] != OPERATIONAL:
+            return
+        if what == "end of design life":
+            self.deorbit(m, what)
+        else:
+            self.fail(m, what)
 
     def _end(self, m: int, status: Status) -> None:
         w = self.world
         w.settle(np.array([m]))
         w.table.status[m] = status
         w.table.end_day[m] = w.now
-        self.wake(m)
+        w.forget_draws(m)
 
     def fail(self, m: int, cause: str) -> None:
         """Module m dies in orbit (bus failure, debris strike)."""
@@ -111,24 +136,36 @@ class Modules:
         w.log.add(w.now, "deorbit", m, int(w.table.cluster[m]), 1, 0.0, reason)
         self.on_module_ended(m)
 
-    def replace_units(self, m: int, count: int | None, generation: int | None = None) -> int:
-        """Replace up to `count` failed units of m (None: all units, with `generation`); returns how many."""
+    def repair(self, modules: np.ndarray, carried: int) -> np.ndarray:
+        """Replace failed units of operational `modules`, in order, until `carried` units are used.
+
+        Returns the units replaced per module.
+        """
         w = self.world
-        table = w.table
-        if table.settled_day[m] < w.now:
-            w.settle(np.array([m]))
-        row = table.unit_end[m]
-        if count is None:
-            slots = np.arange(table.units)
-            table.generation[m] = generation
-        else:
-            failed = np.flatnonzero(row <= w.now)
-            slots = failed[:count]
-        if len(slots):
-            row[slots] = w.unit_end_days(m, int(table.installs[m]), len(slots), w.now)
-            table.installs[m] += 1
-            row.sort()
-            if self.threshold_units is not None:
-                table.crossed[m] = table.failed_count(m, w.now) >= self.threshold_units
-            self.wake(m)
-        return len(slots)
+        t = w.table
+        now = w.env.now
+        w.settle(modules)
+        rows = t.unit_end[modules]
+        failed = (rows <= now).sum(axis=1)          # failed units are each row's first ones
+        before = np.cumsum(failed) - failed
+        take = np.clip(np.minimum(failed, carried - before), 0, None)
+        for i in np.flatnonzero(take):
+            m = int(modules[i])
+            rows[i, : take[i]] = w.unit_end_days(m, int(t.installs[m]), int(take[i]), now)
+            t.installs[m] += 1
+        rows.sort(axis=1)
+        t.unit_end[modules] = rows
+        for i in np.flatnonzero(take):
+            self.reschedule(int(modules[i]))
+        return take
+
+    def upgrade(self, m: int, generation: int) -> int:
+        """Replace every unit of module m with new units of `generation`; returns how many."""
+        w = self.world
+        t = w.table
+        w.settle(np.array([m]))
+        t.generation[m] = generation
+        t.unit_end[m] = np.sort(w.unit_end_days(m, int(t.installs[m]), t.units, w.env.now))
+        t.installs[m] += 1
+        self.reschedule(m)
+        return t.units

@@ -13,7 +13,7 @@ import numpy as np
 import simpy
 
 from events.modules import Modules
-from events.world import World, fmt_usd
+from events.world import World
 from fleet.state import OPERATIONAL
 
 
@@ -69,38 +69,29 @@ class Servicing:
 
     def _work(self, modules: tuple[int, ...], upgrade: bool) -> None:
         w = self.world
-        carried = self.spec.units_per_trip
-        newest = w.newest_generation()
-        w.settle(np.array([m for m in modules if w.table.status[m] == OPERATIONAL], dtype=np.intp))
-        for m in modules:
-            if w.table.status[m] != OPERATIONAL or carried <= 0:
-                continue
-            cluster = int(w.table.cluster[m])
-            if upgrade:
-                if carried < w.table.units:
-                    continue
-                old = w.generations[w.table.generation[m]].name
-                n = self.modules.replace_units(m, None, newest)
-                gen = w.generations[newest]
+        t = w.table
+        now = w.env.now
+        ops = np.array([m for m in modules if t.status[m] == OPERATIONAL], dtype=np.intp)
+        if len(ops) == 0:
+            return
+        if upgrade:
+            newest = w.newest_generation()
+            gen = w.generations[newest]
+            for m in ops[: self.spec.units_per_trip // t.units]:
+                old = w.generations[t.generation[m]].name
+                n = self.modules.upgrade(int(m), newest)
                 cost = w.book("hardware", n * gen.price_usd_per_unit)
                 w.counters["upgrades"] += 1
-                w.log.add(w.now, "upgrade", m, cluster, n, cost, f"{old} -> {gen.name}")
-            else:
-                n = self.modules.replace_units(m, carried)
-                if n == 0:
-                    continue
-                gen = w.generations[w.table.generation[m]]
-                cost = w.book("hardware", n * gen.price_usd_per_unit)
-                w.log.add(w.now, "servicing", m, cluster, n, cost, f"replaced {n} failed units ({fmt_usd(cost)})")
-                w.units_replaced += n
-            carried -= n
+                w.log.add(now, "upgrade", int(m), int(t.cluster[m]), n, cost, f"{old} -> {gen.name}")
+            return
+        replaced = self.modules.repair(ops, self.spec.units_per_trip)
+        for m, n in zip(ops.tolist(), replaced.tolist()):
+            if n:
+                cost = w.book("hardware", n * w.generations[t.generation[m]].price_usd_per_unit)
+                w.log.add(now, "servicing", m, int(t.cluster[m]), n, cost, f"replaced {n} failed units")
+        w.units_replaced += int(replaced.sum())
 
 
 def _ids(modules: tuple[int, ...]) -> str:
     shown = ", ".join(str(m) for m in modules[:8])
     return shown + (f" and {len(modules) - 8} more" if len(modules) > 8 else "")
-
-
-def failed_units_now(world: World, modules: tuple[int, ...]) -> np.ndarray:
-    """Failed units of each module now."""
-    return world.table.units - world.table.alive_counts(world.now, np.asarray(modules, dtype=np.intp))

@@ -51,18 +51,21 @@ class SpaceWeather:
         hit = ops[rng.random(len(ops)) < self.spec.module_fraction_hit]
         killed_total = 0
         if len(hit):
-            w.settle(hit)
-            rows = table.unit_end[hit]
-            kill = (rows > w.now) & (rng.random(rows.shape) < self.spec.unit_kill_probability)
+            kill = (rng.random((len(hit), table.units)) < self.spec.unit_kill_probability) \
+                & (table.unit_end[hit] > w.now)
+            struck = np.flatnonzero(kill.any(axis=1))
+            hit_rows, kill = hit[struck], kill[struck]
+            w.settle(hit_rows)
+            rows = table.unit_end[hit_rows]
             killed = kill.sum(axis=1)
             killed_total = int(killed.sum())
             rows[kill] = w.now
-            w.unit_failure_modules.append(np.repeat(hit, killed))
+            w.unit_failure_modules.append(np.repeat(hit_rows, killed))
             w.unit_failure_days.append(np.full(killed_total, w.now))
             rows.sort(axis=1)
-            table.unit_end[hit] = rows
-            for m in hit[killed > 0]:
-                self.modules.wake(int(m))
+            table.unit_end[hit_rows] = rows
+            for m in hit_rows:
+                self.modules.reschedule(int(m))
         w.counters["space_weather_events"] += 1
         w.log.add(w.now, "space_weather", -1, -1, killed_total, 0.0,
                   f"solar particle event hit {len(hit)} modules, {killed_total} units failed")

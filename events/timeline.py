@@ -1,8 +1,8 @@
 """Timeline samples: the fleet's state every `timeline_step_days`, and the costs that accrue with time.
 
 At each sample the operations and ground-station costs of the interval just ended are booked
-(for the modules operating at its start), and each cluster's rate of producing results is
-refreshed for the ground network.
+(operations for the exact module-days operated in it), and the fleet's rate of producing results
+is refreshed for the ground network.
 """
 from __future__ import annotations
 
@@ -29,7 +29,6 @@ class Timeline:
         self.servicing = servicing
         self.rows: dict[str, list] = {c: [] for c in COLUMNS}
         self._last_day = 0.0
-        self._last_operational = 0
         world.env.process(self._run())
 
     def _run(self):
@@ -48,7 +47,8 @@ class Timeline:
         econ = w.scenario.economics
         dt_years = (day - self._last_day) / DAYS_PER_YEAR
         if dt_years > 0:
-            w.book("operations", self._last_operational * econ.operations_usd_per_module_year * dt_years)
+            module_years = t.operated_days(self._last_day, day) / DAYS_PER_YEAR
+            w.book("operations", module_years * econ.operations_usd_per_module_year)
             w.book("ground", len(w.scenario.ground.stations) * econ.ground_usd_per_station_year * dt_years)
         ops = t.ids(Status.OPERATIONAL)
         alive = t.alive_counts(day, ops)
@@ -65,7 +65,6 @@ class Timeline:
         for c, v in zip(COLUMNS, row):
             self.rows[c].append(v)
         self._last_day = day
-        self._last_operational = len(ops)
 
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.rows)

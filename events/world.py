@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections import defaultdict
 
 import numpy as np
@@ -9,13 +10,14 @@ import simpy
 
 from events.log import EventLog
 from fleet.economics import DAYS_PER_YEAR, discount_factor
-from fleet.hardware import catalog, newest_index
-from fleet.lifetimes import sample_years
+from fleet.hardware import catalog
+from fleet.lifetimes import years_from_exponentials
 from fleet.scenario import Scenario, modules_for_target
 from fleet.state import FleetTable
 from fleet.streams import Streams
 
 COST_CATEGORIES = ("launch", "hardware", "servicing", "operations", "ground")
+INSTALLS_PER_BLOCK = 4   # unit-lifetime draws are made for this many installations of a module at once
 
 
 class Ledger:
@@ -41,7 +43,7 @@ class World:
     def __init__(self, scenario: Scenario, seed: int):
         self.scenario = scenario
         self.seed = seed
-        self.env = simpy.Environment()
+        self.env = simpy.Environment(initial_time=0.0)
         self.streams = Streams(seed)
         self.log = EventLog()
         self.ledger = Ledger(scenario.economics.discount_rate)
@@ -49,31 +51,49 @@ class World:
         self.table = FleetTable(scenario.fleet.module, self.generations,
                                 capacity=max(64, 2 * modules_for_target(scenario)))
         self.horizon_day = scenario.horizon_years * DAYS_PER_YEAR
+        self._generation_days = [(g.year_available - scenario.start_year) * DAYS_PER_YEAR for g in self.generations]
         first = self.generations[0]
         self.target_pflops = modules_for_target(scenario) * scenario.fleet.module.units * first.pflops_per_unit
         self.unit_failure_modules: list[np.ndarray] = []
         self.unit_failure_days: list[np.ndarray] = []
         self.units_replaced = 0
+        self._draws: dict[int, tuple[int, np.ndarray]] = {}   # module -> (block, exponential draws)
         self.counters: dict[str, int] = defaultdict(int)
 
     # ----- time -----------------------------------------------------------------------------------
     @property
     def now(self) -> float:
-        return float(self.env.now)
+        return self.env.now
 
     def year(self, day: float | None = None) -> float:
         """Calendar year at `day` (default: now)."""
         return self.scenario.start_year + (self.now if day is None else day) / DAYS_PER_YEAR
 
     def newest_generation(self) -> int:
-        return newest_index(self.generations, self.year())
+        """Catalog index of the newest generation available now."""
+        return max(0, bisect_right(self._generation_days, self.env.now) - 1)
 
     # ----- units ----------------------------------------------------------------------------------
     def unit_end_days(self, module: int, install: int, count: int, day: float) -> np.ndarray:
-        """End days of `count` units installed in `module` at its `install`-th installation."""
-        rng = self.streams.keyed("unit-lifetimes", module, install)
+        """End days of `count` units installed in `module` at its `install`-th installation.
+
+        The draws of installation k of module m come from the keyed stream (m, k // 4), row k % 4:
+        the same whatever else happened, for common random numbers.
+        """
+        block, row = divmod(install, INSTALLS_PER_BLOCK)
+        cached = self._draws.get(module)
+        if cached is None or cached[0] != block:
+            units = self.table.units
+            rng = self.streams.keyed("unit-lifetimes", module, block)
+            cached = (block, rng.standard_exponential((INSTALLS_PER_BLOCK, 2, units)))
+            self._draws[module] = cached
+        draws = cached[1][row]
         f = self.scenario.failures
-        return day + sample_years(f.unit, rng, count, f.radiation) * DAYS_PER_YEAR
+        return day + years_from_exponentials(f.unit, draws[0, :count], draws[1, :count], f.radiation) * DAYS_PER_YEAR
+
+    def forget_draws(self, module: int) -> None:
+        """Drop the cached draws of a module that left service."""
+        self._draws.pop(module, None)
 
     def settle(self, rows: np.ndarray) -> int:
         """Integrate compute of `rows` up to now and record their unit failures; returns the count."""

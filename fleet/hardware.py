@@ -29,12 +29,3 @@ def catalog(scenario: Scenario) -> tuple[Generation, ...]:
             ))
             k += 1
     return tuple(gens)
-
-
-def newest_index(gens: tuple[Generation, ...], year: float) -> int:
-    """Index of the newest generation available in calendar `year` (the first one at the latest)."""
-    best = 0
-    for i, g in enumerate(gens):
-        if g.year_available <= year:
-            best = i
-    return best

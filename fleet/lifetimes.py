@@ -18,16 +18,22 @@ from fleet.scenario import Exponential, Lifetime, Radiation, Weibull
 def sample_years(spec: Lifetime, rng: np.random.Generator, n: int,
                  radiation: Radiation | None = None) -> np.ndarray:
     """`n` lifetimes in years; `inf` where a cause has zero hazard."""
-    e = rng.standard_exponential(n)
+    draws = rng.standard_exponential((2, n))
+    return years_from_exponentials(spec, draws[0], draws[1], radiation)
+
+
+def years_from_exponentials(spec: Lifetime, e: np.ndarray, e_rad: np.ndarray,
+                            radiation: Radiation | None = None) -> np.ndarray:
+    """Lifetimes in years by inversion of standard exponential draws: `e` for the base cause,
+    `e_rad` (same length) for the radiation cause."""
     if isinstance(spec, Exponential):
-        base = e / spec.rate_per_year if spec.rate_per_year > 0 else np.full(n, np.inf)
+        base = e / spec.rate_per_year if spec.rate_per_year > 0 else np.full(len(e), np.inf)
     else:
         base = spec.scale_years * e ** (1.0 / spec.shape)
     if radiation is None or radiation.dose_rate_rad_per_year * radiation.hazard_per_year_per_krad == 0:
         return base
     k = radiation.dose_rate_rad_per_year * radiation.hazard_per_year_per_krad / 2000.0
-    rad = np.sqrt(rng.standard_exponential(n) / k)
-    return np.minimum(base, rad)
+    return np.minimum(base, np.sqrt(e_rad / k))
 
 
 def survival(spec: Lifetime, years: float | np.ndarray) -> float | np.ndarray:
@@ -45,4 +51,3 @@ def mean_years(spec: Lifetime) -> float:
     return spec.scale_years * math.gamma(1.0 + 1.0 / spec.shape)
 
 
-__all__ = ["sample_years", "survival", "mean_years", "Exponential", "Weibull"]

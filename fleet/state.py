@@ -137,9 +137,12 @@ class FleetTable:
         """Day on which module m has `failed_units` failed units (may be in the past)."""
         return float(self.unit_end[m, failed_units - 1])
 
-    def failed_count(self, m: int, day: float) -> int:
-        """Failed units of module m at `day`."""
-        return int(np.searchsorted(self.unit_end[m], day, side="right"))
+    def operated_days(self, start: float, stop: float) -> float:
+        """Module-days of operation of the whole fleet between days `start` and `stop`."""
+        began = self.commissioned_day[: self.n]
+        ended = np.where(np.isnan(self.end_day[: self.n]), np.inf, self.end_day[: self.n])
+        overlap = np.minimum(ended, stop) - np.maximum(began, start)
+        return float(np.nansum(np.clip(overlap, 0.0, None)))
 
     # ----- integration ------------------------------------------------------------------------
     def integrate(self, rows: np.ndarray, day: float) -> np.ndarray:

@@ -8,7 +8,7 @@ import numpy as np
 from fleet.actions import Action, Launch, Service
 from fleet.observation import Observation
 from fleet.scenario import modules_for_target
-from fleet.state import Status
+from fleet.state import OPERATIONAL, Status
 from policies.base import Policy
 
 
@@ -19,28 +19,26 @@ def replace_dead_modules(obs: Observation) -> list[Action]:
     return [Launch(count=need, reason=f"{have} modules of {need + have} in service or on the way")] if need > 0 else []
 
 
-def pack_trips(obs: Observation, modules: np.ndarray, failed: np.ndarray, trips: int) -> list[Action]:
-    """Up to `trips` trips, each to one cluster, each carrying at most `units_per_trip` units.
-
-    Clusters with the most failed units go first; within a cluster, the most damaged modules.
-    """
-    if trips <= 0 or len(modules) == 0:
+def pack_trips(obs: Observation, due: np.ndarray, trips: int) -> list[Action]:
+    """Up to `trips` trips for the `due` modules, each to one cluster, each carrying at most
+    `units_per_trip` units. Clusters with the most due modules go first; within a cluster, the most
+    damaged modules first. Failed units are counted only for the clusters chosen."""
+    if trips <= 0 or len(due) == 0:
         return []
-    fits = failed <= obs.units_per_trip
-    modules, failed = modules[fits], failed[fits]
-    clusters = obs.cluster[modules]
-    totals = np.bincount(clusters, weights=failed, minlength=obs.clusters)
+    clusters = obs.cluster[due]
+    counts = np.bincount(clusters, minlength=obs.clusters)
     out: list[Action] = []
-    for c in np.lexsort((np.arange(len(totals)), -totals)):
-        if len(out) == trips or totals[c] == 0:
+    for c in np.lexsort((np.arange(len(counts)), -counts)):
+        if len(out) == trips or counts[c] == 0:
             break
-        in_c = np.flatnonzero(clusters == c)
-        order = in_c[np.argsort(-failed[in_c], kind="stable")]
+        mods = due[clusters == c]
+        failed = obs.units_installed - obs.units_alive_of(mods)
+        order = np.argsort(-failed, kind="stable")
         load = np.cumsum(failed[order])
-        chosen = modules[order[load <= obs.units_per_trip]]
-        if len(chosen):
-            out.append(Service(modules=tuple(int(m) for m in chosen),
-                               reason=f"{int(load[len(chosen) - 1])} failed units in cluster {c}"))
+        take = order[load <= obs.units_per_trip]
+        if len(take):
+            out.append(Service(modules=tuple(int(m) for m in mods[take]),
+                               reason=f"{int(failed[take].sum())} failed units in cluster {c}"))
     return out
 
 
@@ -65,9 +63,8 @@ class ServiceOnThreshold(Policy):
         free = self._free_servicers(obs)
         if free <= 0:
             return []
-        due = np.flatnonzero(obs.threshold_crossed & (obs.status == Status.OPERATIONAL) & ~obs.pending_trip)
-        failed = obs.units_installed - obs.units_alive_of(due)
-        return pack_trips(obs, due, failed, free)
+        due = np.flatnonzero(obs.threshold_crossed & (obs.status == OPERATIONAL) & ~obs.pending_trip)
+        return pack_trips(obs, due, free)
 
     def review(self, obs: Observation) -> list[Action]:
         return replace_dead_modules(obs) + self._dispatch(obs)

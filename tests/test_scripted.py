@@ -1,0 +1,119 @@
+"""A hand-computable case: one module whose unit failures are scripted, with fixed launch and trip times.
+
+World: one module of 16 units (2 PFLOPS each, no eclipse, an array that never limits), ordered at
+day 0 with a 10-day lead time and 11 days of commissioning (so it operates from day 21). Four units
+fail on days 105, 205, 305 and 405; the policy calls a servicer at 4 failed units (25%), so a trip
+leaves on day 405 and replaces the four units half-way through its 52 days, on day 431. Nothing
+else fails. The horizon is two years (730.5 days) and the timeline is sampled every 10 days.
+"""
+import math
+
+import numpy as np
+import pytest
+
+from events.world import World
+from runs import load_scenario, simulate
+
+FAIL_DAYS = [105.0, 205.0, 305.0, 405.0]
+UNITS = 16
+PFLOPS = 2.0
+HORIZON = 730.5
+START = 21.0        # ordered 0 + lead 10 + commissioning 11
+REPAIR = 405.0 + 26.0
+
+
+def scripted_scenario():
+    base = load_scenario("tiny").model_dump(mode="json")
+    base["horizon_years"] = 2
+    base["timeline_step_days"] = 10
+    base["fleet"].update(target_power_mw=0.016, clusters=1)
+    base["fleet"]["module"].update(units=UNITS, solar_array_kw=17.6, array_degradation_per_year=0.0,
+                                   eclipse_fraction=0.0, commissioning_days=11, design_life_years=10)
+    base["hardware"]["trend"] = None
+    base["launch"]["vehicles"] = [dict(base["launch"]["vehicles"][0], success_probability=1.0,
+                                       lead_time_days=10, price_per_kg_usd={2026: 1000})]
+    base["failures"] = {"unit": {"distribution": "exponential", "rate_per_year": 0.0},
+                        "bus": {"distribution": "exponential", "rate_per_year": 0.0}}
+    base["servicing"].update(servicers=1, trip_days=52, success_probability=1.0, units_per_trip=32)
+    base["ground"]["stations"] = [dict(base["ground"]["stations"][0], clear_probability=1.0)]
+    base["policy"] = {"name": "service-on-threshold", "params": {"threshold_fraction": 0.25}}
+    from fleet.scenario import parse_scenario
+    return parse_scenario(base, "scripted")
+
+
+@pytest.fixture
+def result(monkeypatch):
+    def scripted(self, module, install, count, day):
+        if install == 0:
+            ends = np.full(count, np.inf)
+            ends[: len(FAIL_DAYS)] = FAIL_DAYS
+            return ends
+        return np.full(count, np.inf)
+
+    monkeypatch.setattr(World, "unit_end_days", scripted)
+    return simulate(scripted_scenario(), seed=0)
+
+
+def test_events_are_exactly_the_scripted_ones(result):
+    ev = result.events[~result.events.kind.isin(["ground_outage", "ground_restored"])]
+    got = [(round(t, 6), k, m, c) for t, k, m, c in zip(ev.time_days, ev.kind.astype(str), ev.module, ev["count"])]
+    expected = [
+        (0.0, "decision", -1, 1),            # initial deployment
+        (10.0, "launch", -1, 1),
+        (21.0, "commissioned", 0, 1),
+        (105.0, "unit_failure", 0, 1),
+        (205.0, "unit_failure", 0, 1),
+        (305.0, "unit_failure", 0, 1),
+        (405.0, "decision", 0, 1),           # the policy sends a servicer
+        (405.0, "servicing_dispatch", -1, 1),
+        (431.0, "servicing", 0, 4),
+        (405.0, "unit_failure", 0, 1),       # materialised in bulk, so logged after same-day events
+    ]
+    assert sorted(got) == sorted(expected)
+    assert result.events.time_days.is_monotonic_increasing
+
+
+def test_delivered_compute_and_availability_by_hand(result):
+    s = result.summary
+    unit_days = ((UNITS - 4) * (HORIZON - START) + sum(d - START for d in FAIL_DAYS)
+                 + 4 * (HORIZON - REPAIR))
+    assert s["delivered_pflops_days"] == pytest.approx(unit_days * PFLOPS, rel=1e-12)
+
+    def alive(t):  # right-continuous: a unit failing on day d is down at d
+        if t < START:
+            return 0
+        return UNITS - sum(d <= t for d in FAIL_DAYS) + (4 if t >= REPAIR else 0)
+
+    samples = list(np.arange(0, HORIZON, 10.0)) + [HORIZON]
+    widths = np.diff(samples)
+    avail = sum(min(1.0, alive(t) / UNITS) * w for t, w in zip(samples[:-1], widths)) / HORIZON
+    assert s["mean_availability"] == pytest.approx(avail, rel=1e-12)
+    assert list(result.timeline.units_alive) == [alive(t) for t in samples]
+
+
+def test_costs_by_hand(result):
+    scenario = scripted_scenario()
+    econ = scenario.economics
+    unit_price = scenario.hardware.generations[0].price_usd_per_unit
+    mass = scenario.fleet.module.bus_mass_kg + UNITS * scenario.hardware.generations[0].mass_kg_per_unit
+    launch = 1000.0 * mass
+    hardware = econ.bus_price_usd + UNITS * unit_price + 4 * unit_price
+    servicing = scenario.servicing.cost_per_trip_usd
+    operations = econ.operations_usd_per_module_year * (HORIZON - START) / 365.25
+    ground = econ.ground_usd_per_station_year * 2
+    s = result.summary
+    assert s["cost_launch_usd"] == pytest.approx(launch)
+    assert s["cost_hardware_usd"] == pytest.approx(hardware)
+    assert s["cost_servicing_usd"] == pytest.approx(servicing)
+    assert s["cost_operations_usd"] == pytest.approx(operations, rel=1e-12)
+    assert s["cost_ground_usd"] == pytest.approx(ground, rel=1e-12)
+    assert s["cost_total_usd"] == pytest.approx(launch + hardware + servicing + operations + ground, rel=1e-12)
+    assert s["unit_failures"] == 4 and s["units_replaced"] == 4 and s["servicing_trips"] == 1
+    # the launch row carries the launch and the module's hardware; discounting lowers the total
+    assert result.events.loc[result.events.kind == "launch", "cost_usd"].sum() == pytest.approx(
+        launch + econ.bus_price_usd + UNITS * unit_price)
+    assert s["cost_npv_usd"] < s["cost_total_usd"]
+    rate = econ.discount_rate
+    launch_pv = (launch + econ.bus_price_usd + UNITS * unit_price) * (1 + rate) ** (-10 / 365.25)
+    assert s["cost_npv_usd"] > launch_pv
+    assert math.isfinite(s["cost_per_pflops_day_usd"])

@@ -217,9 +217,12 @@ class Scenario(Strict):
                 f"hardware.generations: the first generation ({first.name}) must be available by start_year")
         if min(v.available_from_year for v in self.launch.vehicles) > self.start_year:
             raise ValueError("launch.vehicles: no vehicle is available at start_year")
-        mass = module_mass_kg(self, first)
-        if mass > max(v.payload_kg for v in self.launch.vehicles):
-            raise ValueError(f"launch.vehicles: a module ({mass:.0f} kg) is heavier than any vehicle can lift")
+        lift = max(v.payload_kg for v in self.launch.vehicles)
+        for g in self.hardware.generations:
+            mass = module_mass_kg(self, g)
+            if mass > lift:
+                raise ValueError(f"launch.vehicles: a module with {g.name} units ({mass:.0f} kg) is heavier "
+                                 f"than any vehicle can lift ({lift:.0f} kg)")
         if modules_for_target(self) > 1_000_000:
             raise ValueError("fleet.target_power_mw: more than a million modules; reduce the target")
         return self

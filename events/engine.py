@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from events.ground import GroundNetwork
+from events.comparison import earth_comparison
 from events.launch import LaunchQueue
 from events.modules import Modules
 from events.review import PolicyDriver
@@ -104,4 +105,5 @@ def _summary(world: World, timeline: Timeline, ground: GroundNetwork, servicing:
     }
     for cat in COST_CATEGORIES:
         summary[f"cost_{cat}_usd"] = float(world.ledger.total[cat])
+    summary.update(earth_comparison(world, timeline, delivered))
     return summary

@@ -14,11 +14,12 @@ from pydantic import TypeAdapter, ValidationError
 
 from fleet.errors import PolicyError
 from policies.base import Policy
+from policies.ramp import Ramp
 from policies.replenish import Replenish
 from policies.service_on_threshold import ServiceOnThreshold
 
 ENTRY_POINT_GROUP = "orbital_fleet.policies"
-LIBRARY: tuple[type[Policy], ...] = (Replenish, ServiceOnThreshold)
+LIBRARY: tuple[type[Policy], ...] = (Replenish, ServiceOnThreshold, Ramp)
 
 
 def available() -> dict[str, type[Policy]]:

@@ -21,9 +21,10 @@ Year = Annotated[int, Field(ge=1950, le=2300)]
 
 
 class Strict(BaseModel):
-    """Base of every section: unknown keys are errors, values are immutable."""
+    """Base of every section: unknown keys are errors, values are immutable, and types are strict
+    (no yes/no where a number belongs, no "5" for 5, no 2.5 for a whole number)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class ModuleDesign(Strict):
@@ -116,7 +117,8 @@ def _price_form(value: Any) -> str:
     return "table"
 
 
-PriceTable = Annotated[dict[Year, NonNegative], Field(min_length=1)]
+YearKey = Annotated[int, Field(ge=1950, le=2300, strict=False)]   # JSON turns keys into text
+PriceTable = Annotated[dict[YearKey, NonNegative], Field(min_length=1)]
 LaunchPrice = Annotated[Union[Annotated[PriceTable, Tag("table")], Annotated[PriceLearningCurve, Tag("learning")]],
                         Discriminator(_price_form)]
 
@@ -175,7 +177,7 @@ class SolarParticleEvents(Strict):
     mean_rate_per_year: NonNegative
     cycle_years: Positive = 11.0
     cycle_amplitude: Probability = Field(0.8, description="rate = mean * (1 + A cos(2 pi (year - max)/cycle))")
-    solar_max_year: float = 2025.0
+    solar_max_year: Annotated[float, Field(ge=1900, le=2300, allow_inf_nan=False)] = 2025.0
     unit_kill_probability: Probability = Field(description="chance that each working unit of a hit module fails")
     module_fraction_hit: Probability = 1.0
 

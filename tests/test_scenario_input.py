@@ -231,17 +231,12 @@ def test_non_number_years_is_bad_input(fleet_run, tmp_path):
     assert_bad_input(proc, tmp_path, None, r"--years")
 
 
-@pytest.mark.xfail(reason="BUG: an unknown policy named in a scenario file is reported without the file or the "
-                          "field policy.name (runs/api.py resolve_policy raises a bare PolicyError at simulate time)",
-                   strict=True)
 def test_unknown_policy_in_scenario_file_names_file_and_field(fleet_run, tmp_path):
     path = _write_extra(tmp_path, "policy_unknown_in_file")
     proc = fleet_run(str(path))
     assert_bad_input(proc, tmp_path, path.name, EXTRA_FILE_CASES["policy_unknown_in_file"][1])
 
 
-@pytest.mark.xfail(reason="BUG: YAML `yes` (a bool) where a number belongs is accepted as 1.0 "
-                          "(fleet/scenario.py numeric fields are lax; bools coerce)", strict=True)
 def test_bool_where_number_belongs_is_refused(fleet_run, tmp_path):
     path = _write_extra(tmp_path, "bool_for_number")
     proc = fleet_run(str(path))
@@ -293,8 +288,6 @@ def test_valid_file_loads(tmp_path):
     assert load_scenario(path) == load_scenario("tiny")
 
 
-@pytest.mark.xfail(reason="BUG: failures.solar_particle_events.solar_max_year accepts NaN/inf (plain float in "
-                          "fleet/scenario.py); NaN silently switches solar storms off", strict=True)
 @pytest.mark.parametrize("value", [".nan", ".inf"])
 def test_non_finite_solar_max_year_is_refused(tmp_path, value):
     d = tiny_dict()

@@ -1,4 +1,4 @@
 """Subcommands of `fleet`; each module has `add_parser(subparsers)` and sets `func` on its parser."""
-from runs.commands import parity, run
+from runs.commands import compare, parity, run, sweep
 
-COMMANDS = (run, parity)
+COMMANDS = (run, compare, sweep, parity)

@@ -45,12 +45,13 @@ h1 { font-size: 1.6rem; margin-bottom: 0.2rem; } h2 { font-size: 1.2rem; margin-
 table { border-collapse: collapse; margin: 0.5rem 0; font-size: 0.9rem; }
 th, td { padding: 0.2rem 0.6rem; border-bottom: 1px solid #e3e3e3; text-align: left; vertical-align: top; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.wide { overflow-x: auto; } .wide table { font-size: 0.8rem; } td.key { white-space: nowrap; }
 figure { margin: 1rem 0; } figure img { max-width: 100%; height: auto; }
 figcaption { font-size: 0.85rem; color: #555; }
 .cols { display: flex; flex-wrap: wrap; gap: 0 2rem; }
 @media print {
   body { max-width: none; margin: 0; font-size: 10pt; }
-  h2 { break-after: avoid; } figure, table { break-inside: avoid; }
+  h2 { break-after: avoid; } figure, table { break-inside: avoid; } .wide { overflow: visible; }
 }
 """
 
@@ -209,19 +210,20 @@ def study_html(folder: Path) -> str:
 
 
 def _means_table(table: pd.DataFrame, keys: list[str], kpis: list[str]) -> str:
-    head = "".join(f"<th>{_e(k)}</th>" for k in keys) + "<th>n</th>" + "".join(
+    head = "".join(f"<th>{_breakable(k)}</th>" for k in keys) + "<th>n</th>" + "".join(
         f"<th>{_e(KPI_FORMATS.get(k, (k, ''))[0])}</th>" for k in kpis)
     rows = []
     for key, group in table.groupby(keys, sort=False):
         key = key if isinstance(key, tuple) else (key,)
-        cells = "".join(f"<td>{_e(_number(v))}</td>" for v in key) + f"<td class='num'>{len(group)}</td>"
+        cells = "".join(f"<td class='key'>{_e(_number(v))}</td>" for v in key) + f"<td class='num'>{len(group)}</td>"
         for k in kpis:
             v = group[k].to_numpy(dtype=float)
             hw = plots.t_half_width(v)
-            text = format_value(k, float(v.mean())) + ("" if hw != hw else f" ± {format_value(k, hw)}")
-            cells += f"<td class='num'>{_e(text)}</td>"
+            mean = _e(_short(k, float(v.mean())))
+            spread = "" if hw != hw else "<br>± " + _e(_short(k, hw).split(" ")[0])
+            cells += f"<td class='num'>{mean}{spread}</td>"
         rows.append(f"<tr>{cells}</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    return f"<div class='wide'><table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
 
 
 # ----- HTML pieces -------------------------------------------------------------------------------
@@ -247,6 +249,18 @@ def _figure_html(caption: str, fig: Figure) -> str:
 
 def _e(text) -> str:
     return html.escape(str(text), quote=True)
+
+
+def _breakable(name: str) -> str:
+    """An axis name that may wrap after its dots and underscores."""
+    return _e(name).replace(".", ".<wbr>").replace("_", "_<wbr>")
+
+
+def _short(key: str, value: float) -> str:
+    """A KPI value in a narrow cell: millions and billions of USD abbreviated."""
+    if key.endswith("_usd") and abs(value) >= 1e6:
+        return f"${value / 1e9:,.2f}B" if abs(value) >= 1e9 else f"${value / 1e6:,.2f}M"
+    return format_value(key, value)
 
 
 def _number(v) -> str:

@@ -6,8 +6,9 @@ Each line reads `DATE  day D  WHO  WHAT`, e.g.
 
 and links what happened to its cause: a launch names the decision that ordered its modules, a
 servicing names the trip that carried it and the decision that sent it, and each trip's return
-(half a trip after its work, or after its failure) is its own line. Ground weather is folded: one
-line sums the weather changes between two other lines and the blackouts (no station clear) among them.
+(half a trip after its work, or after its failure) is its own line. Ground weather is folded: a
+`ground` line, written before the next other line once a blackout (no station clear) happened,
+sums the weather changes since the previous one and the blackouts among them.
 
 Which modules flew on a launch is read from the log: those commissioned one commissioning time
 later in its cluster, or, for a lost payload, the oldest ordered modules never commissioned.
@@ -62,17 +63,20 @@ def calendar(start_year: int, day: float) -> str:
     return (date(start_year, 1, 1) + timedelta(days=math.floor(day))).isoformat()
 
 
-def id_ranges(ids) -> str:
-    """0, 1, 2, 3, 7 -> '0-3, 7'."""
+def id_ranges(ids, limit: int = 8) -> str:
+    """0, 1, 2, 3, 7 -> '0-3, 7'; after `limit` parts, '... and N more'."""
     ids = sorted(set(int(i) for i in ids))
     parts, i = [], 0
     while i < len(ids):
         j = i
         while j + 1 < len(ids) and ids[j + 1] == ids[j] + 1:
             j += 1
-        parts.append(str(ids[i]) if i == j else f"{ids[i]}-{ids[j]}")
+        parts.append((str(ids[i]) if i == j else f"{ids[i]}-{ids[j]}", j - i + 1))
         i = j + 1
-    return ", ".join(parts)
+    text = ", ".join(p for p, _ in parts[:limit])
+    if len(parts) > limit:
+        text += f" and {sum(n for _, n in parts[limit:])} more"
+    return text
 
 
 def trace_lines(events: pd.DataFrame, scenario: Scenario, module: int | None = None,
@@ -183,7 +187,7 @@ def trace_lines(events: pd.DataFrame, scenario: Scenario, module: int | None = N
                     heapq.heappush(returns, (day + half_trip, trip.number))
             if kind == "servicing":
                 st.down[m] = max(0, st.down.get(m, 0) - n)
-                emit(day, f"module {m}", f"{label} replaced {n} failed units ({st.down[m]} of {units} now down)", {m})
+                emit(day, f"module {m}", f"{label} replaced {_plural(n, 'failed unit')} ({st.down[m]} of {units} now down)", {m})
             elif kind == "upgrade":
                 st.down[m] = 0
                 emit(day, f"module {m}", f"{label} upgraded all {n} units: {detail}", {m})
@@ -191,7 +195,7 @@ def trace_lines(events: pd.DataFrame, scenario: Scenario, module: int | None = N
                 emit(day, "servicer", f"{label} FAILED at modules {id_ranges(ids)}; nothing repaired",
                      trip.modules if trip else ids)
     emit_returns(horizon)
-    _flush_weather(st, out, module)
+    _flush_weather(st, out, module, last=True)
     start = scenario.start_year
     return [f"{calendar(start, d)}  day {d:7.1f}  {who:<{WHO_WIDTH}} {text}" for d, who, text in out]
 
@@ -277,9 +281,10 @@ def _weather(st: _State, day: float, kind: str, detail: str) -> None:
         st.blackout_since = None
 
 
-def _flush_weather(st: _State, out: list, module: int | None) -> None:
-    """One line for the weather changes since the last line (none when following one module)."""
-    if not st.weather_changes or module is not None:
+def _flush_weather(st: _State, out: list, module: int | None, last: bool = False) -> None:
+    """One line for the weather changes since the last such line, once they include a blackout
+    (or at the end); none when following one module."""
+    if not st.weather_changes or module is not None or not (st.blackouts or last):
         return
     text = f"{st.weather_changes} weather changes since day {st.weather_from:.0f}:"
     going = st.blackout_since is not None

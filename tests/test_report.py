@@ -97,7 +97,7 @@ def test_comparison_report(tmp_path):
     assert "comparison: 2 policies, 3 replications" in page
     table = pd.read_parquet(folder / "summary.parquet")
     mean = table.loc[table.policy == "replenish", "mean_availability"].mean()
-    assert f"{mean:.1%} ± " in page                       # the summary table: mean ± CI per policy
+    assert f"{mean:.1%}<br>± " in page                       # the summary table: mean ± CI per policy
 
 
 def test_sweep_report_draws_the_objective_over_two_axes(tmp_path):

@@ -90,6 +90,7 @@ def test_module_filter_and_weather_folding():
 def test_helpers():
     assert calendar(2030, 0.0) == "2030-01-01" and calendar(2032, 59.9) == "2032-02-29"
     assert id_ranges([7, 0, 1, 2, 3, 9, 10]) == "0-3, 7, 9-10"
+    assert id_ranges(range(0, 100, 10), limit=3) == "0, 10, 20 and 7 more"
 
 
 def test_fleet_trace_command(tmp_path):

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 
 from fleet.errors import InputError
 from runs.api import load_scenario, simulate, with_changes
@@ -31,5 +33,9 @@ def main(args: argparse.Namespace) -> int:
         if not args.until_years > 0:
             raise InputError("--until-years must be positive")
         scenario = with_changes(scenario, horizon_years=min(args.until_years, scenario.horizon_years))
-    print(narrative(simulate(scenario, seed=args.seed, policy=args.policy), module=args.module))
+    text = narrative(simulate(scenario, seed=args.seed, policy=args.policy), module=args.module)
+    try:
+        print(text)
+    except BrokenPipeError:   # the reader stopped early (`| head`): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0

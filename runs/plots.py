@@ -53,7 +53,13 @@ def capacity(timeline: pd.DataFrame) -> Figure:
     ax.plot(x, timeline["capacity_pflops"].to_numpy(), drawstyle=STEP, label="capacity")
     ax.plot(x, timeline["target_pflops"].to_numpy(), drawstyle=STEP, linestyle="--", color="0.3", label="target")
     ax.set(title="Capacity in service against target", xlabel="years", ylabel="PFLOPS")
-    ax.set_ylim(bottom=0)
+    target = float(timeline["target_pflops"].max())
+    if float(timeline["capacity_pflops"].max()) > 10 * target > 0:   # newer generations outgrow the target
+        ax.set_yscale("log")
+        ax.set_ylim(bottom=target / 10)
+        ax.set_title("Capacity in service against target (log scale)")
+    else:
+        ax.set_ylim(bottom=0)
     ax.legend(loc="lower right")
     return fig
 
@@ -169,11 +175,13 @@ def ground(timeline: pd.DataFrame) -> Figure:
 
 
 def cost(timeline: pd.DataFrame) -> Figure:
-    """Cumulative cost (millions of USD, undiscounted) over time."""
+    """Cumulative cost (undiscounted) over time, in millions of USD (billions above $10B)."""
     fig, ax = _figure()
     ax = ax[0, 0]
-    ax.plot(timeline["time_years"].to_numpy(), timeline["cost_cumulative_usd"].to_numpy() / 1e6, color="tab:green")
-    ax.set(title="Cumulative cost (undiscounted)", xlabel="years", ylabel="million USD")
+    usd = timeline["cost_cumulative_usd"].to_numpy()
+    scale, unit = (1e9, "billion USD") if usd.max(initial=0) >= 1e10 else (1e6, "million USD")
+    ax.plot(timeline["time_years"].to_numpy(), usd / scale, color="tab:green")
+    ax.set(title="Cumulative cost (undiscounted)", xlabel="years", ylabel=unit)
     ax.set_ylim(bottom=0)
     return fig
 

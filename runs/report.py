@@ -265,7 +265,7 @@ def _short(key: str, value: float) -> str:
 
 def _number(v) -> str:
     if isinstance(v, float):
-        return f"{v:.4g}"
+        return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.4g}"
     return str(v)
 
 

@@ -141,3 +141,14 @@ def test_response_grid_is_the_mean_over_replications():
     fig = plots.response(table, "x.a", "y.b", "cost", level=35)
     np.testing.assert_allclose(fig.axes[0].get_images()[0].get_array(), grid.to_numpy())
     assert fig.axes[0].collections, "the contour at the level is drawn"
+
+
+def test_capacity_far_above_target_uses_a_log_scale_and_big_costs_billions():
+    t = pd.DataFrame({"time_years": [0.0, 1.0, 2.0], "capacity_pflops": [0.0, 100.0, 5000.0],
+                      "target_pflops": [100.0] * 3, "cost_cumulative_usd": [0.0, 1e10, 3e10]})
+    fig = plots.capacity(t)
+    assert fig.axes[0].get_yscale() == "log"
+    np.testing.assert_array_equal(lines(fig)[0].get_ydata(), t.capacity_pflops)
+    fig = plots.cost(t)
+    assert fig.axes[0].get_ylabel() == "billion USD"
+    np.testing.assert_allclose(lines(fig)[0].get_ydata() * 1e9, t.cost_cumulative_usd)

@@ -13,12 +13,21 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from fleet.errors import PolicyError
+from policies.age_replacement import AgeReplacement
 from policies.base import Policy
+from policies.block_replacement import BlockReplacement
+from policies.combined import Combined
+from policies.economic import Economic
+from policies.null import Null
+from policies.opportunistic_service import OpportunisticService
 from policies.replenish import Replenish
 from policies.service_on_threshold import ServiceOnThreshold
+from policies.spares import Spares
+from policies.tech_refresh import TechRefresh
 
 ENTRY_POINT_GROUP = "orbital_fleet.policies"
-LIBRARY: tuple[type[Policy], ...] = (Replenish, ServiceOnThreshold)
+LIBRARY: tuple[type[Policy], ...] = (Null, Replenish, AgeReplacement, BlockReplacement, ServiceOnThreshold,
+                                     OpportunisticService, Spares, TechRefresh, Economic, Combined)
 
 
 def available() -> dict[str, type[Policy]]:
@@ -26,7 +35,13 @@ def available() -> dict[str, type[Policy]]:
     out = {cls.name: cls for cls in LIBRARY}
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         if ep.name not in out:
-            out[ep.name] = ep.load()
+            spec = f"{ep.value} (entry point {ep.name!r} of {ENTRY_POINT_GROUP})"
+            try:
+                cls = ep.load()
+            except Exception as exc:  # an installed plug-in can raise anything while importing
+                raise PolicyError(f"policy {spec}: cannot import: {type(exc).__name__}: {exc}") from None
+            check_policy_class(cls, spec)
+            out[ep.name] = cls
     return out
 
 
@@ -88,6 +103,8 @@ def _load_user_class(spec: str) -> type[Policy]:
     if cls is None:
         raise PolicyError(f"policy {spec!r}: {where} has no class {cls_name}")
     check_policy_class(cls, spec)
+    if where.endswith(".py") and "_loaded_from" not in cls.__dict__:
+        cls._loaded_from = f"{Path(where).resolve()}:{cls_name}"   # how it pickles (see Policy)
     return cls
 
 
@@ -104,3 +121,6 @@ def check_policy_class(cls: Any, spec: str) -> None:
         raise PolicyError(f"policy {spec!r}: missing method(s) {', '.join(missing)}")
     if not isinstance(getattr(cls, "name", None), str):
         raise PolicyError(f"policy {spec!r}: missing a string class attribute `name`")
+    absent = [a for a in ("label", "review_interval_days") if not hasattr(cls, a)]
+    if absent:
+        raise PolicyError(f"policy {spec!r}: missing {', '.join(absent)} (subclass policies.Policy to inherit them)")

@@ -13,16 +13,20 @@ from policies.base import Policy
 
 
 def replace_dead_modules(obs: Observation) -> list[Action]:
-    """Launch modules so that operational plus ordered or in-transit modules reach the design count."""
-    have = obs.count(Status.OPERATIONAL, Status.IN_TRANSIT, Status.ORDERED)
+    """Launch modules so that operational plus ordered or in-transit modules (spares aside) reach the
+    design count."""
+    have = obs.count(Status.OPERATIONAL, Status.IN_TRANSIT, Status.ORDERED) - int(
+        (obs.spare & np.isin(obs.status, (Status.ORDERED, Status.IN_TRANSIT))).sum())
     need = modules_for_target(obs.scenario) - have
     return [Launch(count=need, reason=f"{have} modules of {need + have} in service or on the way")] if need > 0 else []
 
 
-def pack_trips(obs: Observation, due: np.ndarray, trips: int) -> list[Action]:
+def pack_trips(obs: Observation, due: np.ndarray, trips: int,
+               companions: np.ndarray | None = None) -> list[Action]:
     """Up to `trips` trips for the `due` modules, each to one cluster, each carrying at most
     `units_per_trip` units. Clusters with the most due modules go first; within a cluster, the most
-    damaged modules first. Failed units are counted only for the clusters chosen."""
+    damaged modules first. Failed units are counted only for the clusters chosen. `companions`:
+    further modules that ride along on a trip to their cluster (never a reason for a trip)."""
     if trips <= 0 or len(due) == 0:
         return []
     clusters = obs.cluster[due]
@@ -32,6 +36,8 @@ def pack_trips(obs: Observation, due: np.ndarray, trips: int) -> list[Action]:
         if len(out) == trips or counts[c] == 0:
             break
         mods = due[clusters == c]
+        if companions is not None:
+            mods = np.union1d(mods, companions[obs.cluster[companions] == c])
         failed = obs.units_installed - obs.units_alive_of(mods)
         order = np.argsort(-failed, kind="stable")
         load = np.cumsum(failed[order])

@@ -10,7 +10,8 @@ hook and merges their actions, earlier parts first:
   its own at those, at reviews and at other events);
 - launches of the same kind into the same cluster are merged by taking the largest count (launch
   rules each order what is missing, so two of them must not both order it); a module named by an
-  earlier part's servicing trip, deorbit or activation is dropped from later parts' actions.
+  earlier part's servicing trip, deorbit or activation is dropped from later parts' actions;
+  trips beyond the free servicers (each part counted the same ones) are dropped, later ones first.
 
 In a scenario: `policy: {name: combined, params: {parts: [{name: service-on-threshold}, {name:
 tech-refresh, params: {factor: 1.5}}]}}`.
@@ -22,7 +23,7 @@ import dataclasses
 import math
 from typing import Any
 
-from fleet.actions import Action, Launch
+from fleet.actions import Action, Launch, Service
 from fleet.errors import PolicyError
 from fleet.observation import Observation, read_only
 from policies.base import Policy
@@ -106,7 +107,13 @@ class Combined(Policy):
         return view
 
     def _all(self, hook: str, obs: Observation, *args, parts=None) -> list[Action]:
-        return merge([getattr(p, hook)(self._view(obs, p), *args) for p in (parts or self.parts)])
+        merged = merge([getattr(p, hook)(self._view(obs, p), *args) for p in (parts or self.parts)])
+        free = obs.servicers - obs.servicers_busy - obs.trips_queued
+        trips = [a for a in merged if isinstance(a, Service)]
+        if len(trips) <= max(free, 0):
+            return merged
+        dropped = {id(a) for a in trips[max(free, 0):]}        # each part counted the same free servicers
+        return [a for a in merged if id(a) not in dropped]
 
     def review(self, obs: Observation) -> list[Action]:
         due = [p for p in self.parts if _review_due(obs.day, self.review_interval_days, p.review_interval_days)]

@@ -54,7 +54,7 @@ def policy_class(name: str) -> type[Policy]:
     if base and version.isdigit() and base in known:
         cls = known[base]
         if cls.version != int(version):
-            raise PolicyError(f"policy {name!r}: this version of the simulator has {cls.label}")
+            raise PolicyError(f"policy {name!r}: this version of the simulator has {cls.name}-v{cls.version}")
         return cls
     if name in known:
         return known[name]

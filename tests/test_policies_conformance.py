@@ -2,6 +2,7 @@
 its estimators: constructible with defaults, returns only actions, leaves its observation alone,
 deterministic for equal observations, parameters round-trip, picklable."""
 import pickle
+from pathlib import Path
 
 import pytest
 
@@ -10,7 +11,7 @@ from fleet.economics import DAYS_PER_YEAR
 from fleet.state import Status
 from policies.combined import compose
 from policies.opportunistic_service import OpportunisticService
-from policies.registry import LIBRARY, available
+from policies.registry import LIBRARY, available, make_policy
 from policies.service_on_threshold import ServiceOnThreshold
 from policies.spares import Spares
 from policies.tech_refresh import TechRefresh
@@ -37,9 +38,11 @@ def worlds():
 HOOKS = [("review", ()), ("on_module_failed", (2,)), ("on_launch_failed", ((2,),)), ("on_trip_returned", ((0,),)),
          ("on_generation_available", (1,)), ("on_threshold", (0,))]
 
+EXAMPLE = str(Path(__file__).resolve().parents[1] / "runs/examples/batch_repair.py:BatchRepair")
 POLICIES = [cls() for cls in available().values()] + [
     compose(ServiceOnThreshold(), TechRefresh(factor=1.5)),
     compose(Spares(), OpportunisticService(threshold_fraction=0.3)),
+    make_policy(EXAMPLE),                       # the how-to's example, loaded by path
 ]
 IDS = [p.label for p in POLICIES]
 

@@ -8,6 +8,7 @@ import pytest
 
 from fleet.actions import Activate, Deorbit, Launch, Service
 from fleet.economics import DAYS_PER_YEAR
+from fleet.errors import PolicyError
 from fleet.state import Status
 from policies.age_replacement import AgeReplacement
 from policies.block_replacement import BlockReplacement
@@ -155,3 +156,18 @@ def test_combined_gives_each_part_its_own_threshold_and_review_interval():
     slow = Combined(parts=(Null(review_interval_days=3650), ServiceOnThreshold(review_interval_days=30)))
     assert slow.review_interval_days == 30
     assert math.isclose(Combined(parts=(Null(),), review_interval_days=7).review_interval_days, 7)
+
+
+def test_combined_from_plain_data_as_in_a_scenario_and_back(tmp_path):
+    from policies.registry import make_policy
+    from runs import simulate
+    spec = {"parts": [{"name": "service-on-threshold", "params": {"threshold_fraction": 0.3}}, "tech-refresh-v1"]}
+    p = make_policy("combined", spec)
+    assert p == compose(ServiceOnThreshold(threshold_fraction=0.3), TechRefresh())
+    assert p.params()["parts"][1] == {"name": "tech-refresh", "params": TechRefresh().params()}
+    assert make_policy("combined", p.params()) == p
+    result = simulate("tiny", seed=0, policy=p, years=1)
+    saved = result.save(tmp_path / "out")                    # the manifest holds the parts as plain data
+    assert '"service-on-threshold"' in (saved / "manifest.json").read_text()
+    with pytest.raises(PolicyError, match="policy combined: each part"):
+        make_policy("combined", {"parts": [42]})

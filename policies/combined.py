@@ -135,7 +135,18 @@ class Combined(Policy):
         return self._all("on_threshold", obs, module)
 
     def params(self) -> dict[str, Any]:
-        return {"parts": self.parts, "review_interval_days": self.review_interval_days}
+        """Parts as {name, params} (plain data for the manifest; the constructor takes it back)."""
+        return {"parts": [{"name": _spec(p), "params": p.params()} for p in self.parts],
+                "review_interval_days": self.review_interval_days}
+
+
+def _spec(policy: Policy) -> str:
+    """The name under which `policy`'s class is found again."""
+    cls = type(policy)
+    from policies.registry import available
+    if available().get(cls.name) is cls:
+        return cls.name
+    return cls.__dict__.get("_loaded_from") or f"{cls.__module__}:{cls.__qualname__}"
 
 
 def _review_due(day: float, step: float, interval: float) -> bool:

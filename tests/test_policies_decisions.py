@@ -61,6 +61,13 @@ def test_block_replacement_replaces_everything_at_block_times_only():
     assert BlockReplacement(block_years=5).review(between) == []
     failed = observe(small_scenario(), [Row(status=F), Row(), Row(), Row()], day=3 * Y)
     assert [(a.count, a.cluster) for a in BlockReplacement().on_module_failed(failed, 0)] == [(1, 0)]
+    # staggered over 2 clusters: cluster 1 renews at 2.5, 7.5, ... years, cluster 0 at 5, 10, ...
+    two = small_scenario(clusters=2)
+    rows = [Row(), Row(), Row(cluster=1), Row(cluster=1)]
+    p = BlockReplacement(block_years=5, staggered=True, review_interval_days=Y / 4)
+    assert [a.modules for a in p.review(observe(two, rows, day=2.5 * Y))] == [(2, 3)]
+    assert [a.modules for a in p.review(observe(two, rows, day=5 * Y))] == [(0, 1)]
+    assert p.review(observe(two, rows, day=4 * Y)) == []
 
 
 def test_service_on_threshold_sends_a_servicer_to_the_crossed_module():
@@ -171,3 +178,21 @@ def test_combined_from_plain_data_as_in_a_scenario_and_back(tmp_path):
     assert '"service-on-threshold"' in (saved / "manifest.json").read_text()
     with pytest.raises(PolicyError, match="policy combined: each part"):
         make_policy("combined", {"parts": [42]})
+
+
+def test_economic_upgrades_when_a_three_times_better_generation_pays_and_replaces_without_servicers():
+    # 2.5 years left, gen-2032 triples the compute of a unit: upgrading earns about $9,200/day of compute
+    # for $1.64M (16 new units at $40k and half of a $2M trip), far more than keeping the old units
+    sc = small_scenario(generations=2)
+    obs = observe(sc, [Row(), Row(), Row(), Row()], day=2.5 * Y)
+    actions = Economic(value_usd_per_pflops_day=100).review(obs)
+    assert [(a.modules, a.upgrade) for a in actions] == [((0, 1), True)]    # one servicer, 32 units a trip
+    # no servicers: a module whose units all died is worth replacing only if compute is worth enough
+    dead = [Row(failed=16), Row(), Row(), Row()]
+    none = small_scenario(servicers=0)
+    assert [(type(a), a.modules) for a in Economic(value_usd_per_pflops_day=1000).review(observe(none, dead, day=Y))] \
+        == [(Deorbit, (0,))]
+    after = observe(none, [Row(status=Status.DEORBITED), Row(), Row(), Row()], day=Y)
+    assert [(a.count, a.cluster) for a in Economic(value_usd_per_pflops_day=1000).on_module_failed(after, 0)] == [(1, 0)]
+    # at $100 per PFLOPS-day a new module does not pay back its $7M in four years: deorbit, no refill
+    assert Economic(value_usd_per_pflops_day=100).on_module_failed(after, 0) == []

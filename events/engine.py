@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from events.ground import GroundNetwork
+from events.comparison import earth_comparison
 from events.launch import LaunchQueue
 from events.modules import Modules
 from events.review import PolicyDriver
@@ -58,17 +59,9 @@ def run_replication(scenario: Scenario, policy: Policy, seed: int) -> Outcome:
 
 
 def _log_unit_failures(world: World) -> None:
-    """One `unit_failure` row per module and day on which units failed, with their count."""
-    modules, days = world.unit_failures()
-    if len(days) == 0:
-        return
-    order = np.lexsort((modules, days))
-    modules, days = modules[order], days[order]
-    new = np.ones(len(days), dtype=bool)
-    new[1:] = (days[1:] != days[:-1]) | (modules[1:] != modules[:-1])
-    starts = np.flatnonzero(new)
-    counts = np.diff(np.append(starts, len(days)))
-    world.log.add_bulk("unit_failure", days[starts], modules[starts], world.table.cluster[modules[starts]], counts)
+    """`unit_failure` rows, made in bulk: one per failure, or per module hit by a storm with its count."""
+    modules, days, counts = world.unit_failures()
+    world.log.add_bulk("unit_failure", days, modules, world.table.cluster[modules], counts)
 
 
 def _summary(world: World, timeline: Timeline, ground: GroundNetwork, servicing: Servicing,
@@ -86,7 +79,7 @@ def _summary(world: World, timeline: Timeline, ground: GroundNetwork, servicing:
         "launch_failures": c["launch_failures"],
         "modules_launched": c["modules_launched"],
         "modules_lost_at_launch": c["modules_lost_at_launch"],
-        "unit_failures": int(sum(len(d) for d in world.unit_failure_days)),
+        "unit_failures": world.unit_failure_count,
         "module_failures": int((status == Status.FAILED).sum()),
         "servicing_trips": c["servicing_trips"],
         "servicing_failures": c["servicing_failures"],
@@ -112,4 +105,5 @@ def _summary(world: World, timeline: Timeline, ground: GroundNetwork, servicing:
     }
     for cat in COST_CATEGORIES:
         summary[f"cost_{cat}_usd"] = float(world.ledger.total[cat])
+    summary.update(earth_comparison(world, timeline, delivered))
     return summary

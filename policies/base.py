@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from fleet.actions import Action
 from fleet.observation import Observation
+from policies.loading import load_user_class
 
 
 @dataclasses.dataclass(frozen=True)
@@ -74,5 +75,4 @@ class Policy:
 
 
 def _rebuild(spec: str, params: dict[str, Any]) -> Policy:
-    from policies.registry import policy_class   # the registry imports this module
-    return policy_class(spec)(**params)
+    return load_user_class(spec)(**params)

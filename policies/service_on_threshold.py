@@ -2,23 +2,24 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 
 from fleet.actions import Action, Launch, Service
 from fleet.observation import Observation
-from fleet.scenario import modules_for_target
-from fleet.state import OPERATIONAL, Status
+from fleet.state import OPERATIONAL
 from policies.base import Policy
 
 
 def replace_dead_modules(obs: Observation) -> list[Action]:
-    """Launch modules so that operational plus ordered or in-transit modules (spares aside) reach the
-    design count."""
-    have = obs.count(Status.OPERATIONAL, Status.IN_TRANSIT, Status.ORDERED) - int(
-        (obs.spare & np.isin(obs.status, (Status.ORDERED, Status.IN_TRANSIT))).sum())
-    need = modules_for_target(obs.scenario) - have
-    return [Launch(count=need, reason=f"{have} modules of {need + have} in service or on the way")] if need > 0 else []
+    """Launch new modules when the fleet's nominal capacity (every unit working, repairs being the
+    servicers' job) plus the pipeline falls short of the target."""
+    have = obs.nominal_capacity_pflops + obs.pipeline_pflops
+    if have >= obs.target_pflops * (1 - 1e-9):
+        return []
+    count = math.ceil((obs.target_pflops - have) / obs.nominal_module_pflops() - 1e-9)
+    return [Launch(count=count, reason=f"nominal capacity {have:,.0f} of {obs.target_pflops:,.0f} PFLOPS")]
 
 
 def pack_trips(obs: Observation, due: np.ndarray, trips: int,

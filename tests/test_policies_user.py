@@ -1,6 +1,7 @@
 """A user's own policy, named by path: in `simulate`, in worker processes and in `fleet run`; the
 registry's names, versions and plug-ins; and bad input answered with exit 2, naming the policy."""
 import concurrent.futures
+import math
 import multiprocessing
 import os
 import pickle
@@ -29,9 +30,9 @@ def fleet(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
 
 
 def summary_of(spec_or_policy, seed: int) -> dict:
-    """Runs in a worker: one tiny replication, without the wall time."""
+    """Runs in a worker: one tiny replication, without the wall time (NaN as None, to compare)."""
     s = simulate("tiny", seed=seed, policy=spec_or_policy).summary
-    return {k: v for k, v in s.items() if k != "wall_seconds"}
+    return {k: None if isinstance(v, float) and math.isnan(v) else v for k, v in s.items() if k != "wall_seconds"}
 
 
 def test_example_policy_loads_by_path_and_acts():

@@ -59,9 +59,18 @@ def run_replication(scenario: Scenario, policy: Policy, seed: int) -> Outcome:
 
 
 def _log_unit_failures(world: World) -> None:
-    """`unit_failure` rows, made in bulk: one per failure, or per module hit by a storm with its count."""
+    """`unit_failure` rows, made in bulk: one per module and day on which units failed, with their count.
+
+    Failures are recorded module by module in day order, so units failing together are adjacent.
+    """
     modules, days, counts = world.unit_failures()
-    world.log.add_bulk("unit_failure", days, modules, world.table.cluster[modules], counts)
+    if len(days) == 0:
+        return
+    first = np.ones(len(days), dtype=bool)
+    first[1:] = (days[1:] != days[:-1]) | (modules[1:] != modules[:-1])
+    starts = np.flatnonzero(first)
+    counts = np.add.reduceat(counts, starts)
+    world.log.add_bulk("unit_failure", days[starts], modules[starts], world.table.cluster[modules[starts]], counts)
 
 
 def _summary(world: World, timeline: Timeline, ground: GroundNetwork, servicing: Servicing,

@@ -26,8 +26,9 @@ def pack_trips(obs: Observation, due: np.ndarray, trips: int,
                companions: np.ndarray | None = None) -> list[Action]:
     """Up to `trips` trips for the `due` modules, each to one cluster, each carrying at most
     `units_per_trip` units. Clusters with the most due modules go first; within a cluster, the most
-    damaged modules first. Failed units are counted only for the clusters chosen. `companions`:
-    further modules that ride along on a trip to their cluster (never a reason for a trip)."""
+    damaged modules first, skipping any that would overfill the trip (a module with more failed units
+    than a servicer carries is never sent a trip). Failed units are counted only for the clusters chosen.
+    `companions`: further modules that ride along on a trip to their cluster (never a reason for a trip)."""
     if trips <= 0 or len(due) == 0:
         return []
     clusters = obs.cluster[due]
@@ -40,10 +41,12 @@ def pack_trips(obs: Observation, due: np.ndarray, trips: int,
         if companions is not None:
             mods = np.union1d(mods, companions[obs.cluster[companions] == c])
         failed = obs.units_installed - obs.units_alive_of(mods)
-        order = np.argsort(-failed, kind="stable")
-        load = np.cumsum(failed[order])
-        take = order[load <= obs.units_per_trip]
-        if len(take):
+        take, load = [], 0
+        for i in np.argsort(-failed, kind="stable"):    # greedy: skip a module that no longer fits
+            if load + failed[i] <= obs.units_per_trip:
+                take.append(i)
+                load += int(failed[i])
+        if take:
             out.append(Service(modules=tuple(int(m) for m in mods[take]),
                                reason=f"{int(failed[take].sum())} failed units in cluster {c}"))
     return out

@@ -132,8 +132,6 @@ def test_years_option_shortens_the_run(cli):
     assert full["time_days"].max() > 4 * 365.25
 
 
-@pytest.mark.xfail(reason="BUG: `fleet run --report` imports runs.report, which does not exist "
-                          "(runs/commands/run.py line 40): exit 1 with a traceback", strict=True)
 def test_report_option_writes_report_html(tmp_path, capsys, monkeypatch):
     from runs.cli import main
 

@@ -157,6 +157,7 @@ class NaiveColumns:
         self.commissioned_day = np.full(capacity, np.nan)
         self.pending_trip = np.zeros(capacity, dtype=bool)
         self.crossed = np.zeros(capacity, dtype=bool)
+        self.spare = np.zeros(capacity, dtype=bool)           # the naive model orders no spares
         self.alive = np.zeros(capacity, dtype=np.int64)       # working units per module
         for k, v in old.items():
             getattr(self, k)[: len(v)] = v
@@ -394,6 +395,7 @@ class NaiveModel:
         for a in getattr(self.policy, hook)(self.observe(), *args) or []:
             if isinstance(a, Launch):
                 assert a.generation in (None, 0), "the naive model has one hardware generation"
+                assert not getattr(a, "spare", False), "the naive model has no spares"
                 self.order(int(a.count), a.cluster)
             elif isinstance(a, Service):
                 assert not a.upgrade, "the naive model does not upgrade"
@@ -439,5 +441,5 @@ def run_naive(scenario: Scenario, seed: int, policy: Policy | None = None) -> di
     return NaiveModel(scenario, policy, seed).run()
 
 
-KPIS = ("unit_failures", "units_replaced", "servicing_trips", "module_failures", "deorbits", "launches",
-        "modules_launched", "modules_operational_final", "delivered_pflops_days")
+KPIS = ("unit_failures", "units_replaced", "servicing_trips", "servicing_failures", "module_failures", "deorbits",
+        "launches", "launch_failures", "modules_launched", "modules_operational_final", "delivered_pflops_days")

@@ -50,13 +50,20 @@ def compare(scenario, policy, replications: int) -> tuple[dict, list[str]]:
     return table, bad
 
 
+WORLDS = {
+    # two servicers for three clusters, certain launches and trips
+    "exponential-units": dict(unit={"distribution": "exponential", "rate_per_year": 0.15}),
+    # one servicer carrying half a module's units; 10% of launches and 15% of trips fail
+    "weibull-units-failing-launches-and-trips": dict(
+        unit={"distribution": "weibull", "shape": 1.4, "scale_years": 6.0}, servicers=1, units_per_trip=8,
+        launch_success=0.9, servicing_success=0.85),
+}
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("unit", [
-    {"distribution": "exponential", "rate_per_year": 0.15},
-    {"distribution": "weibull", "shape": 1.4, "scale_years": 6.0},
-], ids=["exponential-units", "weibull-units"])
-def test_engine_agrees_with_naive_per_unit_model(unit):
-    scenario = small_world(unit=unit)
+@pytest.mark.parametrize("world", list(WORLDS))
+def test_engine_agrees_with_naive_per_unit_model(world):
+    scenario = small_world(**WORLDS[world])
     policy = ServiceOnThreshold(threshold_fraction=0.25, review_interval_days=30.0)
     table, bad = compare(scenario, policy, R)
     # the world exercised every mechanism the comparison is about
@@ -64,6 +71,8 @@ def test_engine_agrees_with_naive_per_unit_model(unit):
     assert engine["servicing_trips"] > 10 and engine["units_replaced"] > 100
     assert engine["module_failures"] > 1 and engine["deorbits"] > 1
     assert engine["modules_launched"] > 12 + 5          # replacements of dead modules
+    if "failing" in world:
+        assert engine["launch_failures"] > 0.5 and engine["servicing_failures"] > 1
     assert not bad, "engine and naive model disagree:\n" + "\n".join(bad)
 
 

@@ -50,6 +50,8 @@ def run_replication(scenario: Scenario, policy: Policy, seed: int) -> Outcome:
 
     # close the books at the horizon
     world.settle(world.table.ids(Status.OPERATIONAL))
+    ended = world.table.unsettled_ended()
+    world.settle(ended, world.table.end_day[ended])
     timeline.sample()
     ground.advance()
     _log_unit_failures(world)

@@ -126,8 +126,9 @@ class Modules:
             self.fail(m, what)
 
     def _end(self, m: int, status: Status) -> None:
+        """Module m stops now. Its compute and unit failures up to now are integrated in bulk when
+        the run closes its books (`FleetTable.unsettled_ended`): nothing changes its units after."""
         w = self.world
-        w.settle(np.array([m]))
         w.table.status[m] = status
         w.table.end_day[m] = w.now
         w.forget_draws(m)
@@ -160,13 +161,16 @@ class Modules:
         failed = (rows <= now).sum(axis=1)          # failed units are each row's first ones
         before = np.cumsum(failed) - failed
         take = np.clip(np.minimum(failed, carried - before), 0, None)
-        for i in np.flatnonzero(take):
-            m = int(modules[i])
-            rows[i, : take[i]] = w.unit_end_days(m, int(t.installs[m]), int(take[i]), now)
-            t.installs[m] += 1
+        served = np.flatnonzero(take)
+        if len(served) == 0:
+            return take
+        draws = np.concatenate([w.unit_draws(int(modules[i]), int(t.installs[modules[i]]))[:, : take[i]]
+                                for i in served], axis=1)
+        t.installs[modules[served]] += 1
+        rows[np.arange(t.units) < take[:, None]] = w.end_days(draws, now)   # the failed slots, row by row
         rows.sort(axis=1)
         t.unit_end[modules] = rows
-        for i in np.flatnonzero(take):
+        for i in served:
             self.reschedule(int(modules[i]))
         return take
 

@@ -76,29 +76,37 @@ class World:
         return max(0, bisect_right(self._generation_days, self.env.now) - 1)
 
     # ----- units ----------------------------------------------------------------------------------
-    def unit_end_days(self, module: int, install: int, count: int, day: float) -> np.ndarray:
-        """End days of `count` units installed in `module` at its `install`-th installation.
+    def unit_draws(self, module: int, install: int) -> np.ndarray:
+        """Standard exponential draws (2 x units: base cause, radiation) for the units installed in
+        `module` at its `install`-th installation, in slot order.
 
-        The draws of installation k of module m come from the keyed stream (m, k // 4), row k % 4:
-        the same whatever else happened, for common random numbers.
+        They come from the keyed stream (module, install // 4), row install % 4: the same whatever
+        else happened, for common random numbers.
         """
         block, row = divmod(install, INSTALLS_PER_BLOCK)
         cached = self._draws.get(module)
         if cached is None or cached[0] != block:
-            units = self.table.units
             rng = self.streams.keyed("unit-lifetimes", module, block)
-            cached = (block, rng.standard_exponential((INSTALLS_PER_BLOCK, 2, units)))
+            cached = (block, rng.standard_exponential((INSTALLS_PER_BLOCK, 2, self.table.units)))
             self._draws[module] = cached
-        draws = cached[1][row]
-        return self._unit_years(draws[0, :count], draws[1, :count]) * DAYS_PER_YEAR + day
+        return cached[1][row]
+
+    def end_days(self, draws: np.ndarray, day: float) -> np.ndarray:
+        """End days of units installed on `day`, from their draws (2 x n)."""
+        return self._unit_years(draws[0], draws[1]) * DAYS_PER_YEAR + day
+
+    def unit_end_days(self, module: int, install: int, count: int, day: float) -> np.ndarray:
+        """End days of the first `count` units installed in `module` at its `install`-th installation."""
+        return self.end_days(self.unit_draws(module, install)[:, :count], day)
 
     def forget_draws(self, module: int) -> None:
         """Drop the cached draws of a module that left service."""
         self._draws.pop(module, None)
 
-    def settle(self, rows: np.ndarray) -> int:
-        """Integrate compute of `rows` up to now and record their unit failures; returns the count."""
-        modules, days = self.table.settle(np.asarray(rows, dtype=np.intp), self.env.now)
+    def settle(self, rows: np.ndarray, day: float | np.ndarray | None = None) -> int:
+        """Integrate compute of `rows` up to now (or `day`, one per row) and record their unit
+        failures; returns the count."""
+        modules, days = self.table.settle(np.asarray(rows, dtype=np.intp), self.env.now if day is None else day)
         if len(days):
             self.record_failures(modules, days, np.ones(len(days), dtype=np.int64))
         return len(days)

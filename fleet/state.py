@@ -151,30 +151,40 @@ class FleetTable:
         return float(np.nansum(np.clip(overlap, 0.0, None)))
 
     # ----- integration ------------------------------------------------------------------------
-    def integrate(self, rows: np.ndarray, day: float) -> np.ndarray:
-        """Add compute delivered by `rows` from their settled day to `day`; return it, PFLOPS-days.
+    def integrate(self, rows: np.ndarray, day: float | np.ndarray) -> np.ndarray:
+        """Add compute delivered by `rows` from their settled day to `day` (one day, or one per row);
+        return it, PFLOPS-days.
 
         Exact: each unit slot runs until min(its end, its power limit); eclipse idles compute.
         """
         if len(rows) == 0:
             return np.zeros(0)
+        day = np.asarray(day, dtype=float)
         start = self.settled_day[rows]
         limit = self.run_until_days[self.generation[rows]] + self.commissioned_day[rows, None]
-        stop = np.minimum(np.minimum(self.unit_end[rows], limit), day)
+        stop = np.minimum(np.minimum(self.unit_end[rows], limit), day[:, None] if day.ndim else day)
         unit_days = np.clip(stop - start[:, None], 0.0, None).sum(axis=1)
         delivered = unit_days * self.pflops_per_unit[self.generation[rows]] * (1.0 - self.design.eclipse_fraction)
         self.delivered_pflops_days[rows] += delivered
         self.settled_day[rows] = np.maximum(start, day)
         return delivered
 
-    def settle(self, rows: np.ndarray, day: float) -> tuple[np.ndarray, np.ndarray]:
-        """Close the interval (settled day, `day`] of `rows`: integrate compute, report failures.
+    def settle(self, rows: np.ndarray, day: float | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Close the interval (settled day, `day`] of `rows` (one day, or one per row): integrate
+        compute, report failures.
 
         Returns (module ids, end days) of the units that failed in the interval, one entry each.
         """
         rows = np.asarray(rows, dtype=np.intp)
+        day = np.asarray(day, dtype=float)
         ends = self.unit_end[rows]
-        failed = (ends > self.settled_day[rows, None]) & (ends <= day)
+        failed = (ends > self.settled_day[rows, None]) & (ends <= (day[:, None] if day.ndim else day))
         r, k = np.nonzero(failed)
         self.integrate(rows, day)
         return rows[r], ends[r, k]
+
+    def unsettled_ended(self) -> np.ndarray:
+        """Modules that ended (failed or deorbited) and whose life is not yet integrated to its end."""
+        n = self.n
+        ended = (self.status[:n] == Status.FAILED) | (self.status[:n] == Status.DEORBITED)
+        return np.flatnonzero(ended & (self.settled_day[:n] < self.end_day[:n]))

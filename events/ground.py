@@ -63,6 +63,9 @@ class GroundNetwork:
             return
         mean_clear = mean_out * s.clear_probability / (1.0 - s.clear_probability)
         n = len(self.clear)
+        restored = [f"{s.name} clear ({up} of {n} stations up)" for up in range(n + 1)]
+        outage = [f"{s.name} clouded over ({up} of {n} stations up)" for up in range(n + 1)]
+        log = w.log
         while True:
             for e in rng.standard_exponential(256).tolist():   # spell lengths, drawn in blocks
                 yield w.env.timeout(e * (mean_clear if self.clear[i] else mean_out))
@@ -70,9 +73,7 @@ class GroundNetwork:
                 self.clear[i] = not self.clear[i]
                 state = tuple(self.clear)
                 self.drain_tb_per_day = self.capacity.total(state)
-                up = sum(state)
                 if state[i]:
-                    w.log.add(w.env.now, "ground_restored", -1, -1, 1, 0.0, f"{s.name} clear ({up} of {n} stations up)")
+                    log.add(w.env.now, "ground_restored", -1, -1, 1, 0.0, restored[sum(state)])
                 else:
-                    w.log.add(w.env.now, "ground_outage", -1, -1, 1, 0.0,
-                              f"{s.name} clouded over ({up} of {n} stations up)")
+                    log.add(w.env.now, "ground_outage", -1, -1, 1, 0.0, outage[sum(state)])

@@ -1,4 +1,4 @@
 """Subcommands of `fleet`; each module has `add_parser(subparsers)` and sets `func` on its parser."""
-from runs.commands import run
+from runs.commands import run, validate
 
-COMMANDS = (run,)
+COMMANDS = (run, validate)

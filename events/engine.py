@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from events.ground import GroundNetwork
+from events.comparison import earth_comparison
 from events.invariants import check_replication
 from events.launch import LaunchQueue
 from events.modules import Modules
@@ -60,16 +61,17 @@ def run_replication(scenario: Scenario, policy: Policy, seed: int) -> Outcome:
 
 
 def _log_unit_failures(world: World) -> None:
-    """One `unit_failure` row per module and day on which units failed, with their count."""
-    modules, days = world.unit_failures()
+    """`unit_failure` rows, made in bulk: one per module and day on which units failed, with their count.
+
+    Failures are recorded module by module in day order, so units failing together are adjacent.
+    """
+    modules, days, counts = world.unit_failures()
     if len(days) == 0:
         return
-    order = np.lexsort((modules, days))
-    modules, days = modules[order], days[order]
-    new = np.ones(len(days), dtype=bool)
-    new[1:] = (days[1:] != days[:-1]) | (modules[1:] != modules[:-1])
-    starts = np.flatnonzero(new)
-    counts = np.diff(np.append(starts, len(days)))
+    first = np.ones(len(days), dtype=bool)
+    first[1:] = (days[1:] != days[:-1]) | (modules[1:] != modules[:-1])
+    starts = np.flatnonzero(first)
+    counts = np.add.reduceat(counts, starts)
     world.log.add_bulk("unit_failure", days[starts], modules[starts], world.table.cluster[modules[starts]], counts)
 
 
@@ -88,7 +90,7 @@ def _summary(world: World, timeline: Timeline, ground: GroundNetwork, servicing:
         "launch_failures": c["launch_failures"],
         "modules_launched": c["modules_launched"],
         "modules_lost_at_launch": c["modules_lost_at_launch"],
-        "unit_failures": int(sum(len(d) for d in world.unit_failure_days)),
+        "unit_failures": world.unit_failure_count,
         "module_failures": int((status == Status.FAILED).sum()),
         "servicing_trips": c["servicing_trips"],
         "servicing_failures": c["servicing_failures"],
@@ -114,4 +116,5 @@ def _summary(world: World, timeline: Timeline, ground: GroundNetwork, servicing:
     }
     for cat in COST_CATEGORIES:
         summary[f"cost_{cat}_usd"] = float(world.ledger.total[cat])
+    summary.update(earth_comparison(world, timeline, delivered))
     return summary

@@ -60,8 +60,7 @@ class SpaceWeather:
             killed = kill.sum(axis=1)
             killed_total = int(killed.sum())
             rows[kill] = w.now
-            w.unit_failure_modules.append(np.repeat(hit_rows, killed))
-            w.unit_failure_days.append(np.full(killed_total, w.now))
+            w.record_failures(hit_rows, np.full(len(hit_rows), w.now), killed)
             rows.sort(axis=1)
             table.unit_end[hit_rows] = rows
             for m in hit_rows:

@@ -11,7 +11,7 @@ import simpy
 from events.log import EventLog
 from fleet.economics import DAYS_PER_YEAR, discount_factor
 from fleet.hardware import catalog
-from fleet.lifetimes import years_from_exponentials
+from fleet.lifetimes import inverse
 from fleet.scenario import Scenario, modules_for_target
 from fleet.state import FleetTable
 from fleet.streams import Streams
@@ -54,10 +54,12 @@ class World:
         self._generation_days = [(g.year_available - scenario.start_year) * DAYS_PER_YEAR for g in self.generations]
         first = self.generations[0]
         self.target_pflops = modules_for_target(scenario) * scenario.fleet.module.units * first.pflops_per_unit
-        self.unit_failure_modules: list[np.ndarray] = []
-        self.unit_failure_days: list[np.ndarray] = []
+        # unit failures as they are recorded: chunks of (module, day, units failed)
+        self._failures: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.unit_failure_count = 0
         self.units_replaced = 0
         self._draws: dict[int, tuple[int, np.ndarray]] = {}   # module -> (block, exponential draws)
+        self._unit_years = inverse(scenario.failures.unit, scenario.failures.radiation)
         self.counters: dict[str, int] = defaultdict(int)
 
     # ----- time -----------------------------------------------------------------------------------
@@ -88,8 +90,7 @@ class World:
             cached = (block, rng.standard_exponential((INSTALLS_PER_BLOCK, 2, units)))
             self._draws[module] = cached
         draws = cached[1][row]
-        f = self.scenario.failures
-        return day + years_from_exponentials(f.unit, draws[0, :count], draws[1, :count], f.radiation) * DAYS_PER_YEAR
+        return self._unit_years(draws[0, :count], draws[1, :count]) * DAYS_PER_YEAR + day
 
     def forget_draws(self, module: int) -> None:
         """Drop the cached draws of a module that left service."""
@@ -97,17 +98,21 @@ class World:
 
     def settle(self, rows: np.ndarray) -> int:
         """Integrate compute of `rows` up to now and record their unit failures; returns the count."""
-        modules, days = self.table.settle(np.asarray(rows, dtype=np.intp), self.now)
+        modules, days = self.table.settle(np.asarray(rows, dtype=np.intp), self.env.now)
         if len(days):
-            self.unit_failure_modules.append(modules)
-            self.unit_failure_days.append(days)
+            self.record_failures(modules, days, np.ones(len(days), dtype=np.int64))
         return len(days)
 
-    def unit_failures(self) -> tuple[np.ndarray, np.ndarray]:
-        """(module, day) of every recorded unit failure."""
-        if not self.unit_failure_days:
-            return np.zeros(0, np.int64), np.zeros(0)
-        return np.concatenate(self.unit_failure_modules), np.concatenate(self.unit_failure_days)
+    def record_failures(self, modules: np.ndarray, days: np.ndarray, counts: np.ndarray) -> None:
+        """Note that counts[i] units of modules[i] failed on days[i]."""
+        self._failures.append((modules, days, counts))
+        self.unit_failure_count += int(counts.sum())
+
+    def unit_failures(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(module, day, count) of every recorded unit failure."""
+        if not self._failures:
+            return np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int64)
+        return tuple(np.concatenate(c) for c in zip(*self._failures))
 
     def book(self, category: str, usd: float) -> float:
         self.ledger.book(category, usd, self.now)

@@ -6,8 +6,13 @@ import numpy as np
 DAYS_PER_YEAR = 365.25
 
 
-def price_on(table: dict[int, float], year: float) -> float:
-    """Value of a by-year table in `year`: linear between listed years, flat outside them."""
+def price_on(table, year: float) -> float:
+    """Value of a by-year table in `year`: linear between listed years, flat outside them.
+
+    `table` may also be a learning curve (any object with `usd_per_kg_in(year)`).
+    """
+    if not isinstance(table, dict):
+        return float(table.usd_per_kg_in(year))
     years = np.fromiter(table.keys(), dtype=float)
     values = np.fromiter(table.values(), dtype=float)
     return float(np.interp(year, years, values))

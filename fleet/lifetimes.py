@@ -9,6 +9,7 @@ so H_rad(a) = beta * dose_rate * a^2 / 2000, sampled exactly by inversion.
 from __future__ import annotations
 
 import math
+from typing import Callable
 
 import numpy as np
 
@@ -26,14 +27,21 @@ def years_from_exponentials(spec: Lifetime, e: np.ndarray, e_rad: np.ndarray,
                             radiation: Radiation | None = None) -> np.ndarray:
     """Lifetimes in years by inversion of standard exponential draws: `e` for the base cause,
     `e_rad` (same length) for the radiation cause."""
+    return inverse(spec, radiation)(e, e_rad)
+
+
+def inverse(spec: Lifetime, radiation: Radiation | None = None) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """The function (e, e_rad) -> lifetimes in years, made once for a hot loop."""
     if isinstance(spec, Exponential):
-        base = e / spec.rate_per_year if spec.rate_per_year > 0 else np.full(len(e), np.inf)
+        mean = 1.0 / spec.rate_per_year if spec.rate_per_year > 0 else np.inf
+        base = (lambda e: e * mean) if math.isfinite(mean) else (lambda e: np.full(len(e), np.inf))
     else:
-        base = spec.scale_years * e ** (1.0 / spec.shape)
+        scale, power = spec.scale_years, 1.0 / spec.shape
+        base = lambda e: scale * e ** power  # noqa: E731
     if radiation is None or radiation.dose_rate_rad_per_year * radiation.hazard_per_year_per_krad == 0:
-        return base
-    k = radiation.dose_rate_rad_per_year * radiation.hazard_per_year_per_krad / 2000.0
-    return np.minimum(base, np.sqrt(e_rad / k))
+        return lambda e, e_rad: base(e)
+    inv_k = 2000.0 / (radiation.dose_rate_rad_per_year * radiation.hazard_per_year_per_krad)
+    return lambda e, e_rad: np.minimum(base(e), np.sqrt(e_rad * inv_k))
 
 
 def survival(spec: Lifetime, years: float | np.ndarray) -> float | np.ndarray:

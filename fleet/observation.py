@@ -12,7 +12,7 @@ from functools import cached_property
 import numpy as np
 
 from fleet.scenario import Generation, Scenario
-from fleet.state import FleetTable, Status
+from fleet.state import OPERATIONAL, FleetTable, Status
 
 
 def read_only(a: np.ndarray) -> np.ndarray:
@@ -91,6 +91,12 @@ class Observation:
     def capacity_pflops(self) -> float:
         """Usable capacity of the operational fleet now, PFLOPS."""
         return float(self.module_capacity_pflops.sum())
+
+    @cached_property
+    def nominal_capacity_pflops(self) -> float:
+        """Capacity of the operational modules if every unit worked, PFLOPS."""
+        ops = self.status == OPERATIONAL
+        return float(self._table.pflops_per_unit[self.generation[ops]].sum() * self.units_installed)
 
     @cached_property
     def pipeline_pflops(self) -> float:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator,
+                      model_validator)
 
 from fleet.errors import ScenarioError
 
@@ -21,9 +22,10 @@ MAX_UNITS = 10_000_000   # units in the initial fleet: the fleet table and lifet
 
 
 class Strict(BaseModel):
-    """Base of every section: unknown keys are errors, values are immutable."""
+    """Base of every section: unknown keys are errors, values are immutable, and types are strict
+    (no yes/no where a number belongs, no "5" for 5, no 2.5 for a whole number)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class ModuleDesign(Strict):
@@ -64,6 +66,9 @@ class TechnologyTrend(Strict):
     interval_years: Positive = Field(description="years between generations; 0 generations if beyond horizon")
     perf_per_watt_growth_per_year: NonNegative = Field(description="e.g. 0.29 for +29%/yr")
     price_change_per_year: Annotated[float, Field(gt=-1, lt=10, allow_inf_nan=False)] = 0.0
+    mass_change_per_year: Annotated[float, Field(gt=-1, le=0, allow_inf_nan=False)] = Field(
+        0.0, description="fractional change of mass per unit per year, e.g. -0.05 (never a gain: "
+                         "modules must still fit the vehicles)")
 
 
 class Hardware(Strict):
@@ -82,11 +87,49 @@ class Hardware(Strict):
         return gens
 
 
+class PriceLearningCurve(Strict):
+    """Wright's law on cumulative mass launched worldwide, which grows by `mass_growth_per_year`:
+    price(y) = max(floor, usd_per_kg * (1 + g)^((y - year) * log2(1 - learning_rate))), flat before `year`.
+    """
+
+    learning_curve: Literal[True] = Field(description="marks this form; write `learning_curve: true`")
+    year: Year = Field(description="calendar year of the reference price")
+    usd_per_kg: NonNegative = Field(description="price in the reference year, $/kg")
+    learning_rate: Fraction = Field(description="fractional price drop per doubling of cumulative mass launched")
+    mass_growth_per_year: NonNegative = Field(description="yearly growth of cumulative mass launched worldwide")
+    floor_usd_per_kg: NonNegative = Field(0.0, description="price never falls below this, $/kg")
+
+    @model_validator(mode="after")
+    def _floor_below_price(self) -> "PriceLearningCurve":
+        if self.floor_usd_per_kg > self.usd_per_kg:
+            raise ValueError("floor_usd_per_kg must not exceed usd_per_kg")
+        return self
+
+    def usd_per_kg_in(self, year: float) -> float:
+        """Price per kg in calendar `year`."""
+        dt = max(0.0, year - self.year)
+        exponent = dt * math.log2(1.0 - self.learning_rate)
+        return max(self.floor_usd_per_kg, self.usd_per_kg * (1.0 + self.mass_growth_per_year) ** exponent)
+
+
+def _price_form(value: Any) -> str:
+    if isinstance(value, PriceLearningCurve) or (isinstance(value, dict) and "learning_curve" in value):
+        return "learning"
+    return "table"
+
+
+YearKey = Annotated[int, Field(ge=1950, le=2300, strict=False)]   # JSON turns keys into text
+PriceTable = Annotated[dict[YearKey, NonNegative], Field(min_length=1)]
+LaunchPrice = Annotated[Union[Annotated[PriceTable, Tag("table")], Annotated[PriceLearningCurve, Tag("learning")]],
+                        Discriminator(_price_form)]
+
+
 class LaunchVehicle(Strict):
     name: str = Field(min_length=1)
     payload_kg: Positive
-    price_per_kg_usd: dict[Year, NonNegative] = Field(
-        min_length=1, description="price by calendar year, linear in between, flat outside")
+    price_per_kg_usd: LaunchPrice = Field(
+        description="price by calendar year, linear in between, flat outside; or a learning curve "
+                    "{learning_curve: true, year, usd_per_kg, learning_rate, mass_growth_per_year, floor_usd_per_kg}")
     success_probability: Probability
     launches_per_year: Positive
     lead_time_days: NonNegative = Field(description="days from order to the earliest launch")
@@ -94,7 +137,9 @@ class LaunchVehicle(Strict):
 
     @field_validator("price_per_kg_usd")
     @classmethod
-    def _years_in_order(cls, table: dict[int, float]) -> dict[int, float]:
+    def _years_in_order(cls, table: dict[int, float] | PriceLearningCurve) -> Any:
+        if isinstance(table, PriceLearningCurve):
+            return table
         years = list(table)
         if years != sorted(set(years)):
             raise ValueError("years must be listed in increasing order")
@@ -134,7 +179,7 @@ class SolarParticleEvents(Strict):
     mean_rate_per_year: Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)]
     cycle_years: Positive = 11.0
     cycle_amplitude: Probability = Field(0.8, description="rate = mean * (1 + A cos(2 pi (year - max)/cycle))")
-    solar_max_year: float = 2025.0
+    solar_max_year: Annotated[float, Field(ge=1900, le=2300, allow_inf_nan=False)] = 2025.0
     unit_kill_probability: Probability = Field(description="chance that each working unit of a hit module fails")
     module_fraction_hit: Probability = 1.0
 
@@ -197,6 +242,24 @@ class Economics(Strict):
     discount_rate: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 
 
+class EarthReference(Strict):
+    """The terrestrial data center a run is compared with (see `fleet.earth`): it holds the same
+    compute target over the same horizon, buying the same hardware generations as they appear."""
+
+    capex_usd_per_mw: NonNegative = Field(
+        10_000_000.0, description="facility (building, power, cooling, backup) per MW of IT power, $/MW")
+    facility_life_years: Positive = Field(20.0, description="facility rebuilt after this many years")
+    electricity_usd_per_kwh: NonNegative = Field(0.04, description="price of grid electricity, $/kWh")
+    pue: Annotated[float, Field(ge=1, le=5, allow_inf_nan=False)] = Field(
+        1.2, description="power usage effectiveness: facility power over IT power")
+    hardware_refresh_years: Positive = Field(5.0, description="all units replaced by the newest generation this often")
+    unit_failure_rate_per_year: NonNegative = Field(0.04, description="permanent unit failures per unit-year")
+    repair_days: NonNegative = Field(3.0, description="mean time to replace a failed unit on site, days")
+    operations_usd_per_mw_year: NonNegative = Field(0.0, description="staff, maintenance, network per MW of IT power")
+    cost_of_capital: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = Field(
+        0.08, description="discount rate of the terrestrial investment")
+
+
 class PolicySpec(Strict):
     name: str = Field(min_length=1, description="registered name or module:Class / path.py:Class")
     params: dict[str, Any] = Field(default_factory=dict)
@@ -218,6 +281,8 @@ class Scenario(Strict):
     ground: Ground
     economics: Economics
     policy: PolicySpec
+    earth: EarthReference = Field(default_factory=EarthReference,
+                                  description="the terrestrial reference; defaults when absent")
 
     @model_validator(mode="after")
     def _consistent(self) -> "Scenario":
@@ -225,11 +290,20 @@ class Scenario(Strict):
         if first.year_available > self.start_year:
             raise ValueError(
                 f"hardware.generations: the first generation ({first.name}) must be available by start_year")
+        for i, gen in enumerate(self.hardware.generations[1:], start=1):
+            if gen.year_available <= self.start_year:
+                raise ValueError(
+                    f"hardware.generations.{i}.year_available: generation {gen.name} is available by start_year "
+                    f"({gen.year_available} <= {self.start_year}); only the first listed generation may be, "
+                    "the later ones are a time series after the start")
         if min(v.available_from_year for v in self.launch.vehicles) > self.start_year:
             raise ValueError("launch.vehicles: no vehicle is available at start_year")
-        mass = module_mass_kg(self, first)
-        if mass > max(v.payload_kg for v in self.launch.vehicles):
-            raise ValueError(f"launch.vehicles: a module ({mass:.0f} kg) is heavier than any vehicle can lift")
+        lift = max(v.payload_kg for v in self.launch.vehicles)
+        for g in self.hardware.generations:
+            mass = module_mass_kg(self, g)
+            if mass > lift:
+                raise ValueError(f"launch.vehicles: a module with {g.name} units ({mass:.0f} kg) is heavier "
+                                 f"than any vehicle can lift ({lift:.0f} kg)")
         modules = self.fleet.target_power_mw * 1000.0 / (self.fleet.module.units * first.power_kw_per_unit)
         if not modules <= 1_000_000:
             raise ValueError("fleet.target_power_mw: more than a million modules; reduce the target")
@@ -267,7 +341,7 @@ def _problems(exc: ValidationError) -> list[tuple[str, str]]:
     for err in exc.errors():
         loc = [str(p) for p in err["loc"]]
         # A discriminated union adds the chosen tag to the path; it is not a field the user wrote.
-        loc = [p for p in loc if p not in ("exponential", "weibull")]
+        loc = [p for p in loc if p not in ("exponential", "weibull", "table", "learning")]
         msg = err["msg"]
         if err["type"] == "extra_forbidden":
             msg = "unknown field"

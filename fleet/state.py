@@ -66,8 +66,12 @@ class FleetTable:
         self.crossed = np.zeros(capacity, dtype=bool)      # reached the policy's failed-unit threshold
         self.unit_end = np.full((capacity, self.units), -np.inf)
 
+    _COLUMNS = ("status", "cluster", "generation", "ordered_day", "launched_day", "commissioned_day", "end_day",
+                "bus_end_day", "settled_day", "delivered_pflops_days", "installs", "pending_trip", "crossed",
+                "unit_end")
+
     def _grow(self) -> None:
-        old = {k: v for k, v in vars(self).items() if isinstance(v, np.ndarray) and v.shape[:1] == (self.capacity,)}
+        old = {name: getattr(self, name) for name in self._COLUMNS}
         self._alloc(self.capacity * 2)
         for name, values in old.items():
             getattr(self, name)[: len(values)] = values

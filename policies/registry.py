@@ -5,6 +5,7 @@ import dataclasses
 import difflib
 import importlib
 import importlib.util
+import math
 import sys
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -14,11 +15,12 @@ from pydantic import TypeAdapter, ValidationError
 
 from fleet.errors import PolicyError
 from policies.base import Policy
+from policies.ramp import Ramp
 from policies.replenish import Replenish
 from policies.service_on_threshold import ServiceOnThreshold
 
 ENTRY_POINT_GROUP = "orbital_fleet.policies"
-LIBRARY: tuple[type[Policy], ...] = (Replenish, ServiceOnThreshold)
+LIBRARY: tuple[type[Policy], ...] = (Replenish, ServiceOnThreshold, Ramp)
 
 
 def available() -> dict[str, type[Policy]]:
@@ -58,10 +60,15 @@ def make_policy(name: str, params: dict[str, Any] | None = None) -> Policy:
         raise PolicyError(f"policy {cls.name}: unknown parameter(s) {', '.join(unknown)}; "
                           f"parameters are {', '.join(sorted(fields))}")
     try:
-        return TypeAdapter(cls).validate_python(params)
+        policy = TypeAdapter(cls).validate_python(params)
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise PolicyError(f"policy {cls.name}: {problems}") from None
+    infinite = [k for k, v in policy.params().items() if isinstance(v, float) and not math.isfinite(v)]
+    if infinite:
+        raise PolicyError(f"policy {cls.name}: {infinite[0]}: must be a finite number "
+                          f"(got {policy.params()[infinite[0]]})")
+    return policy
 
 
 def _load_user_class(spec: str) -> type[Policy]:

@@ -2,27 +2,31 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 
 from fleet.actions import Action, Launch, Service
 from fleet.observation import Observation
-from fleet.scenario import modules_for_target
-from fleet.state import OPERATIONAL, Status
+from fleet.state import OPERATIONAL
 from policies.base import Policy
 
 
 def replace_dead_modules(obs: Observation) -> list[Action]:
-    """Launch modules so that operational plus ordered or in-transit modules reach the design count."""
-    have = obs.count(Status.OPERATIONAL, Status.IN_TRANSIT, Status.ORDERED)
-    need = modules_for_target(obs.scenario) - have
-    return [Launch(count=need, reason=f"{have} modules of {need + have} in service or on the way")] if need > 0 else []
+    """Launch new modules when the fleet's nominal capacity (every unit working, repairs being the
+    servicers' job) plus the pipeline falls short of the target."""
+    have = obs.nominal_capacity_pflops + obs.pipeline_pflops
+    if have >= obs.target_pflops * (1 - 1e-9):
+        return []
+    count = math.ceil((obs.target_pflops - have) / obs.nominal_module_pflops() - 1e-9)
+    return [Launch(count=count, reason=f"nominal capacity {have:,.0f} of {obs.target_pflops:,.0f} PFLOPS")]
 
 
 def pack_trips(obs: Observation, due: np.ndarray, trips: int) -> list[Action]:
     """Up to `trips` trips for the `due` modules, each to one cluster, each carrying at most
     `units_per_trip` units. Clusters with the most due modules go first; within a cluster, the most
-    damaged modules first. Failed units are counted only for the clusters chosen."""
+    damaged modules first, skipping any that would overfill the trip (a module with more failed units
+    than a servicer carries is never sent a trip). Failed units are counted only for the clusters chosen."""
     if trips <= 0 or len(due) == 0:
         return []
     clusters = obs.cluster[due]
@@ -33,10 +37,12 @@ def pack_trips(obs: Observation, due: np.ndarray, trips: int) -> list[Action]:
             break
         mods = due[clusters == c]
         failed = obs.units_installed - obs.units_alive_of(mods)
-        order = np.argsort(-failed, kind="stable")
-        load = np.cumsum(failed[order])
-        take = order[load <= obs.units_per_trip]
-        if len(take):
+        take, load = [], 0
+        for i in np.argsort(-failed, kind="stable"):    # greedy: skip a module that no longer fits
+            if load + failed[i] <= obs.units_per_trip:
+                take.append(i)
+                load += int(failed[i])
+        if take:
             out.append(Service(modules=tuple(int(m) for m in mods[take]),
                                reason=f"{int(failed[take].sum())} failed units in cluster {c}"))
     return out

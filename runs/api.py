@@ -15,11 +15,11 @@ from typing import Any
 import pandas as pd
 
 from events.engine import run_replication
-from fleet.errors import ScenarioError
+from fleet.errors import PolicyError, ScenarioError
 from fleet.scenario import Scenario, parse_scenario
 from fleet.yamlio import dump_yaml, load_yaml_file
 from policies.base import Policy
-from policies.registry import make_policy
+from policies.registry import make_policy, policy_class
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
 DEPENDENCIES = ("simpy", "numpy", "pandas", "networkx", "pydantic", "pyyaml", "pyarrow")
@@ -52,12 +52,26 @@ def load_scenario(name_or_path: str | os.PathLike, **overrides: Any) -> Scenario
     data = load_yaml_file(path)
     if overrides and isinstance(data, dict):
         data = {**data, **overrides}
-    return parse_scenario(data, str(path))
+    scenario = parse_scenario(data, str(path))
+    check_policy(scenario, str(path))
+    return scenario
+
+
+def check_policy(scenario: Scenario, source: str) -> None:
+    """Refuse a scenario whose policy is unknown or ill-configured, naming the file and field."""
+    try:
+        policy_class(scenario.policy.name)
+    except PolicyError as exc:
+        raise ScenarioError(source, [("policy.name", str(exc))]) from None
+    try:
+        make_policy(scenario.policy.name, scenario.policy.params)
+    except PolicyError as exc:
+        raise ScenarioError(source, [("policy.params", str(exc))]) from None
 
 
 def with_changes(scenario: Scenario, **changes: Any) -> Scenario:
     """A validated copy of `scenario` with top-level fields replaced."""
-    return parse_scenario({**scenario.model_dump(mode="json"), **changes}, f"scenario {scenario.name}")
+    return parse_scenario({**scenario.model_dump(), **changes}, f"scenario {scenario.name}")
 
 
 def scenario_hash(scenario: Scenario) -> str:
@@ -99,7 +113,7 @@ class Result:
             self.events.to_parquet(tmp / "events.parquet", index=False)
             self.timeline.to_parquet(tmp / "timeline.parquet", index=False)
             (tmp / "summary.json").write_text(json.dumps(self.summary, indent=2) + "\n")
-            (tmp / "scenario.yaml").write_text(dump_yaml(self.scenario.model_dump(mode="json")))
+            (tmp / "scenario.yaml").write_text(dump_yaml(self.scenario.model_dump()))
             (tmp / "manifest.json").write_text(json.dumps(self.manifest, indent=2) + "\n")
             if target.exists():
                 old = target.with_name(f".{target.name}.old")

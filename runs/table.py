@@ -26,6 +26,12 @@ KPI_FORMATS = {
     "data_generated_tb": ("data generated", "{:,.0f} TB"),
     "data_delivered_tb": ("data delivered", "{:,.0f} TB"),
     "data_lost_tb": ("data lost", "{:,.0f} TB"),
+    "earth_cost_total_usd": ("Earth: total cost", "${:,.0f}"),
+    "earth_cost_per_pflops_day_usd": ("Earth: cost per PFLOPS-day", "${:,.2f}"),
+    "orbit_levelised_usd_per_pflops_day": ("orbit levelised cost per PFLOPS-day", "${:,.2f}"),
+    "earth_levelised_usd_per_pflops_day": ("Earth levelised cost per PFLOPS-day", "${:,.2f}"),
+    "orbit_to_earth_cost_ratio": ("orbit / Earth levelised cost", "{:.3f}"),
+    "orbit_cheaper_from_year": ("orbit cheaper from year", "{:.0f}"),
     "events": ("events", "{:,d}"),
     "wall_seconds": ("wall time", "{:.2f} s"),
 }

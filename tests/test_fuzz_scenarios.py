@@ -162,6 +162,30 @@ def test_mutated_scenarios_exit_0_or_2(mutations, text_damage_):
     check_file(damage(text, text_damage_))
 
 
+def other_commands(path: str, out: str) -> list[list[str]]:
+    """The other commands that read a scenario file, each kept short."""
+    return [["trace", path, "--until-years", "0.5"],
+            ["compare", path, "--policies", "replenish,service-on-threshold", "--replications", "2",
+             "--years", "0.5", "--backend", "serial", "--no-progress", "--out", out]]
+
+
+@settings(max_examples=25, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.lists(mutation, min_size=1, max_size=2))
+def test_other_commands_exit_0_or_2_on_mutated_scenarios(mutations):
+    data = copy.deepcopy(TINY)
+    for m in mutations:
+        apply(data, m)
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True).encode("utf-8", "surrogatepass")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "fuzzed.yaml"
+        path.write_bytes(text)
+        for args in other_commands(str(path), str(Path(tmp) / "out")):
+            code, err = run_cli(args)
+            assert "Traceback" not in err, err
+            assert code in (0, 2), f"{args[0]}: exit {code}: {err}"
+
+
 EXTREMES = [
     ("fleet", "module", "units", 100_000),
     ("fleet", "clusters", 10_000),
@@ -224,3 +248,22 @@ def test_the_hang_guard_fires(monkeypatch):
     monkeypatch.setitem(globals(), "main", lambda args: time.sleep(10))
     with pytest.raises(Hang):
         run_cli(["run", "tiny"])
+
+
+@pytest.mark.parametrize("path, value, field", [
+    (("ground", "stations", 0, "mean_outage_hours"), 0.01, "ground.stations.0.mean_outage_hours"),
+    (("servicing", "trip_days"), 0.001, "servicing.trip_days"),
+    (("failures", "unit", "rate_per_year"), 5000, "failures.unit.rate_per_year"),
+    (("fleet", "target_power_mw"), 1e308, "fleet.target_power_mw"),
+    (("fleet", "target_power_mw"), 20_000, "fleet.target_power_mw"),     # 20 million units
+    (("servicing", "work_at_fraction"), 0, "servicing.work_at_fraction"),
+    (("servicing", "trip_time_distribution"), "gamma", "servicing.trip_time_distribution"),
+])
+def test_bounds_name_the_field(path, value, field):
+    data = copy.deepcopy(TINY)
+    apply(data, ("replace", path, value))
+    with tempfile.TemporaryDirectory() as tmp:
+        file = Path(tmp) / "bounded.yaml"
+        file.write_text(yaml.safe_dump(data, sort_keys=False))
+        code, err = run_cli(["run", str(file)])
+    assert code == 2 and f"bounded.yaml: {field}: " in err, err

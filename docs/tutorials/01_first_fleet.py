@@ -1,0 +1,61 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+# ---
+
+# %% [markdown]
+# # 1. A first fleet and its trace
+#
+# The shipped `tiny` scenario is four satellite modules of 16 accelerator boards each, in one
+# cluster, with one servicing vehicle, over five years. We simulate it once and read what happened,
+# line by line. Everything is seeded: the same seed gives the same story.
+
+# %%
+from runs import load_scenario, simulate
+from runs.trace import narrative
+
+scenario = load_scenario("tiny")
+print(scenario.description)
+print(f"{scenario.fleet.module.units} boards per module, boards fail at "
+      f"{scenario.failures.unit.rate_per_year:.1%} per year, servicer trips take {scenario.servicing.trip_days:g} days")
+
+# %%
+result = simulate(scenario, seed=1)
+story = narrative(result)
+print(story)
+
+# %% [markdown]
+# Each line gives the date, the day since the start, who is concerned and what happened. Read it:
+#
+# - the initial deployment orders four modules; the launch names that decision as its cause;
+# - a module is commissioned a month after launch, then its boards start failing one by one;
+# - when a module has lost 20% of its boards (4 of 16), the policy `service-on-threshold` sends
+#   the servicer: the `policy` line gives its reason, the `servicer` line the trip, and the module
+#   line half a trip later the boards it replaced;
+# - ground lines fold the weather: clouds over the ground stations delay results but lose none
+#   unless a module's buffer fills up.
+#
+# The same events are a table (one row per event) and the fleet's state over time another:
+
+# %%
+events = result.events
+story_rows = events[~events.kind.isin(["ground_outage", "ground_restored"])]
+print(story_rows[["time_days", "kind", "module", "count", "detail"]].head(12).to_string(index=False))
+print(result.timeline[["time_years", "modules_operational", "units_alive", "capacity_pflops"]].tail(3))
+
+# %% [markdown]
+# The key figures of the run, and a plot of capacity against the target:
+
+# %%
+from runs import plots
+from runs.table import summary_table
+
+print(summary_table(result.summary, ["delivered_pflops_days", "mean_availability", "unit_failures",
+                                     "servicing_trips", "cost_total_usd"]))
+fig = plots.capacity(result.timeline)
+fig
+
+# %%
+assert result.summary["modules_launched"] == 4
+assert "leaves with 4 modules" in story and "trip 1 sent" in story

@@ -1,0 +1,68 @@
+"""`fleet parity SCENARIO`: where orbit and Earth cost the same per delivered compute."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from fleet.errors import InputError
+from runs.api import load_scenario, with_changes
+from runs.parity import AXES, parse_axes, run_parity
+
+
+def add_parser(sub) -> None:
+    axes = "; ".join(f"{a.name}: {a.field}, {a.low:g}-{a.high:g}{' (log)' if a.log else ''}"
+                     for a in AXES.values())
+    p = sub.add_parser("parity", help="sweep inputs for where orbit and Earth cost the same",
+                       description="Sweep inputs over their ranges; report where orbit and Earth cost the same "
+                                   "per delivered compute, and the first year orbit is cheaper, with 95%% "
+                                   f"intervals across replications. Axes: {axes}.")
+    p.add_argument("scenario", help="shipped scenario name or a .yaml path")
+    p.add_argument("--axes", default="launch_price", help="comma-separated axes (default launch_price)")
+    p.add_argument("--replications", type=int, default=3, help="replications per setting (default 3)")
+    p.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
+    p.add_argument("--points", type=int, default=5, help="settings per axis (default 5)")
+    p.add_argument("--years", type=float, help="simulate this many years instead of the scenario's horizon")
+    p.add_argument("--grid", action="store_true", help="every combination of exactly two axes")
+    p.add_argument("--out", help="write runs.csv, settings.csv and frontier.csv to this folder")
+    p.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    if args.seed < 0:
+        raise InputError("--seed must be a non-negative whole number")
+    axes = parse_axes(args.axes)
+    scenario = load_scenario(args.scenario)
+    if args.years is not None:
+        scenario = with_changes(scenario, horizon_years=args.years)
+    result = run_parity(scenario, axes, replications=args.replications, seed=args.seed, points=args.points,
+                        grid=args.grid, progress=lambda s: print(f"  done {s}", file=sys.stderr))
+    print(f"{scenario.name}: {scenario.horizon_years:g} years from {scenario.start_year}, "
+          f"{args.replications} replications per setting from seed {args.seed}")
+    print("orbit / Earth levelised cost per PFLOPS-day, and first year orbit is cheaper (mean [95% CI]):")
+    with pd.option_context("display.width", 200, "display.max_columns", 30):
+        print(result.settings.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
+        print("\nparity frontier (ratio = 1):")
+        print(result.frontier.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
+    if args.out:
+        print(f"results: {_save(result, Path(args.out))}")
+    return 0
+
+
+def _save(result, target: Path) -> Path:
+    """Write the three tables into `target`, each atomically (temp file then rename)."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name, frame in (("runs", result.runs), ("settings", result.settings), ("frontier", result.frontier)):
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".csv", dir=target)
+        os.close(fd)
+        try:
+            frame.to_csv(tmp, index=False)
+            os.replace(tmp, target / f"{name}.csv")
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    return target

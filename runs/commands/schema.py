@@ -1,0 +1,18 @@
+"""`fleet schema`: print the scenario reference (Markdown), generated from the schema."""
+from __future__ import annotations
+
+import argparse
+
+from runs.schema_doc import reference
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("schema", help="print the scenario reference (Markdown) generated from the schema",
+                       description="Print every scenario field with its type, default, constraints and "
+                                   "description, as Markdown (docs/scenario-reference.md is this output).")
+    p.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    print(reference(), end="")
+    return 0

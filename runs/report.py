@@ -1,0 +1,288 @@
+"""`report.html`: one self-contained page (plots embedded as PNG data, no network) for a results folder.
+
+Two kinds of folder are recognised by their files:
+
+- a run, as written by `Result.save`: events.parquet, timeline.parquet, summary.json,
+  scenario.yaml, manifest.json;
+- a study (a comparison or a sweep): summary.parquet with one row per (variant, policy,
+  replication) and columns `policy`, `replication`, any axis columns and KPI columns, with an
+  optional manifest.json holding `baseline` (the policy differences are taken against; default
+  the first policy in the table), `axes` (the axis columns; default every column whose name
+  contains a dot, such as `servicing.servicers`), `objective` (the KPI drawn over two axes;
+  default cost_per_pflops_day_usd) and `level` (a contour of the objective, e.g. 0: the parity
+  frontier), and an optional scenario.yaml.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from fleet.errors import InputError, ScenarioError
+from fleet.scenario import Scenario, modules_for_target, parse_scenario
+from fleet.yamlio import load_yaml_file
+from runs import plots
+from runs.table import KPI_FORMATS, format_value
+
+RUN_FILES = ("events.parquet", "timeline.parquet", "summary.json")
+STUDY_FILE = "summary.parquet"
+MAIN_KPIS = ("delivered_pflops_days", "mean_availability", "cost_total_usd", "cost_npv_usd",
+             "cost_per_pflops_day_usd", "data_lost_tb")
+NOT_KPIS = ("policy", "replication", "seed", "scenario", "variant", "wall_seconds")
+DPI = 100
+
+CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222;
+       max-width: 52rem; margin: 1.5rem auto; padding: 0 1rem; line-height: 1.4; }
+h1 { font-size: 1.6rem; margin-bottom: 0.2rem; } h2 { font-size: 1.2rem; margin-top: 2rem;
+     border-bottom: 1px solid #ccc; } .sub { color: #555; margin-top: 0; }
+table { border-collapse: collapse; margin: 0.5rem 0; font-size: 0.9rem; }
+th, td { padding: 0.2rem 0.6rem; border-bottom: 1px solid #e3e3e3; text-align: left; vertical-align: top; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.wide { overflow-x: auto; } .wide table { font-size: 0.8rem; } td.key { white-space: nowrap; }
+figure { margin: 1rem 0; } figure img { max-width: 100%; height: auto; }
+figcaption { font-size: 0.85rem; color: #555; }
+.cols { display: flex; flex-wrap: wrap; gap: 0 2rem; }
+@media print {
+  body { max-width: none; margin: 0; font-size: 10pt; }
+  h2 { break-after: avoid; } figure, table { break-inside: avoid; } .wide { overflow: visible; }
+}
+"""
+
+
+def write_report(result_dir: str | os.PathLike) -> Path:
+    """Write `report.html` into a run or study folder (see module doc) and return its path.
+
+    Raises InputError if the folder holds neither kind of results.
+    """
+    folder = Path(result_dir)
+    if not folder.is_dir():
+        raise InputError(f"{folder}: no such folder")
+    if all((folder / f).exists() for f in RUN_FILES):
+        page = run_html(folder)
+    elif (folder / STUDY_FILE).exists():
+        page = study_html(folder)
+    else:
+        raise InputError(f"{folder}: not a results folder (expected {', '.join(RUN_FILES)} of a run, "
+                         f"or {STUDY_FILE} of a comparison or sweep)")
+    target = folder / "report.html"
+    tmp = target.with_name(".report.html.tmp")
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(target)
+    return target
+
+
+# ----- a run -----------------------------------------------------------------------------------
+def run_html(folder: Path) -> str:
+    """The report page of a run folder."""
+    events = pd.read_parquet(folder / "events.parquet")
+    timeline = pd.read_parquet(folder / "timeline.parquet")
+    summary = json.loads((folder / "summary.json").read_text())
+    manifest = _json(folder / "manifest.json")
+    scenario = _scenario(folder)
+    servicers = scenario.servicing.servicers if scenario else None
+    title = scenario.name if scenario else folder.name
+    sub = f"policy {manifest.get('policy', '?')}, seed {manifest.get('seed', '?')}"
+    if scenario:
+        sub = f"{scenario.horizon_years:g} years from {scenario.start_year}, " + sub
+    body = [f"<h1>{_e(title)}</h1>", f"<p class='sub'>{_e(sub)}</p>"]
+    if scenario and scenario.description:
+        body.append(f"<p>{_e(scenario.description)}</p>")
+    body.append("<h2>Key inputs</h2>" + _pairs(_inputs(scenario, manifest)))
+    kpis = _kpi_rows(summary)
+    half = (len(kpis) + 1) // 2
+    body.append("<h2>Summary</h2><div class='cols'>" + _pairs(kpis[:half], numeric=True)
+                + _pairs(kpis[half:], numeric=True) + "</div>")
+    body.append("<h2>Plots</h2>")
+    for name, fig in plots.run_figures(timeline, events, servicers).items():
+        body.append(_figure_html(name, fig))
+    return _page(f"{title}: run report", body)
+
+
+def _inputs(scenario: Scenario | None, manifest: dict) -> list[tuple[str, str]]:
+    rows = []
+    if scenario:
+        s = scenario
+        m = s.fleet.module
+        gen = s.hardware.generations[0]
+        rows += [
+            ("target power", f"{s.fleet.target_power_mw:g} MW: {modules_for_target(s)} modules "
+                             f"in {s.fleet.clusters} cluster{'s' if s.fleet.clusters > 1 else ''}"),
+            ("module", f"{m.units} units, {m.solar_array_kw:g} kW array, design life {m.design_life_years:g} years"),
+            ("first hardware", f"{gen.name}: {gen.pflops_per_unit:g} PFLOPS, {gen.power_kw_per_unit:g} kW, "
+                               f"${gen.price_usd_per_unit:,.0f} per unit"),
+            ("unit failures", _lifetime(s.failures.unit)),
+            ("bus failures", _lifetime(s.failures.bus)),
+            ("launch", "; ".join(f"{v.name}: {v.payload_kg:,.0f} kg, {v.success_probability:.1%} success, "
+                                 f"{v.launches_per_year:g}/year" for v in s.launch.vehicles)),
+            ("servicing", f"{s.servicing.servicers} servicer{'s' if s.servicing.servicers != 1 else ''}, "
+                          f"{s.servicing.trip_days:g}-day trips, "
+                          f"{s.servicing.units_per_trip} units per trip, "
+                          f"{s.servicing.success_probability:.0%} success"),
+            ("ground", f"{len(s.ground.stations)} stations: " + ", ".join(st.name for st in s.ground.stations)),
+            ("discount rate", f"{s.economics.discount_rate:.0%}"),
+        ]
+    if manifest:
+        params = ", ".join(f"{k}={v}" for k, v in manifest.get("policy_params", {}).items())
+        rows.append(("policy", f"{manifest.get('policy', '?')}" + (f" ({params})" if params else "")))
+        rows.append(("seed", str(manifest.get("seed", "?"))))
+    return rows
+
+
+def _lifetime(spec) -> str:
+    if spec.distribution == "exponential":
+        return f"exponential, {spec.rate_per_year:.1%} per year"
+    return f"Weibull, shape {spec.shape:g}, scale {spec.scale_years:g} years"
+
+
+def _kpi_rows(summary: dict) -> list[tuple[str, str]]:
+    known = [k for k in KPI_FORMATS if k in summary]
+    rest = [k for k in summary if k not in KPI_FORMATS]
+    return ([(KPI_FORMATS[k][0], format_value(k, summary[k])) for k in known]
+            + [(_plain_label(k), _by_unit(k, summary[k])) for k in rest])
+
+
+def _plain_label(key: str) -> str:
+    for suffix in ("_usd", "_tb"):
+        key = key.removesuffix(suffix)
+    return key.replace("_", " ")
+
+
+def _by_unit(key: str, value) -> str:
+    """Format a KPI not in the table's list by the unit its name ends with."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return str(value)
+    if key.endswith("_usd"):
+        return f"${value:,.0f}"
+    if key.endswith("_tb"):
+        return f"{value:,.1f} TB"
+    if key.endswith(("_fraction", "_utilisation")):
+        return f"{value:.1%}"
+    return _number(value)
+
+
+# ----- a comparison or sweep ---------------------------------------------------------------------
+def study_html(folder: Path) -> str:
+    """The report page of a comparison or sweep folder."""
+    table = pd.read_parquet(folder / STUDY_FILE)
+    missing = [c for c in ("policy", "replication") if c not in table.columns]
+    if missing:
+        raise InputError(f"{folder / STUDY_FILE}: missing column(s) {', '.join(missing)}")
+    manifest = _json(folder / "manifest.json")
+    scenario = _scenario(folder)
+    axes = list(manifest.get("axes") or [c for c in table.columns if "." in c])
+    kpis = [c for c in table.columns if c not in NOT_KPIS and c not in axes
+            and pd.api.types.is_numeric_dtype(table[c])]
+    if not kpis:
+        raise InputError(f"{folder / STUDY_FILE}: no numeric KPI columns")
+    main = [k for k in MAIN_KPIS if k in kpis] or kpis[:4]
+    policies = list(table["policy"].unique())
+    baseline = manifest.get("baseline", policies[0])
+    objective = manifest.get("objective", "cost_per_pflops_day_usd")
+    objective = objective if objective in kpis else main[0]
+    kind = "sweep" if axes else "comparison"
+    title = scenario.name if scenario else folder.name
+    sub = (f"{kind}: {len(policies)} polic{'ies' if len(policies) > 1 else 'y'}, "
+           f"{table['replication'].nunique()} replications" + (f", axes {', '.join(axes)}" if axes else ""))
+    body = [f"<h1>{_e(title)}</h1>", f"<p class='sub'>{_e(sub)}</p>"]
+    inputs = _inputs(scenario, {}) + [("policies", ", ".join(map(str, policies))),
+                                      ("baseline", str(baseline))]
+    inputs += [(a, ", ".join(_number(v) for v in sorted(table[a].unique()))) for a in axes]
+    body.append("<h2>Key inputs</h2>" + _pairs(inputs))
+    body.append("<h2>Summary (mean ± 95% confidence half-width)</h2>" + _means_table(table, ["policy"] + axes, main))
+    body.append("<h2>Plots</h2>")
+    body.append(_figure_html("KPIs by policy", plots.kpi_distributions(table, main)))
+    if len(policies) > 1:
+        body.append(_figure_html(f"Paired differences from {baseline}",
+                                 plots.differences(table, main, baseline, ["replication"] + axes)))
+    if len(axes) >= 2:
+        level = manifest.get("level")
+        for p in policies:
+            fig = plots.response(table[table["policy"] == p], axes[0], axes[1], objective, level)
+            body.append(_figure_html(f"{objective} over {axes[0]} and {axes[1]}: {p}", fig))
+    return _page(f"{title}: {kind} report", body)
+
+
+def _means_table(table: pd.DataFrame, keys: list[str], kpis: list[str]) -> str:
+    head = "".join(f"<th>{_breakable(k)}</th>" for k in keys) + "<th>n</th>" + "".join(
+        f"<th>{_e(KPI_FORMATS.get(k, (k, ''))[0])}</th>" for k in kpis)
+    rows = []
+    for key, group in table.groupby(keys, sort=False):
+        key = key if isinstance(key, tuple) else (key,)
+        cells = "".join(f"<td class='key'>{_e(_number(v))}</td>" for v in key) + f"<td class='num'>{len(group)}</td>"
+        for k in kpis:
+            v = group[k].to_numpy(dtype=float)
+            hw = plots.t_half_width(v)
+            mean = _e(_short(k, float(v.mean())))
+            spread = "" if hw != hw else "<br>± " + _e(_short(k, hw).split(" ")[0])
+            cells += f"<td class='num'>{mean}{spread}</td>"
+        rows.append(f"<tr>{cells}</tr>")
+    return f"<div class='wide'><table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+
+
+# ----- HTML pieces -------------------------------------------------------------------------------
+def _page(title: str, body: list[str]) -> str:
+    return ("<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+            f"<title>{_e(title)}</title><style>{CSS}</style></head><body>\n"
+            + "\n".join(body) + "\n</body></html>\n")
+
+
+def _pairs(rows: list[tuple[str, str]], numeric: bool = False) -> str:
+    cls = " class='num'" if numeric else ""
+    return "<table>" + "".join(f"<tr><th>{_e(k)}</th><td{cls}>{_e(v)}</td></tr>" for k, v in rows) + "</table>"
+
+
+def _figure_html(caption: str, fig: Figure) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return (f"<figure><img alt='{_e(caption)}' src='data:image/png;base64,{data}'>"
+            f"<figcaption>{_e(caption)}</figcaption></figure>")
+
+
+def _e(text) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _breakable(name: str) -> str:
+    """An axis name that may wrap after its dots and underscores."""
+    return _e(name).replace(".", ".<wbr>").replace("_", "_<wbr>")
+
+
+def _short(key: str, value: float) -> str:
+    """A KPI value in a narrow cell: millions and billions of USD abbreviated."""
+    if key.endswith("_usd") and abs(value) >= 1e6:
+        return f"${value / 1e9:,.2f}B" if abs(value) >= 1e9 else f"${value / 1e6:,.2f}M"
+    return format_value(key, value)
+
+
+def _number(v) -> str:
+    if isinstance(v, float):
+        return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.4g}"
+    return str(v)
+
+
+def _json(path: Path) -> dict:
+    if not path.exists():
+        return {}
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}: not valid JSON ({exc})") from None
+
+
+def _scenario(folder: Path) -> Scenario | None:
+    path = folder / "scenario.yaml"
+    if not path.exists():
+        return None
+    try:
+        return parse_scenario(load_yaml_file(path), str(path))
+    except ScenarioError:
+        return None

@@ -1,0 +1,162 @@
+"""Statistics of replicated runs: t-intervals, paired differences under common random numbers, Holm.
+
+Every interval is a two-sided Student t interval at `level` (default 95%). A paired difference is
+taken replication by replication (policy minus baseline, on the same seed), so the noise both
+policies share cancels; the p-value is the paired t-test's, then Holm-corrected over the policies
+compared with the same baseline.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+MAXIMISE, MINIMISE = "maximise", "minimise"
+
+# KPI -> the direction in which it is better. KPIs not listed cannot be objectives.
+KPI_DIRECTIONS = {
+    "delivered_pflops_days": MAXIMISE,
+    "mean_availability": MAXIMISE,
+    "data_delivered_tb": MAXIMISE,
+    "modules_operational_final": MAXIMISE,
+    "cost_per_pflops_day_usd": MINIMISE,
+    "cost_total_usd": MINIMISE,
+    "cost_npv_usd": MINIMISE,
+    "data_lost_tb": MINIMISE,
+    "data_backlog_tb": MINIMISE,
+    "debris_left": MINIMISE,
+    "launches": MINIMISE,
+    "launch_failures": MINIMISE,
+    "modules_launched": MINIMISE,
+    "modules_lost_at_launch": MINIMISE,
+    "module_failures": MINIMISE,
+    "servicing_trips": MINIMISE,
+    "servicing_failures": MINIMISE,
+    "mass_launched_kg": MINIMISE,
+    "ground_blackout_fraction": MINIMISE,
+}
+
+# Bookkeeping columns that are not outcomes of the simulated world.
+NOT_OUTCOMES = ("events", "wall_seconds")
+
+BETTER, WORSE, SAME = "better", "worse", "not distinguishable"
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A mean and its two-sided confidence interval."""
+
+    mean: float
+    low: float
+    high: float
+    n: int
+
+    @property
+    def half_width(self) -> float:
+        return (self.high - self.low) / 2.0
+
+
+@dataclass(frozen=True)
+class Difference(Interval):
+    """A mean difference (policy minus baseline) with its interval and two-sided p-value."""
+
+    p_value: float = math.nan
+
+
+def mean_ci(values, level: float = 0.95) -> Interval:
+    """Mean of `values` with a Student t interval; the interval is NaN-wide for fewer than 2 values."""
+    x = np.asarray(values, dtype=float)
+    n = len(x)
+    mean = float(x.mean()) if n else math.nan
+    if n < 2:
+        return Interval(mean, math.nan, math.nan, n)
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / math.sqrt(n))
+    return Interval(mean, mean - half, mean + half, n)
+
+
+def paired_difference(values, baseline, level: float = 0.95) -> Difference:
+    """Mean of `values - baseline` pair by pair, its t interval and the paired t-test's p-value.
+
+    When every pair differs by the same amount, the interval has zero width and p is 0 (or 1 when
+    that amount is 0).
+    """
+    d = np.asarray(values, dtype=float) - np.asarray(baseline, dtype=float)
+    ci = mean_ci(d, level)
+    if ci.n < 2:
+        return Difference(ci.mean, ci.low, ci.high, ci.n, math.nan)
+    if np.all(d == d[0]):
+        p = 1.0 if d[0] == 0 else 0.0
+    else:
+        p = float(stats.ttest_1samp(d, 0.0).pvalue)
+    return Difference(ci.mean, ci.low, ci.high, ci.n, p)
+
+
+def unpaired_difference(values, baseline, level: float = 0.95) -> Difference:
+    """Welch's interval and p-value for the difference of means, ignoring any pairing."""
+    x, y = np.asarray(values, dtype=float), np.asarray(baseline, dtype=float)
+    vx, vy = x.var(ddof=1) / len(x), y.var(ddof=1) / len(y)
+    mean = float(x.mean() - y.mean())
+    se = math.sqrt(vx + vy)
+    if se == 0:
+        return Difference(mean, mean, mean, len(x), 1.0 if mean == 0 else 0.0)
+    dof = (vx + vy) ** 2 / (vx**2 / (len(x) - 1) + vy**2 / (len(y) - 1))
+    half = float(stats.t.ppf(0.5 + level / 2, dof) * se)
+    p = float(2 * stats.t.sf(abs(mean) / se, dof))
+    return Difference(mean, mean - half, mean + half, len(x), p)
+
+
+def holm(p_values) -> np.ndarray:
+    """Holm-Bonferroni adjusted p-values, in the order given (NaN stays NaN)."""
+    p = np.asarray(p_values, dtype=float)
+    out = np.full(len(p), np.nan)
+    ok = np.flatnonzero(~np.isnan(p))
+    m = len(ok)
+    running = 0.0
+    for rank, i in enumerate(ok[np.argsort(p[ok], kind="stable")]):
+        running = max(running, min(1.0, (m - rank) * p[i]))
+        out[i] = running
+    return out
+
+
+def verdict(diff: float, p_adjusted: float, direction: str, alpha: float = 0.05) -> str:
+    """`better`, `worse` or `not distinguishable` against the baseline, at family-wise level `alpha`."""
+    if math.isnan(p_adjusted) or p_adjusted >= alpha or diff == 0:
+        return SAME
+    gain = diff > 0 if direction == MAXIMISE else diff < 0
+    return BETTER if gain else WORSE
+
+
+def compare(summary: pd.DataFrame, kpis: list[str], baseline: str, directions: dict[str, str] | None = None,
+            level: float = 0.95, alpha: float = 0.05) -> pd.DataFrame:
+    """Per KPI and policy: mean and interval; against `baseline`, the paired difference, Holm p, verdict.
+
+    `summary` has one row per (policy, replication) of one scenario variant, with columns `policy`,
+    `replication` and the KPIs. Pairs are matched on `replication`; a replication missing for either
+    policy is left out of that pair. Holm runs over the non-baseline policies, separately per KPI.
+    """
+    directions = {**KPI_DIRECTIONS, **(directions or {})}
+    policies = list(dict.fromkeys(summary["policy"]))
+    rows = []
+    for kpi in kpis:
+        wide = summary.pivot_table(index="replication", columns="policy", values=kpi, aggfunc="first")
+        block = []
+        for policy in policies:
+            ci = mean_ci(wide[policy].dropna(), level)
+            row = {"kpi": kpi, "policy": policy, "n": ci.n, "mean": ci.mean, "ci_low": ci.low, "ci_high": ci.high,
+                   "diff": math.nan, "diff_low": math.nan, "diff_high": math.nan, "p": math.nan,
+                   "p_holm": math.nan, "verdict": ""}
+            if policy != baseline and baseline in wide:
+                both = wide[[policy, baseline]].dropna()
+                d = paired_difference(both[policy], both[baseline], level)
+                row.update(diff=d.mean, diff_low=d.low, diff_high=d.high, p=d.p_value)
+            block.append(row)
+        others = [r for r in block if r["policy"] != baseline]
+        for r, p in zip(others, holm([r["p"] for r in others])):
+            r["p_holm"] = p
+            direction = directions.get(kpi)
+            r["verdict"] = verdict(r["diff"], p, direction, alpha) if direction else ""
+        rows.extend(block)
+    return pd.DataFrame(rows)

@@ -1,0 +1,112 @@
+"""`fleet report` writes one self-contained HTML page with every plot and the summary table."""
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from fleet.errors import InputError
+from fleet.scenario import parse_scenario
+from runs import load_scenario, simulate
+from runs.report import write_report
+
+ROOT = Path(__file__).resolve().parents[1]
+RUN_PLOTS = ("Capacity against target", "Modules by state", "Failures by cause", "Servicers",
+             "Ground backlog and data lost", "Cumulative cost")
+
+
+def fleet(*args, cwd):
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, "-m", "runs", *args], cwd=cwd, env=env, capture_output=True, text=True)
+
+
+def assert_self_contained(page: str) -> None:
+    assert not re.search(r"https?://", page), "no link to the network"
+    assert "<script" not in page and "<link" not in page and "@import" not in page and "url(" not in page
+    for src in re.findall(r"src='([^']*)'", page):
+        assert src.startswith("data:image/png;base64,")
+
+
+def figures(page: str) -> list[str]:
+    return re.findall(r"<figure><img alt='[^']*' src='data:image/png;base64,[A-Za-z0-9+/=]{1000,}'>"
+                      r"<figcaption>([^<]*)</figcaption></figure>", page)
+
+
+def test_run_report_from_fleet_run_and_fleet_report(tmp_path):
+    done = fleet("run", "tiny", "--years", "1", "--seed", "2", "--out", "out", "--report", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    page_path = tmp_path / "out" / "report.html"
+    assert f"report: {Path('out') / 'report.html'}" in done.stdout
+    page = page_path.read_text()
+    assert figures(page) == list(RUN_PLOTS)
+    assert_self_contained(page)
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert "<th>delivered compute</th>" in page and f"{summary['delivered_pflops_days']:,.0f} PFLOPS-days" in page
+    assert "<th>mean availability</th>" in page and "<th>target power</th>" in page
+    assert "@media print" in page
+    page_path.unlink()
+    again = fleet("report", "out", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert figures(page_path.read_text()) == list(RUN_PLOTS)
+
+
+def test_report_of_something_else_is_bad_input(tmp_path):
+    with pytest.raises(InputError, match="not a results folder"):
+        write_report(tmp_path)
+    done = fleet("report", str(tmp_path / "nowhere"), cwd=tmp_path)
+    assert done.returncode == 2 and "no such folder" in done.stderr and "Traceback" not in done.stderr
+
+
+KPIS = ("delivered_pflops_days", "mean_availability", "cost_total_usd", "cost_per_pflops_day_usd")
+
+
+def study(folder: Path, axes: dict[str, list] | None = None, manifest: dict | None = None) -> Path:
+    """A comparison (or, with axes, a sweep) folder: one summary row per (variant, policy, replication)."""
+    base = load_scenario("tiny").model_dump(mode="json")
+    variants = [{}]
+    for name, values in (axes or {}).items():
+        variants = [dict(v, **{name: x}) for v in variants for x in values]
+    rows = []
+    for variant in variants:
+        data = json.loads(json.dumps(base))
+        data["horizon_years"] = 1
+        for name, value in variant.items():
+            section, field = name.split(".")
+            data[section][field] = value
+        scenario = parse_scenario(data, "variant")
+        for policy in ("replenish", "service-on-threshold"):
+            for rep in range(3):
+                s = simulate(scenario, seed=rep, policy=policy).summary
+                rows.append({"policy": policy, "replication": rep, **variant, **{k: s[k] for k in KPIS}})
+    folder.mkdir()
+    pd.DataFrame(rows).to_parquet(folder / "summary.parquet", index=False)
+    if manifest:
+        (folder / "manifest.json").write_text(json.dumps(manifest))
+    return folder
+
+
+def test_comparison_report(tmp_path):
+    folder = study(tmp_path / "cmp")
+    page = write_report(folder).read_text()
+    assert figures(page) == ["KPIs by policy", "Paired differences from replenish"]
+    assert_self_contained(page)
+    assert "comparison: 2 policies, 3 replications" in page
+    table = pd.read_parquet(folder / "summary.parquet")
+    mean = table.loc[table.policy == "replenish", "mean_availability"].mean()
+    assert f"{mean:.1%}<br>± " in page                       # the summary table: mean ± CI per policy
+
+
+def test_sweep_report_draws_the_objective_over_two_axes(tmp_path):
+    folder = study(tmp_path / "sweep", axes={"servicing.trip_days": [30, 90], "servicing.units_per_trip": [8, 32]},
+                   manifest={"baseline": "service-on-threshold", "objective": "mean_availability"})
+    page = write_report(folder).read_text()
+    assert figures(page) == [
+        "KPIs by policy", "Paired differences from service-on-threshold",
+        "mean_availability over servicing.trip_days and servicing.units_per_trip: replenish",
+        "mean_availability over servicing.trip_days and servicing.units_per_trip: service-on-threshold"]
+    assert_self_contained(page)
+    assert "<th>servicing.trip_days</th>" in page and "sweep: 2 policies" in page

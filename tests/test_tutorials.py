@@ -1,0 +1,22 @@
+"""Every tutorial runs to completion (each ends with checks of what it showed), and opens as a notebook."""
+import runpy
+from pathlib import Path
+
+import jupytext
+import pytest
+
+TUTORIALS = sorted((Path(__file__).resolve().parents[1] / "docs" / "tutorials").glob("*.py"))
+
+
+def test_there_are_four_tutorials():
+    assert [p.name[:2] for p in TUTORIALS] == ["01", "02", "03", "04"]
+
+
+@pytest.mark.parametrize("path", TUTORIALS, ids=[p.stem for p in TUTORIALS])
+def test_tutorial_runs(path, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    runpy.run_path(str(path), run_name="__main__")
+    assert capsys.readouterr().out.strip()
+    notebook = jupytext.read(path)
+    kinds = {cell.cell_type for cell in notebook.cells}
+    assert kinds == {"markdown", "code"} and len(notebook.cells) >= 5

@@ -40,21 +40,21 @@ def check_replication(world: World, ground: GroundNetwork, timeline: Timeline, s
 
 def check_modules(world: World, ground: GroundNetwork, timeline: Timeline, summary: dict) -> None:
     """Every module ordered is in exactly one status; launched = operational + in transit + failed +
-    deorbited + lost at launch; operating and ended modules have their dates."""
+    deorbited + standby spares + lost at launch; operating and ended modules have their dates."""
     t, day = world.table, world.now
     status = t.status[: t.n]
     bad = np.flatnonzero(~np.isin(status, [int(s) for s in Status]))
     if len(bad):
         raise InvariantError("module status", day, f"unknown status code {int(status[bad[0]])}", int(bad[0]))
     n = np.bincount(status, minlength=len(Status))
-    flown = n[Status.OPERATIONAL] + n[Status.IN_TRANSIT] + n[Status.FAILED] + n[Status.DEORBITED]
+    flown = sum(int(n[s]) for s in Status if s not in (Status.ORDERED, Status.LOST_AT_LAUNCH))
     c = world.counters
     if c["modules_lost_at_launch"] != n[Status.LOST_AT_LAUNCH]:
         raise InvariantError("module conservation", day, f"{c['modules_lost_at_launch']} modules counted lost at "
                              f"launch but {n[Status.LOST_AT_LAUNCH]} have that status")
     if c["modules_launched"] != flown + n[Status.LOST_AT_LAUNCH]:
         raise InvariantError("module conservation", day, f"{c['modules_launched']} modules launched but "
-                             f"{flown} operational, in transit, failed or deorbited and "
+                             f"{flown} operational, in transit, spare, failed or deorbited and "
                              f"{n[Status.LOST_AT_LAUNCH]} lost at launch")
     started = np.isin(status, (Status.OPERATIONAL, Status.FAILED, Status.DEORBITED))
     undated = np.flatnonzero(started & ~(t.commissioned_day[: t.n] <= day))

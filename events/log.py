@@ -10,7 +10,7 @@ from fleet.economics import DAYS_PER_YEAR
 
 KINDS = ("launch", "launch_failure", "commissioned", "unit_failure", "module_failure",
          "servicing_dispatch", "servicing", "servicing_failure", "upgrade", "deorbit",
-         "space_weather", "ground_outage", "ground_restored", "decision")
+         "space_weather", "ground_outage", "ground_restored", "decision", "spare_activated")
 KIND_CODE = {k: i for i, k in enumerate(KINDS)}
 COLUMNS = ("time_days", "time_years", "kind", "module", "cluster", "count", "cost_usd", "detail")
 

@@ -88,6 +88,10 @@ class Modules:
     def commission(self, m: int) -> None:
         """Module m starts operating now, with fresh units and its own bus and debris fates."""
         w, t = self.world, self.world.now
+        if w.table.spare[m] and w.table.status[m] != Status.SPARE:
+            w.table.status[m] = Status.SPARE
+            w.log.add(t, "commissioned", m, int(w.table.cluster[m]), 1, 0.0, "in standby as a spare")
+            return
         ends = w.unit_end_days(m, 0, w.table.units, t)
         f = w.scenario.failures
         rng = w.streams.keyed("bus-lifetime", m)
@@ -104,6 +108,12 @@ class Modules:
         end = min((float(w.table.bus_end_day[m]), self.death_cause[m]), (t + self.life_days, "end of design life"))
         if end[0] < w.horizon_day:
             w.env.process(self._life(m, *end))
+
+    def activate(self, m: int) -> None:
+        """Spare module m leaves standby and starts operating now (its life starts now: cold standby)."""
+        w = self.world
+        w.log.add(w.now, "spare_activated", m, int(w.table.cluster[m]), 1, 0.0, "spare leaves standby")
+        self.commission(m)
 
     def _life(self, m: int, day: float, what: str):
         w = self.world
@@ -126,7 +136,8 @@ class Modules:
         """Module m dies in orbit (bus failure, debris strike)."""
         w = self.world
         self._end(m, Status.FAILED)
-        w.log.add(w.now, "module_failure", m, int(w.table.cluster[m]), 1, 0.0, cause)
+        cost = w.book("failure", w.scenario.economics.module_failure_usd)
+        w.log.add(w.now, "module_failure", m, int(w.table.cluster[m]), 1, cost, cause)
         self.on_module_ended(m)
 
     def deorbit(self, m: int, reason: str) -> None:

@@ -12,7 +12,7 @@ from events.launch import LaunchQueue
 from events.modules import Modules
 from events.servicing import Servicing
 from events.world import World
-from fleet.actions import ACTION_TYPES, Deorbit, Launch, Service
+from fleet.actions import ACTION_TYPES, Activate, Deorbit, Launch, Service
 from fleet.errors import PolicyError
 from fleet.observation import Observation
 from fleet.state import OPERATIONAL, Status
@@ -90,7 +90,7 @@ class PolicyDriver:
         w = self.world
         t = w.table
         if not isinstance(a, ACTION_TYPES):
-            self._refuse(hook, f"{a!r} is not an action (Launch, Service or Deorbit)")
+            self._refuse(hook, f"{a!r} is not an action (Launch, Service, Deorbit or Activate)")
         if isinstance(a, Launch):
             if not isinstance(a.count, (int, np.integer)) or a.count < 1:
                 self._refuse(hook, f"Launch count must be a positive whole number (got {a.count!r})")
@@ -99,16 +99,21 @@ class PolicyDriver:
                                    f"(clusters are 0..{w.scenario.fleet.clusters - 1})")
             if a.generation is not None and not 0 <= a.generation <= w.newest_generation():
                 self._refuse(hook, f"Launch of generation {a.generation}, which is not available yet")
+            if not isinstance(a.spare, (bool, np.bool_)):
+                self._refuse(hook, f"Launch spare must be True or False (got {a.spare!r})")
             return
         modules = a.modules
+        if not isinstance(modules, (tuple, list)):
+            self._refuse(hook, f"{type(a).__name__} modules must be a tuple of module ids (got {modules!r})")
         if len(modules) == 0:
             self._refuse(hook, f"{type(a).__name__} names no modules")
         if len(set(modules)) != len(modules):
             self._refuse(hook, f"{type(a).__name__} names a module twice")
+        wanted = Status.SPARE if isinstance(a, Activate) else OPERATIONAL
         for m in modules:
             if not isinstance(m, (int, np.integer)) or not 0 <= m < t.n:
                 self._refuse(hook, f"{type(a).__name__} names unknown module {m!r}")
-            if t.status[m] != OPERATIONAL:
+            if t.status[m] != wanted:
                 self._refuse(hook, f"{type(a).__name__} names module {m}, which is "
                                    f"{Status(t.status[m]).name.lower().replace('_', ' ')}")
         if isinstance(a, Service):
@@ -136,15 +141,22 @@ class PolicyDriver:
         if isinstance(a, Launch):
             gen = w.newest_generation() if a.generation is None else int(a.generation)
             ids = self.launches.order(int(a.count), a.cluster, gen)
+            w.table.spare[ids] = bool(a.spare)
             where = "" if a.cluster is None else f" to cluster {a.cluster}"
+            what = " spare" if a.spare else ""
             w.log.add(w.now, "decision", ids[0] if len(ids) == 1 else -1, -1 if a.cluster is None else a.cluster,
-                      len(ids), 0.0, f"{name}: order {len(ids)} modules of {w.generations[gen].name}{where}{why}")
+                      len(ids), 0.0,
+                      f"{name}: order {len(ids)}{what} modules of {w.generations[gen].name}{where}{why}")
         elif isinstance(a, Service):
             what = "upgrade" if a.upgrade else "repair"
             modules = tuple(int(m) for m in a.modules)
             w.log.add(w.now, "decision", modules[0] if len(modules) == 1 else -1, int(w.table.cluster[modules[0]]),
                       len(modules), 0.0, f"{name}: send a servicer to {what} {len(modules)} modules{why}")
             self.servicing.dispatch(modules, a.upgrade, a.reason)
+        elif isinstance(a, Activate):
+            for m in a.modules:
+                w.log.add(w.now, "decision", int(m), int(w.table.cluster[m]), 1, 0.0, f"{name}: activate spare{why}")
+                self.modules.activate(int(m))
         elif isinstance(a, Deorbit):
             for m in a.modules:
                 w.log.add(w.now, "decision", int(m), int(w.table.cluster[m]), 1, 0.0, f"{name}: deorbit{why}")

@@ -16,7 +16,7 @@ from fleet.scenario import Scenario, modules_for_target
 from fleet.state import FleetTable
 from fleet.streams import Streams
 
-COST_CATEGORIES = ("launch", "hardware", "servicing", "operations", "ground")
+COST_CATEGORIES = ("launch", "hardware", "servicing", "operations", "ground", "failure")
 INSTALLS_PER_BLOCK = 4   # unit-lifetime draws are made for this many installations of a module at once
 
 

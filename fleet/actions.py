@@ -9,13 +9,15 @@ class Launch:
     """Order `count` new modules; they fly when a vehicle, the cadence and the lead time allow.
 
     cluster: where they go (None: the clusters with the fewest modules, in turn);
-    generation: catalog index of their units (None: the newest available).
+    generation: catalog index of their units (None: the newest available);
+    spare: on arrival they wait in cold standby (`Status.SPARE`) until an `Activate`.
     """
 
     count: int
     cluster: int | None = None
     generation: int | None = None
     reason: str = ""
+    spare: bool = False
 
 
 @dataclass(frozen=True)
@@ -36,5 +38,13 @@ class Deorbit:
     reason: str = ""
 
 
-Action = Launch | Service | Deorbit
-ACTION_TYPES = (Launch, Service, Deorbit)
+@dataclass(frozen=True)
+class Activate:
+    """Bring spare `modules` (in standby) into operation now."""
+
+    modules: tuple[int, ...]
+    reason: str = ""
+
+
+Action = Launch | Service | Deorbit | Activate
+ACTION_TYPES = (Launch, Service, Deorbit, Activate)

@@ -70,6 +70,11 @@ class Observation:
         return read_only(self._table.crossed[: self._table.n])
 
     @cached_property
+    def spare(self) -> np.ndarray:
+        """The module was ordered as a spare (in standby once it arrives, until activated)."""
+        return read_only(self._table.spare[: self._table.n])
+
+    @cached_property
     def commissioned_day(self) -> np.ndarray:
         return read_only(self._table.commissioned_day[: self._table.n])
 
@@ -100,8 +105,8 @@ class Observation:
 
     @cached_property
     def pipeline_pflops(self) -> float:
-        """Nominal capacity of modules ordered or in transit, PFLOPS."""
-        waiting = np.isin(self.status, (Status.ORDERED, Status.IN_TRANSIT))
+        """Nominal capacity of modules ordered or in transit, PFLOPS (spares excluded)."""
+        waiting = np.isin(self.status, (Status.ORDERED, Status.IN_TRANSIT)) & ~self.spare
         per_unit = self._table.pflops_per_unit[self.generation[waiting]]
         return float(per_unit.sum() * self.units_installed)
 

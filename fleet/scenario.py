@@ -240,6 +240,8 @@ class Economics(Strict):
     operations_usd_per_module_year: NonNegative
     ground_usd_per_station_year: NonNegative
     discount_rate: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+    module_failure_usd: NonNegative = Field(
+        0.0, description="cost booked when a module dies in orbit (debris removal, liability, insurance)")
 
 
 class EarthReference(Strict):

@@ -32,6 +32,7 @@ class Status(IntEnum):
     FAILED = 3         # bus failure or debris strike: dead in orbit
     DEORBITED = 4
     LOST_AT_LAUNCH = 5
+    SPARE = 6          # arrived in orbit as a spare: cold standby until activated
 
 
 class FleetTable:
@@ -64,11 +65,12 @@ class FleetTable:
         self.installs = np.zeros(capacity, dtype=np.int32)
         self.pending_trip = np.zeros(capacity, dtype=bool)
         self.crossed = np.zeros(capacity, dtype=bool)      # reached the policy's failed-unit threshold
+        self.spare = np.zeros(capacity, dtype=bool)        # ordered as a spare (standby on arrival)
         self.unit_end = np.full((capacity, self.units), -np.inf)
 
     _COLUMNS = ("status", "cluster", "generation", "ordered_day", "launched_day", "commissioned_day", "end_day",
                 "bus_end_day", "settled_day", "delivered_pflops_days", "installs", "pending_trip", "crossed",
-                "unit_end")
+                "unit_end", "spare")
 
     def _grow(self) -> None:
         old = {name: getattr(self, name) for name in self._COLUMNS}

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from fleet.actions import Action
 from fleet.observation import Observation
+from policies.loading import load_user_class
 
 
 @dataclasses.dataclass(frozen=True)
@@ -63,3 +64,15 @@ class Policy:
     def label(self) -> str:
         """Versioned name, e.g. `replenish-v1`."""
         return f"{self.name}-v{self.version}"
+
+    def __reduce_ex__(self, protocol):
+        # A class loaded from a user's file lives in a module no other process can import by name;
+        # it pickles as (its file:Class, its parameters) and is loaded again where it is unpickled.
+        spec = type(self).__dict__.get("_loaded_from")
+        if spec is None:
+            return super().__reduce_ex__(protocol)
+        return _rebuild, (spec, self.params())
+
+
+def _rebuild(spec: str, params: dict[str, Any]) -> Policy:
+    return load_user_class(spec)(**params)

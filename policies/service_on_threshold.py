@@ -22,11 +22,13 @@ def replace_dead_modules(obs: Observation) -> list[Action]:
     return [Launch(count=count, reason=f"nominal capacity {have:,.0f} of {obs.target_pflops:,.0f} PFLOPS")]
 
 
-def pack_trips(obs: Observation, due: np.ndarray, trips: int) -> list[Action]:
+def pack_trips(obs: Observation, due: np.ndarray, trips: int,
+               companions: np.ndarray | None = None) -> list[Action]:
     """Up to `trips` trips for the `due` modules, each to one cluster, each carrying at most
     `units_per_trip` units. Clusters with the most due modules go first; within a cluster, the most
     damaged modules first, skipping any that would overfill the trip (a module with more failed units
-    than a servicer carries is never sent a trip). Failed units are counted only for the clusters chosen."""
+    than a servicer carries is never sent a trip). Failed units are counted only for the clusters chosen.
+    `companions`: further modules that ride along on a trip to their cluster (never a reason for a trip)."""
     if trips <= 0 or len(due) == 0:
         return []
     clusters = obs.cluster[due]
@@ -36,6 +38,8 @@ def pack_trips(obs: Observation, due: np.ndarray, trips: int) -> list[Action]:
         if len(out) == trips or counts[c] == 0:
             break
         mods = due[clusters == c]
+        if companions is not None:
+            mods = np.union1d(mods, companions[obs.cluster[companions] == c])
         failed = obs.units_installed - obs.units_alive_of(mods)
         take, load = [], 0
         for i in np.argsort(-failed, kind="stable"):    # greedy: skip a module that no longer fits

@@ -170,6 +170,8 @@ def trace_lines(events: pd.DataFrame, scenario: Scenario, module: int | None = N
             emit(day, f"module {m}", f"LOST to {detail}: dead in orbit with {st.down.get(m, 0)} boards down", {m})
         elif kind == "deorbit":
             emit(day, f"module {m}", f"deorbited ({detail})", {m})
+        elif kind == "spare_activated":
+            emit(day, f"module {m}", "spare leaves standby and starts operating", {m})
         elif kind == "servicing_dispatch":
             ids, what, reason = _parse_dispatch(detail)
             trip = _Trip(len(st.trips) + 1, day, c, ids, what, reason)

@@ -65,7 +65,7 @@ def test_module_counted_twice(monkeypatch):
     def corrupt(w, g, t, s):
         w.counters["modules_launched"] += 1
     err = run_corrupted(monkeypatch, corrupt)
-    assert "module conservation" in str(err) and "5 modules launched but 4 operational" in str(err)
+    assert "module conservation" in str(err) and "5 modules launched but 4 operational, in transit, spare" in str(err)
 
 
 def test_lost_at_launch_miscounted(monkeypatch):

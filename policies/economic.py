@@ -1,0 +1,140 @@
+"""Economic: at each review, per module, the option with the best expected net value per day.
+
+Options: keep, repair (replace failed units), upgrade (all units to the newest generation),
+replace (deorbit and launch a new module) and deorbit. For each, over its service time D (the
+module's remaining life and horizon; for a new module its design life from arrival, within the
+horizon), the policy estimates the compute C it delivers (PFLOPS-days, units surviving by their
+lifetime distribution, daylight only) and what it costs K (units, trip share, launch, bus,
+operations), and takes the largest (v C - K) / D, with v = `value_usd_per_pflops_day`: an option
+wins when the extra compute it buys per dollar beats 1 / v. Deorbit scores 0 (no compute, no
+cost). Rates per day put a new module, bought for its whole life, fairly beside an old one kept
+for its last years.
+
+Simplifications: units installed earlier are valued as new ones (exact for exponential lifetimes);
+bus failures, radiation and power limits are ignored in the estimate. Repairs and upgrades wait
+for free servicers; dead modules are replaced while a new module is worth its cost.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from fleet.actions import Action, Deorbit, Service
+from fleet.economics import DAYS_PER_YEAR, price_on
+from fleet.lifetimes import survival
+from fleet.observation import Observation
+from fleet.scenario import module_mass_kg
+from fleet.state import OPERATIONAL
+from policies.base import Policy
+from policies.service_on_threshold import pack_trips
+from policies.slots import fill_slots
+from policies.tech_refresh import free_servicers, remaining_days
+
+KEEP, REPAIR, UPGRADE, REPLACE, DEORBIT = range(5)
+OPTIONS = ("keep", "repair", "upgrade", "replace", "deorbit")
+
+
+def unit_days(obs: Observation, days: np.ndarray) -> np.ndarray:
+    """Expected days a new unit works within each of `days` (integral of its survival function)."""
+    days = np.clip(np.asarray(days, dtype=float), 0.0, None)
+    top = float(days.max(initial=0.0))
+    if top == 0:
+        return np.zeros_like(days)
+    grid = np.linspace(0.0, top, 257)
+    s = survival(obs.scenario.failures.unit, grid / DAYS_PER_YEAR)
+    cumulative = np.concatenate(([0.0], np.cumsum((s[1:] + s[:-1]) / 2 * np.diff(grid))))
+    return np.interp(days, grid, cumulative)
+
+
+@dataclasses.dataclass(frozen=True)
+class Economic(Policy):
+    """Per module: keep, repair, upgrade, replace or deorbit, by expected net value per day."""
+
+    name = "economic"
+    description = "per module, keep/repair/upgrade/replace/deorbit by expected compute per dollar"
+
+    value_usd_per_pflops_day: float = dataclasses.field(
+        default=100.0, metadata={"unit": "USD per PFLOPS-day", "help": "what a PFLOPS-day of compute is worth"})
+
+    def new_module_rate(self, obs: Observation) -> float:
+        """Net value per day of launching a new module now, USD/day (-inf if it cannot arrive in time)."""
+        sc = obs.scenario
+        design = sc.fleet.module
+        gen = obs.generations[obs.newest_generation]
+        vehicles = [v for v in sc.launch.vehicles if v.available_from_year <= obs.year]
+        if not vehicles:
+            return -np.inf
+        launch = min(price_on(v.price_per_kg_usd, obs.year) * module_mass_kg(sc, gen) for v in vehicles)
+        arrive = min(v.lead_time_days for v in vehicles) + design.commissioning_days
+        days = min(design.design_life_years * DAYS_PER_YEAR, obs.horizon_day - obs.day - arrive)
+        if days <= 0:
+            return -np.inf
+        compute = obs.units_installed * float(unit_days(obs, [days])[0]) * gen.pflops_per_unit
+        cost = (launch + sc.economics.bus_price_usd + obs.units_installed * gen.price_usd_per_unit
+                + sc.economics.operations_usd_per_module_year * days / DAYS_PER_YEAR)
+        return (self.value_usd_per_pflops_day * compute * (1 - design.eclipse_fraction) - cost) / days
+
+    def choices(self, obs: Observation, modules: np.ndarray) -> np.ndarray:
+        """The best option (index into OPTIONS) for each of `modules` (operational)."""
+        sc = obs.scenario
+        units = obs.units_installed
+        days = np.maximum(remaining_days(obs)[modules], 1e-9)
+        per_unit_days = unit_days(obs, days)
+        daylight = 1 - sc.fleet.module.eclipse_fraction
+        pflops = np.array([g.pflops_per_unit for g in obs.generations])[obs.generation[modules]]
+        price = np.array([g.price_usd_per_unit for g in obs.generations])[obs.generation[modules]]
+        alive = obs.units_alive_of(modules)
+        ops = sc.economics.operations_usd_per_module_year * days / DAYS_PER_YEAR
+        trip_per_unit = sc.servicing.cost_per_trip_usd / obs.units_per_trip
+        v = self.value_usd_per_pflops_day
+        rate = np.full((len(modules), len(OPTIONS)), -np.inf)
+        rate[:, KEEP] = (v * alive * per_unit_days * pflops * daylight - ops) / days
+        if sc.servicing.servicers > 0:
+            failed = units - alive
+            repair_cost = failed * (price + trip_per_unit) + ops
+            rate[:, REPAIR] = np.where(failed > 0, (v * units * per_unit_days * pflops * daylight - repair_cost) / days,
+                                       -np.inf)
+            new = obs.generations[obs.newest_generation]
+            if units <= obs.units_per_trip:
+                upgrade_cost = units * (new.price_usd_per_unit + trip_per_unit) + ops
+                upgradable = obs.generation[modules] < obs.newest_generation
+                rate[:, UPGRADE] = np.where(
+                    upgradable, (v * units * per_unit_days * new.pflops_per_unit * daylight - upgrade_cost) / days,
+                    -np.inf)
+        rate[:, REPLACE] = self.new_module_rate(obs)
+        rate[:, DEORBIT] = 0.0
+        return np.argmax(rate, axis=1)   # ties go to the earlier option: keep before anything else
+
+    def review(self, obs: Observation) -> list[Action]:
+        out = self.refill(obs)
+        mods = np.flatnonzero((obs.status == OPERATIONAL) & ~obs.pending_trip)
+        if len(mods) == 0:
+            return out
+        choice = self.choices(obs, mods)
+        trips = free_servicers(obs)
+        upgrade = mods[choice == UPGRADE]
+        per_trip = obs.units_per_trip // obs.units_installed
+        for c in np.unique(obs.cluster[upgrade]):
+            if trips <= 0:
+                break
+            here = upgrade[obs.cluster[upgrade] == c][:per_trip]
+            out.append(Service(modules=tuple(int(m) for m in here), upgrade=True, reason="upgrade pays best"))
+            trips -= 1
+        out += pack_trips(obs, mods[choice == REPAIR], trips)
+        for option in (REPLACE, DEORBIT):
+            chosen = mods[choice == option]
+            if len(chosen):
+                # each deorbit wakes `on_module_failed`, which refills the slot if a new module pays
+                out.append(Deorbit(modules=tuple(int(m) for m in chosen), reason=f"{OPTIONS[option]} pays best"))
+        return out
+
+    def refill(self, obs: Observation) -> list[Action]:
+        """Launches into empty slots, if a new module is worth its cost."""
+        return fill_slots(obs, "replace") if self.new_module_rate(obs) > 0 else []
+
+    def on_module_failed(self, obs: Observation, module: int) -> list[Action]:
+        return self.refill(obs)
+
+    def on_launch_failed(self, obs: Observation, modules: tuple[int, ...]) -> list[Action]:
+        return self.refill(obs)

@@ -1,0 +1,445 @@
+"""A naive reference model of a small world: one SimPy process per compute unit.
+
+This is the model the engine's fast path replaces (DESIGN.md, "Speed principle"): every unit is a
+SimPy process that sleeps for its sampled lifetime and then fails, every failure is an event on the
+clock, and delivered compute is booked unit by unit as each one stops. It shares with the engine
+only the contract (the scenario schema, the Policy interface and its Actions, the Status codes);
+none of `events/` or `fleet.state`. The policy object is the same one the engine runs: both models
+call its hooks at the same moments with an observation of the same shape, and carry out its
+actions with the same semantics:
+
+- launches: one first-in first-out queue per cluster; a launch serves the cluster holding the
+  oldest order and takes as many of its modules as fit the payload once their lead time has
+  passed; launches are at least 365.25 / launches_per_year days apart; a launched module starts
+  operating `commissioning_days` later; new modules go to the clusters with the fewest modules
+  ordered, in transit or operating;
+- modules: each has a bus lifetime and is deorbited at the end of its design life, whichever comes
+  first; units stop with their module;
+- units: lifetimes exponential or Weibull, drawn when installed; compute is idle in eclipse, so a
+  unit delivers pflops_per_unit * (1 - eclipse_fraction) PFLOPS-days per day alive;
+- threshold: when a module's failed units reach ceil(f * units) the policy's `on_threshold` runs
+  (once, until a repair brings the module back below it);
+- servicing: a trip waits for a free servicer (a simpy.Resource), flies trip_days / 2 out, succeeds
+  with its probability, replaces the failed units of each listed module still operating up to the
+  units it carries, flies back, frees the servicer and calls `on_trip_returned`;
+- reviews: every review_interval_days from day 0.
+
+Scope (checked by `out_of_scope`): one launch vehicle, one hardware generation (no trend), no
+radiation, no solar particle events, no debris, an array that can always power every unit. Ground
+stations are not modelled (they do not change any KPI this model reports).
+
+The model draws from its own numpy Generator, so it agrees with the engine in distribution only.
+"""
+from __future__ import annotations
+
+import heapq
+import math
+from collections import deque
+from typing import Any
+
+import numpy as np
+import simpy
+
+from fleet.actions import Deorbit, Launch, Service
+from fleet.observation import Observation
+from fleet.scenario import Exponential, Scenario, module_mass_kg, modules_for_target, parse_scenario
+from fleet.state import Status
+from policies.base import Policy
+
+DAYS_PER_YEAR = 365.25
+ORDERED, IN_TRANSIT, OPERATIONAL = int(Status.ORDERED), int(Status.IN_TRANSIT), int(Status.OPERATIONAL)
+FAILED, DEORBITED, LOST = int(Status.FAILED), int(Status.DEORBITED), int(Status.LOST_AT_LAUNCH)
+LIVE = (ORDERED, IN_TRANSIT, OPERATIONAL)
+
+
+# ----- the small world ----------------------------------------------------------------------------
+def small_world(*, modules: int = 12, units: int = 16, clusters: int = 3, horizon_years: float = 10.0,
+                unit: dict | None = None, bus: dict | None = None, design_life_years: float = 6.0,
+                servicers: int = 2, trip_days: float = 40.0, units_per_trip: int = 24,
+                servicing_success: float = 1.0, threshold_fraction: float = 0.25,
+                review_interval_days: float = 30.0, lead_time_days: float = 60.0,
+                commissioning_days: float = 20.0, modules_per_launch: int = 2,
+                launches_per_year: float = 24.0, launch_success: float = 1.0,
+                eclipse_fraction: float = 0.039, pflops_per_unit: float = 2.0,
+                name: str = "naive-small-world") -> Scenario:
+    """A scenario inside the naive model's scope: `modules` modules of `units` units ordered at day 0,
+    certain launches, servicing on a failed-fraction threshold, no space weather, ground irrelevant."""
+    kw_per_unit = 1.0
+    unit_mass, bus_mass = 20.0, 500.0
+    module_mass = bus_mass + units * unit_mass
+    data = {
+        "name": name,
+        "description": "small world for the naive per-unit reference model",
+        "start_year": 2030,
+        "horizon_years": horizon_years,
+        "timeline_step_days": min(3650.0, horizon_years * DAYS_PER_YEAR / 4),
+        "fleet": {
+            "target_power_mw": modules * units * kw_per_unit / 1000.0,
+            "clusters": clusters,
+            "module": {
+                "units": units, "bus_mass_kg": bus_mass,
+                "solar_array_kw": units * kw_per_unit * 1.1,     # never limits: no degradation
+                "array_degradation_per_year": 0.0, "eclipse_fraction": eclipse_fraction,
+                "commissioning_days": commissioning_days, "design_life_years": design_life_years,
+                "data_buffer_tb": 10.0,
+            },
+        },
+        "hardware": {"generations": [{
+            "name": "gen-0", "year_available": 2030, "pflops_per_unit": pflops_per_unit,
+            "power_kw_per_unit": kw_per_unit, "mass_kg_per_unit": unit_mass, "price_usd_per_unit": 1000.0}]},
+        "launch": {"vehicles": [{
+            "name": "rocket", "payload_kg": module_mass * modules_per_launch + 1.0,
+            "price_per_kg_usd": {2030: 1000.0}, "success_probability": launch_success,
+            "launches_per_year": launches_per_year, "lead_time_days": lead_time_days,
+            "available_from_year": 2030}]},
+        "failures": {
+            "unit": unit or {"distribution": "exponential", "rate_per_year": 0.15},
+            "bus": bus or {"distribution": "weibull", "shape": 1.5, "scale_years": 12.0},
+        },
+        "servicing": {"servicers": servicers, "trip_days": trip_days, "units_per_trip": units_per_trip,
+                      "success_probability": servicing_success, "cost_per_trip_usd": 1e6},
+        "ground": {"stations": [{"name": "always-clear", "downlink_gbps": 100.0, "clear_probability": 1.0,
+                                 "mean_outage_hours": 1.0, "contact_fraction": 1.0}],
+                   "isl_gbps": 0.0, "data_tb_per_pflops_day": 0.0},
+        "economics": {"bus_price_usd": 1e6, "operations_usd_per_module_year": 0.0,
+                      "ground_usd_per_station_year": 0.0, "discount_rate": 0.0},
+        "policy": {"name": "service-on-threshold",
+                   "params": {"threshold_fraction": threshold_fraction,
+                              "review_interval_days": review_interval_days}},
+    }
+    return parse_scenario(data, name)
+
+
+def out_of_scope(scenario: Scenario) -> list[str]:
+    """Why the naive model cannot run `scenario` (empty if it can)."""
+    why = []
+    f = scenario.failures
+    if f.radiation is not None and f.radiation.dose_rate_rad_per_year * f.radiation.hazard_per_year_per_krad > 0:
+        why.append("radiation")
+    if f.solar_particle_events is not None and f.solar_particle_events.mean_rate_per_year > 0:
+        why.append("solar particle events")
+    if f.debris is not None and f.debris.strikes_per_module_year > 0:
+        why.append("debris")
+    if len(scenario.launch.vehicles) != 1:
+        why.append("more than one launch vehicle")
+    if len(scenario.hardware.generations) != 1 or scenario.hardware.trend is not None:
+        why.append("more than one hardware generation")
+    m = scenario.fleet.module
+    gen = scenario.hardware.generations[0]
+    end_kw = m.solar_array_kw * (1 - m.array_degradation_per_year) ** scenario.horizon_years
+    if end_kw + 1e-9 < m.units * gen.power_kw_per_unit:
+        why.append("the array cannot power every unit to the horizon")
+    return why
+
+
+# ----- what the policy sees -----------------------------------------------------------------------
+class NaiveColumns:
+    """The naive world's module columns under the names `fleet.observation.Observation` reads, so
+    the policy is handed the real Observation class. Only per-module counts live here; the units
+    themselves are the SimPy processes of `NaiveModel`."""
+
+    def __init__(self, scenario: Scenario, capacity: int = 64):
+        gen = scenario.hardware.generations[0]
+        self.units = scenario.fleet.module.units
+        self.pflops_per_unit = np.array([gen.pflops_per_unit])
+        self.kw_per_unit = np.array([gen.power_kw_per_unit])
+        self.n = 0
+        self._alloc(capacity)
+
+    def _alloc(self, capacity: int) -> None:
+        old = {k: v for k, v in vars(self).items() if isinstance(v, np.ndarray) and v.ndim == 1
+               and k not in ("pflops_per_unit", "kw_per_unit")}
+        self.capacity = capacity
+        self.status = np.zeros(capacity, dtype=np.int8)
+        self.cluster = np.zeros(capacity, dtype=np.int32)
+        self.generation = np.zeros(capacity, dtype=np.int16)
+        self.ordered_day = np.full(capacity, np.nan)
+        self.commissioned_day = np.full(capacity, np.nan)
+        self.pending_trip = np.zeros(capacity, dtype=bool)
+        self.crossed = np.zeros(capacity, dtype=bool)
+        self.spare = np.zeros(capacity, dtype=bool)           # the naive model orders no spares
+        self.alive = np.zeros(capacity, dtype=np.int64)       # working units per module
+        for k, v in old.items():
+            getattr(self, k)[: len(v)] = v
+
+    def add(self, cluster: int, day: float) -> int:
+        if self.n == self.capacity:
+            self._alloc(2 * self.capacity)
+        m = self.n
+        self.n += 1
+        self.status[m] = ORDERED
+        self.cluster[m] = cluster
+        self.ordered_day[m] = day
+        return m
+
+    def alive_counts(self, day: float, rows: np.ndarray | None = None) -> np.ndarray:
+        rows = np.arange(self.n) if rows is None else np.asarray(rows, dtype=np.intp)
+        return np.where(self.status[rows] == OPERATIONAL, self.alive[rows], 0)
+
+    def usable_counts(self, day: float, rows: np.ndarray) -> np.ndarray:
+        return self.alive_counts(day, rows)             # the array powers every unit (see out_of_scope)
+
+    def capacity_pflops(self, day: float, rows: np.ndarray) -> np.ndarray:
+        return self.usable_counts(day, rows) * self.pflops_per_unit[self.generation[np.asarray(rows, dtype=np.intp)]]
+
+    def ids(self, *statuses) -> np.ndarray:
+        return np.flatnonzero(np.isin(self.status[: self.n], [int(s) for s in statuses]))
+
+
+# ----- the model ----------------------------------------------------------------------------------
+class NaiveModel:
+    """One replication of the small world, one SimPy process per unit."""
+
+    def __init__(self, scenario: Scenario, policy: Policy, seed: int):
+        why = out_of_scope(scenario)
+        if why:
+            raise ValueError(f"scenario {scenario.name} is outside the naive model's scope: {', '.join(why)}")
+        self.scenario = scenario
+        self.policy = policy
+        self.rng = np.random.default_rng([seed, 0x4E414956])   # "NAIV": never the engine's streams
+        self.env = simpy.Environment()
+        design = scenario.fleet.module
+        gen = scenario.hardware.generations[0]
+        self.units = design.units
+        self.rate = gen.pflops_per_unit * (1.0 - design.eclipse_fraction)   # PFLOPS-days per unit-day
+        self.horizon_day = scenario.horizon_years * DAYS_PER_YEAR
+        self.life_days = design.design_life_years * DAYS_PER_YEAR
+        self.design_count = modules_for_target(scenario)
+        self.target_pflops = self.design_count * self.units * gen.pflops_per_unit
+        fraction = policy.threshold_failed_fraction()
+        self.threshold = (None if fraction is None else
+                          min(self.units, max(1, math.ceil(fraction * self.units - 1e-9))))
+        self.t = NaiveColumns(scenario)
+        self.unit_start: list[list[float | None]] = []   # per module and slot: day its unit started; None: failed
+        # launches
+        self.vehicle = scenario.launch.vehicles[0]
+        self.module_mass = module_mass_kg(scenario, gen)
+        self.queues: list[deque[int]] = [deque() for _ in range(scenario.fleet.clusters)]
+        self.waiting = 0
+        self.last_launch = -math.inf
+        self._wakeup = self.env.event()
+        # servicing
+        self.servicers = simpy.Resource(self.env, capacity=max(1, scenario.servicing.servicers))
+        # KPIs
+        self.kpi = dict(unit_failures=0, units_replaced=0, servicing_trips=0, servicing_failures=0,
+                        launches=0, launch_failures=0, modules_launched=0, delivered_pflops_days=0.0)
+
+    # ----- lifetimes ----------------------------------------------------------------------------
+    def _lifetime_days(self, spec) -> float:
+        if isinstance(spec, Exponential):
+            if spec.rate_per_year == 0:
+                return math.inf
+            return self.rng.exponential(DAYS_PER_YEAR / spec.rate_per_year)
+        return spec.scale_years * DAYS_PER_YEAR * self.rng.weibull(spec.shape)
+
+    # ----- units: one process each --------------------------------------------------------------
+    def _install(self, m: int, slot: int) -> None:
+        self.unit_start[m][slot] = self.env.now
+        self.t.alive[m] += 1
+        life = self._lifetime_days(self.scenario.failures.unit)
+        if self.env.now + life < self.horizon_day:
+            self.env.process(self._unit(m, slot, life))
+
+    def _unit(self, m: int, slot: int, life: float):
+        yield self.env.timeout(life)
+        t = self.t
+        if t.status[m] != OPERATIONAL:
+            return                                         # its module ended first
+        self.kpi["delivered_pflops_days"] += (self.env.now - self.unit_start[m][slot]) * self.rate
+        self.unit_start[m][slot] = None
+        t.alive[m] -= 1
+        self.kpi["unit_failures"] += 1
+        if self.threshold is not None and not t.crossed[m] and self.units - t.alive[m] >= self.threshold:
+            t.crossed[m] = True
+            self._react("on_threshold", m)
+
+    def _stop_units(self, m: int) -> None:
+        """Book the compute of m's working units up to now (module ended, or the horizon)."""
+        now = self.env.now
+        for start in self.unit_start[m]:
+            if start is not None:
+                self.kpi["delivered_pflops_days"] += (now - start) * self.rate
+
+    # ----- modules ------------------------------------------------------------------------------
+    def _commission(self, m: int) -> None:
+        self.t.status[m] = OPERATIONAL
+        self.t.commissioned_day[m] = self.env.now
+        for slot in range(self.units):
+            self._install(m, slot)
+        bus = self._lifetime_days(self.scenario.failures.bus)
+        end, status = (bus, FAILED) if bus <= self.life_days else (self.life_days, DEORBITED)
+        if self.env.now + end < self.horizon_day:
+            self.env.process(self._module_life(m, end, status))
+
+    def _module_life(self, m: int, days: float, status: int):
+        yield self.env.timeout(days)
+        if self.t.status[m] == OPERATIONAL:
+            self._end(m, status)
+
+    def _end(self, m: int, status: int) -> None:
+        self._stop_units(m)
+        self.t.status[m] = status
+        self._react("on_module_failed", m)
+
+    # ----- launches -----------------------------------------------------------------------------
+    def order(self, count: int, cluster: int | None) -> list[int]:
+        clusters = [cluster] * count if cluster is not None else self._spread(count)
+        ids = []
+        for c in clusters:
+            m = self.t.add(c, self.env.now)
+            self.unit_start.append([None] * self.units)
+            self.queues[c].append(m)
+            ids.append(m)
+        self.waiting += count
+        if not self._wakeup.triggered:
+            self._wakeup.succeed()
+        return ids
+
+    def _spread(self, count: int) -> list[int]:
+        """Each new module to the cluster with the fewest modules ordered, in transit or operating."""
+        t = self.t
+        live = np.isin(t.status[: t.n], LIVE)
+        held = np.bincount(t.cluster[: t.n][live], minlength=self.scenario.fleet.clusters)
+        heap = [(int(h), c) for c, h in enumerate(held)]
+        heapq.heapify(heap)
+        out = []
+        for _ in range(count):
+            h, c = heapq.heappop(heap)
+            out.append(c)
+            heapq.heappush(heap, (h + 1, c))
+        return out
+
+    def _launcher(self):
+        v = self.vehicle
+        gap = DAYS_PER_YEAR / v.launches_per_year
+        available = (v.available_from_year - self.scenario.start_year) * DAYS_PER_YEAR
+        while True:
+            if not self.waiting:
+                self._wakeup = self.env.event()
+                yield self._wakeup
+                continue
+            cluster = min((q[0], c) for c, q in enumerate(self.queues) if q)[1]   # holds the oldest order
+            head = self.queues[cluster][0]
+            day = max(self.env.now, self.t.ordered_day[head] + v.lead_time_days, self.last_launch + gap, available)
+            if day > self.env.now:
+                yield self.env.timeout(day - self.env.now)
+            self._launch(cluster)
+
+    def _launch(self, cluster: int) -> None:
+        v = self.vehicle
+        queue = self.queues[cluster]
+        payload, mass = [], 0.0
+        while queue and mass + self.module_mass <= v.payload_kg \
+                and self.t.ordered_day[queue[0]] + v.lead_time_days <= self.env.now:
+            payload.append(queue.popleft())
+            mass += self.module_mass
+        self.waiting -= len(payload)
+        self.last_launch = self.env.now
+        self.kpi["launches"] += 1
+        self.kpi["modules_launched"] += len(payload)
+        if self.rng.random() < v.success_probability:
+            self.t.status[payload] = IN_TRANSIT
+            self.env.process(self._commission_later(payload))
+        else:
+            self.t.status[payload] = LOST
+            self.kpi["launch_failures"] += 1
+            self._react("on_launch_failed", tuple(payload))
+
+    def _commission_later(self, payload: list[int]):
+        yield self.env.timeout(self.scenario.fleet.module.commissioning_days)
+        for m in payload:
+            self._commission(m)
+
+    # ----- servicing ----------------------------------------------------------------------------
+    def _dispatch(self, modules: tuple[int, ...]) -> None:
+        self.t.pending_trip[list(modules)] = True
+        self.kpi["servicing_trips"] += 1
+        self.env.process(self._trip(modules))
+
+    def _trip(self, modules: tuple[int, ...]):
+        spec = self.scenario.servicing
+        t = self.t
+        with self.servicers.request() as req:
+            yield req
+            yield self.env.timeout(spec.trip_days / 2)
+            t.pending_trip[list(modules)] = False
+            if self.rng.random() < spec.success_probability:
+                carried = spec.units_per_trip
+                for m in modules:
+                    if t.status[m] != OPERATIONAL or carried <= 0:
+                        continue
+                    failed = [k for k, start in enumerate(self.unit_start[m]) if start is None][:carried]
+                    for slot in failed:
+                        self._install(m, slot)
+                    if failed and self.threshold is not None:
+                        t.crossed[m] = self.units - t.alive[m] >= self.threshold
+                    self.kpi["units_replaced"] += len(failed)
+                    carried -= len(failed)
+            else:
+                self.kpi["servicing_failures"] += 1
+            yield self.env.timeout(spec.trip_days / 2)
+        self._react("on_trip_returned", modules)
+
+    # ----- the policy ---------------------------------------------------------------------------
+    def observe(self) -> Observation:
+        s = self.scenario
+        day = float(self.env.now)
+        return Observation(table=self.t, day=day, year=s.start_year + day / DAYS_PER_YEAR,
+                           horizon_day=self.horizon_day, scenario=s, generations=tuple(s.hardware.generations),
+                           target_pflops=self.target_pflops, servicers=s.servicing.servicers,
+                           servicers_busy=self.servicers.count if s.servicing.servicers else 0,
+                           trips_queued=len(self.servicers.queue))
+
+    def _react(self, hook: str, *args) -> None:
+        t = self.t
+        for a in getattr(self.policy, hook)(self.observe(), *args) or []:
+            if isinstance(a, Launch):
+                assert a.generation in (None, 0), "the naive model has one hardware generation"
+                assert not getattr(a, "spare", False), "the naive model has no spares"
+                self.order(int(a.count), a.cluster)
+            elif isinstance(a, Service):
+                assert not a.upgrade, "the naive model does not upgrade"
+                mods = tuple(int(m) for m in a.modules)
+                assert all(t.status[m] == OPERATIONAL and not t.pending_trip[m] for m in mods)
+                assert sum(self.units - t.alive[m] for m in mods) <= self.scenario.servicing.units_per_trip
+                self._dispatch(mods)
+            elif isinstance(a, Deorbit):
+                for m in a.modules:
+                    if t.status[m] == OPERATIONAL:
+                        self._end(int(m), DEORBITED)
+            else:
+                raise TypeError(f"unknown action {a!r}")
+
+    def _reviews(self):
+        interval = float(self.policy.review_interval_days)
+        while True:
+            self._react("review")
+            yield self.env.timeout(interval)
+
+    # ----- run ----------------------------------------------------------------------------------
+    def run(self) -> dict[str, Any]:
+        self.env.process(self._launcher())
+        self.order(self.design_count, None)
+        self.env.process(self._reviews())
+        self.env.run(until=self.horizon_day)
+        status = self.t.status[: self.t.n]
+        for m in np.flatnonzero(status == OPERATIONAL):
+            self._stop_units(int(m))
+        out = dict(self.kpi)
+        out["module_failures"] = int((status == FAILED).sum())
+        out["deorbits"] = int((status == DEORBITED).sum())
+        out["modules_lost_at_launch"] = int((status == LOST).sum())
+        out["modules_operational_final"] = int((status == OPERATIONAL).sum())
+        return out
+
+
+def run_naive(scenario: Scenario, seed: int, policy: Policy | None = None) -> dict[str, Any]:
+    """KPIs of one naive replication (policy: the scenario's own, by default)."""
+    if policy is None:
+        from policies.registry import make_policy
+        policy = make_policy(scenario.policy.name, scenario.policy.params)
+    return NaiveModel(scenario, policy, seed).run()
+
+
+KPIS = ("unit_failures", "units_replaced", "servicing_trips", "servicing_failures", "module_failures", "deorbits",
+        "launches", "launch_failures", "modules_launched", "modules_operational_final", "delivered_pflops_days")

@@ -9,6 +9,7 @@ import pandas as pd
 
 from events.ground import GroundNetwork
 from events.comparison import earth_comparison
+from events.invariants import check_replication
 from events.launch import LaunchQueue
 from events.modules import Modules
 from events.review import PolicyDriver
@@ -57,6 +58,7 @@ def run_replication(scenario: Scenario, policy: Policy, seed: int) -> Outcome:
     _log_unit_failures(world)
     events = world.log.frame()
     summary = _summary(world, timeline, ground, servicing, len(events), time.perf_counter() - started)
+    check_replication(world, ground, timeline, summary)
     return Outcome(events=events, timeline=timeline.frame(), summary=summary)
 
 

@@ -18,6 +18,8 @@ from fleet.observation import Observation
 from fleet.state import OPERATIONAL, Status
 from policies.base import Policy
 
+MIN_REVIEW_INTERVAL_DAYS = 0.01   # shorter reviews would flood the clock
+
 
 class PolicyDriver:
     """Calls the policy and applies what it returns."""
@@ -35,8 +37,9 @@ class PolicyDriver:
         launches.on_launch_failed = lambda ms: self.react("on_launch_failed", ms)
         servicing.on_trip_returned = lambda ms: self.react("on_trip_returned", ms)
         interval = float(policy.review_interval_days)
-        if not interval > 0:
-            raise PolicyError(f"policy {policy.label}: review_interval_days must be positive (got {interval})")
+        if not interval >= MIN_REVIEW_INTERVAL_DAYS:
+            raise PolicyError(f"policy {policy.label}: review_interval_days must be at least "
+                              f"{MIN_REVIEW_INTERVAL_DAYS} days (got {interval})")
         world.env.process(self._reviews(interval))
         world.env.process(self._generations())
 

@@ -1,6 +1,7 @@
 """Servicing trips: a servicer (a SimPy Resource) flies out, repairs or upgrades, and comes back.
 
-A trip waits for a free servicer, flies half its trip time out, and succeeds with the scenario's
+A trip waits for a free servicer, flies out (half its trip time, or the scenario's
+`work_at_fraction` of it; the time is fixed or exponential), and succeeds with the scenario's
 probability (the i-th trip draws the i-th number of the `servicing-outcomes` stream). On success
 it replaces failed units of each listed module still operating, up to the units it carries (an
 upgrade replaces every unit with the newest generation). It then flies back and frees the servicer.
@@ -55,7 +56,8 @@ class Servicing:
         with self.servicers.request() as req:
             yield req
             start = w.now
-            yield w.env.timeout(self.spec.trip_days / 2)
+            trip = self._trip_days()
+            yield w.env.timeout(trip * self.spec.work_at_fraction)
             w.table.pending_trip[list(modules)] = False
             if self.outcomes.random() < self.spec.success_probability:
                 self._work(modules, upgrade)
@@ -63,9 +65,15 @@ class Servicing:
                 w.counters["servicing_failures"] += 1
                 w.log.add(w.now, "servicing_failure", -1, int(w.table.cluster[modules[0]]), len(modules), 0.0,
                           f"trip to modules {_ids(modules)} failed; nothing repaired")
-            yield w.env.timeout(self.spec.trip_days / 2)
+            yield w.env.timeout(trip - trip * self.spec.work_at_fraction)
             self.busy_days += w.now - start
         self.on_trip_returned(modules)
+
+    def _trip_days(self) -> float:
+        """Duration of the trip starting now, days (drawn from `servicing-trip-times` if exponential)."""
+        if self.spec.trip_time_distribution == "fixed":
+            return self.spec.trip_days
+        return float(self.world.streams.sequence("servicing-trip-times").exponential(self.spec.trip_days))
 
     def _work(self, modules: tuple[int, ...], upgrade: bool) -> None:
         w = self.world

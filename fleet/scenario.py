@@ -18,6 +18,7 @@ NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 Fraction = Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)]
 Year = Annotated[int, Field(ge=1950, le=2300)]
+MAX_UNITS = 10_000_000   # units in the initial fleet: the fleet table and lifetime draws stay in memory
 
 
 class Strict(BaseModel):
@@ -151,13 +152,14 @@ class Launch(Strict):
 
 class Exponential(Strict):
     distribution: Literal["exponential"]
-    rate_per_year: NonNegative = Field(description="annualised failure rate")
+    rate_per_year: Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)] = Field(
+        description="annualised failure rate (at most 1000 per year)")
 
 
 class Weibull(Strict):
     distribution: Literal["weibull"]
     shape: Annotated[float, Field(gt=0, le=50, allow_inf_nan=False)]
-    scale_years: Positive
+    scale_years: Annotated[float, Field(ge=0.001, allow_inf_nan=False)]
 
 
 Lifetime = Annotated[Union[Exponential, Weibull], Field(discriminator="distribution")]
@@ -174,7 +176,7 @@ class Radiation(Strict):
 class SolarParticleEvents(Strict):
     """Common-cause radiation storms, more frequent near solar maximum."""
 
-    mean_rate_per_year: NonNegative
+    mean_rate_per_year: Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)]
     cycle_years: Positive = 11.0
     cycle_amplitude: Probability = Field(0.8, description="rate = mean * (1 + A cos(2 pi (year - max)/cycle))")
     solar_max_year: Annotated[float, Field(ge=1900, le=2300, allow_inf_nan=False)] = 2025.0
@@ -196,17 +198,25 @@ class Failures(Strict):
 
 class Servicing(Strict):
     servicers: Annotated[int, Field(ge=0, le=10_000)]
-    trip_days: Positive = Field(description="round trip: half out, half back")
+    trip_days: Annotated[float, Field(ge=0.01, allow_inf_nan=False)] = Field(
+        description="round trip: half out, half back (at least 0.01 days)")
     units_per_trip: Annotated[int, Field(gt=0, le=10_000_000)]
     success_probability: Probability
     cost_per_trip_usd: NonNegative
+    trip_time_distribution: Literal["fixed", "exponential"] = Field(
+        "fixed", description="fixed: every trip takes trip_days; exponential: each trip's time is drawn "
+                             "from an exponential distribution with mean trip_days")
+    work_at_fraction: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = Field(
+        0.5, description="fraction of a trip flown before the work is done (0.5: half out, half back; "
+                         "1: a servicer kept with the fleet, free again as soon as the work is done)")
 
 
 class Station(Strict):
     name: str = Field(min_length=1)
     downlink_gbps: Positive
     clear_probability: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
-    mean_outage_hours: Positive
+    mean_outage_hours: Annotated[float, Field(ge=0.1, allow_inf_nan=False)] = Field(
+        description="mean length of a cloudy spell, hours (at least 0.1)")
     contact_fraction: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = Field(
         description="fraction of the day each cluster is in view of the station")
 
@@ -296,8 +306,12 @@ class Scenario(Strict):
             if mass > lift:
                 raise ValueError(f"launch.vehicles: a module with {g.name} units ({mass:.0f} kg) is heavier "
                                  f"than any vehicle can lift ({lift:.0f} kg)")
-        if modules_for_target(self) > 1_000_000:
+        modules = self.fleet.target_power_mw * 1000.0 / (self.fleet.module.units * first.power_kw_per_unit)
+        if not modules <= 1_000_000:
             raise ValueError("fleet.target_power_mw: more than a million modules; reduce the target")
+        if modules * self.fleet.module.units > MAX_UNITS:
+            raise ValueError(f"fleet.target_power_mw: more than {MAX_UNITS:,} units in the initial fleet; "
+                             "reduce the target or the units per module")
         return self
 
 

@@ -27,8 +27,25 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+MAX_FLOW_DEPTH = 100   # PyYAML's scanner slows quadratically with [ and { nesting; no scenario needs more
+
+
+def flow_depth(text: str) -> int:
+    """Deepest nesting of [ and { in `text` (brackets inside strings counted too)."""
+    depth = deepest = 0
+    for ch in text:
+        if ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+    return deepest
+
+
 def load_yaml_text(text: str, source: str) -> Any:
     """Parse YAML text; a syntax error or duplicate key raises ScenarioError naming `source`."""
+    if flow_depth(text) > MAX_FLOW_DEPTH:
+        raise ScenarioError(source, [("", f"malformed YAML: [ and {{ nested more than {MAX_FLOW_DEPTH} levels deep")])
     try:
         return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:

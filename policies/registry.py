@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 from importlib.metadata import entry_points
 from typing import Any
 
@@ -71,10 +72,15 @@ def make_policy(name: str, params: dict[str, Any] | None = None) -> Policy:
         raise PolicyError(f"policy {cls.name}: unknown parameter(s) {', '.join(unknown)}; "
                           f"parameters are {', '.join(sorted(fields))}")
     try:
-        return TypeAdapter(cls).validate_python(params)
+        policy = TypeAdapter(cls).validate_python(params)
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise PolicyError(f"policy {cls.name}: {problems}") from None
+    infinite = [k for k, v in policy.params().items() if isinstance(v, float) and not math.isfinite(v)]
+    if infinite:
+        raise PolicyError(f"policy {cls.name}: {infinite[0]}: must be a finite number "
+                          f"(got {policy.params()[infinite[0]]})")
+    return policy
 
 
 Combined.make_part = staticmethod(make_policy)   # parts named in plain data resolve through this registry

@@ -1,0 +1,144 @@
+"""Book-keeping invariants checked at the end of every replication (cheap: a few passes over arrays).
+
+A broken invariant is a bug in the simulator, not bad input: it raises InvariantError (exit status
+1), whose message names the invariant, the simulated day and the module concerned.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from events.ground import GroundNetwork
+from events.timeline import Timeline
+from events.world import COST_CATEGORIES, World
+from fleet.state import Status
+
+REL = 1e-6        # relative tolerance of sums of floating-point amounts
+
+
+class InvariantError(RuntimeError):
+    """An internal inconsistency of the simulation state."""
+
+    def __init__(self, invariant: str, day: float, detail: str, module: int | None = None):
+        self.invariant = invariant
+        self.day = day
+        self.module = module
+        where = "" if module is None else f", module {module}"
+        super().__init__(f"invariant '{invariant}' broken at day {day:.3f}{where}: {detail}")
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= REL * max(1.0, abs(a), abs(b))
+
+
+def check_replication(world: World, ground: GroundNetwork, timeline: Timeline, summary: dict) -> None:
+    """Run every check on the state at the end of a replication."""
+    for check in (check_modules, check_units, check_stocks, check_costs, check_availability, check_data):
+        check(world, ground, timeline, summary)
+
+
+def check_modules(world: World, ground: GroundNetwork, timeline: Timeline, summary: dict) -> None:
+    """Every module ordered is in exactly one status; launched = operational + in transit + failed +
+    deorbited + standby spares + lost at launch; operating and ended modules have their dates."""
+    t, day = world.table, world.now
+    status = t.status[: t.n]
+    bad = np.flatnonzero(~np.isin(status, [int(s) for s in Status]))
+    if len(bad):
+        raise InvariantError("module status", day, f"unknown status code {int(status[bad[0]])}", int(bad[0]))
+    n = np.bincount(status, minlength=len(Status))
+    flown = sum(int(n[s]) for s in Status if s not in (Status.ORDERED, Status.LOST_AT_LAUNCH))
+    c = world.counters
+    if c["modules_lost_at_launch"] != n[Status.LOST_AT_LAUNCH]:
+        raise InvariantError("module conservation", day, f"{c['modules_lost_at_launch']} modules counted lost at "
+                             f"launch but {n[Status.LOST_AT_LAUNCH]} have that status")
+    if c["modules_launched"] != flown + n[Status.LOST_AT_LAUNCH]:
+        raise InvariantError("module conservation", day, f"{c['modules_launched']} modules launched but "
+                             f"{flown} operational, in transit, spare, failed or deorbited and "
+                             f"{n[Status.LOST_AT_LAUNCH]} lost at launch")
+    started = np.isin(status, (Status.OPERATIONAL, Status.FAILED, Status.DEORBITED))
+    undated = np.flatnonzero(started & ~(t.commissioned_day[: t.n] <= day))
+    if len(undated):
+        raise InvariantError("module dates", day, "operating or ended without a commissioning day in the past",
+                             int(undated[0]))
+    ended = np.isin(status, (Status.FAILED, Status.DEORBITED, Status.LOST_AT_LAUNCH))
+    open_ended = np.flatnonzero(ended & ~(t.end_day[: t.n] <= day))
+    if len(open_ended):
+        raise InvariantError("module dates", day, "ended without an end day in the past", int(open_ended[0]))
+
+
+def check_units(world: World, ground: GroundNetwork, timeline: Timeline, summary: dict) -> None:
+    """Each installed unit slot is either alive or failed (never both, never undefined), so units
+    alive are never negative nor above those installed."""
+    t, day = world.table, world.now
+    rows = t.ids(Status.OPERATIONAL)
+    ends = t.unit_end[rows]
+    alive = (ends > day).sum(axis=1)
+    failed = (ends <= day).sum(axis=1)
+    bad = np.flatnonzero(alive + failed != t.units)
+    if len(bad):
+        m = int(rows[bad[0]])
+        raise InvariantError("unit conservation", day, f"{alive[bad[0]]} units alive and {failed[bad[0]]} failed "
+                             f"of {t.units} installed", m)
+    alive_now = np.asarray(timeline.rows["units_alive"])
+    ops_now = np.asarray(timeline.rows["modules_operational"])
+    over = np.flatnonzero((alive_now < 0) | (alive_now > ops_now * t.units))
+    if len(over):
+        i = int(over[0])
+        raise InvariantError("units alive in range", float(timeline.rows["time_days"][i]),
+                             f"{alive_now[i]} units alive in {ops_now[i]} operational modules of {t.units} units")
+    for key in ("unit_failures", "units_replaced"):
+        if summary[key] < 0:
+            raise InvariantError("non-negative counts", day, f"{key} is {summary[key]}")
+
+
+def check_stocks(world: World, ground: GroundNetwork, timeline: Timeline, summary: dict) -> None:
+    """Compute delivered, costs, data backlog and counters are never negative nor undefined."""
+    t, day = world.table, world.now
+    delivered = t.delivered_pflops_days[: t.n]
+    bad = np.flatnonzero(~(delivered >= 0) | ~np.isfinite(delivered))
+    if len(bad):
+        raise InvariantError("non-negative compute", day, f"delivered {delivered[bad[0]]} PFLOPS-days", int(bad[0]))
+    for cat in COST_CATEGORIES:
+        usd = summary[f"cost_{cat}_usd"]
+        if not usd >= 0:
+            raise InvariantError("non-negative costs", day, f"cost_{cat}_usd is {usd}")
+    for key in ("data_generated_tb", "data_delivered_tb", "data_lost_tb", "data_backlog_tb"):
+        if not summary[key] >= -1e-9 * max(1.0, summary["data_generated_tb"]):
+            raise InvariantError("non-negative data", day, f"{key} is {summary[key]}")
+    negative = [k for k, v in world.counters.items() if v < 0]
+    if negative:
+        raise InvariantError("non-negative counts", day, f"{negative[0]} is {world.counters[negative[0]]}")
+
+
+def check_costs(world: World, ground: GroundNetwork, timeline: Timeline, summary: dict) -> None:
+    """The total cost is the sum of its categories, and its present value is not above it."""
+    parts = sum(summary[f"cost_{cat}_usd"] for cat in COST_CATEGORIES)
+    total = summary["cost_total_usd"]
+    if not _close(total, parts):
+        raise InvariantError("costs add up", world.now, f"cost_total_usd {total:,.2f} but its parts sum to {parts:,.2f}")
+    if not summary["cost_npv_usd"] <= total * (1 + REL) + REL:
+        raise InvariantError("costs add up", world.now,
+                             f"present value {summary['cost_npv_usd']:,.2f} above the total {total:,.2f}")
+
+
+def check_availability(world: World, ground: GroundNetwork, timeline: Timeline, summary: dict) -> None:
+    """Availability lies in [0, 1], sample by sample and on average."""
+    avail = np.asarray(timeline.rows["availability"], dtype=float)
+    bad = np.flatnonzero(~((avail >= 0) & (avail <= 1)))
+    if len(bad):
+        i = int(bad[0])
+        raise InvariantError("availability in [0, 1]", float(timeline.rows["time_days"][i]),
+                             f"availability {avail[i]}")
+    mean = summary["mean_availability"]
+    if not (0 <= mean <= 1) or math.isnan(mean):
+        raise InvariantError("availability in [0, 1]", world.now, f"mean_availability {mean}")
+
+
+def check_data(world: World, ground: GroundNetwork, timeline: Timeline, summary: dict) -> None:
+    """Results data is conserved: generated = delivered + lost + still on board."""
+    s = summary
+    held = s["data_delivered_tb"] + s["data_lost_tb"] + s["data_backlog_tb"]
+    if not _close(s["data_generated_tb"], held):
+        raise InvariantError("data conservation", world.now,
+                             f"generated {s['data_generated_tb']:.6g} TB but delivered + lost + backlog = {held:.6g} TB")

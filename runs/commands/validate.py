@@ -1,0 +1,79 @@
+"""`fleet validate`: the simulator against closed-form and published results.
+
+Exit status 0 when every case passes, 1 when one fails (the simulator disagrees with theory: a bug).
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+
+from fleet.errors import InputError
+from runs.validate import CASES, FAMILY_ALPHA, Row, case_names
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("validate", help="check the simulator against closed-form results",
+                       description="Run the validation catalog: each case is a small scenario whose expected "
+                                   "result theory or published data give, simulated by the normal engine.")
+    p.add_argument("--quick", action="store_true", help="fewer replications (all cases in under a minute)")
+    p.add_argument("--case", action="append", metavar="NAME",
+                   help=f"run only this case (repeatable): {', '.join(case_names())}")
+    p.add_argument("--replications", type=int, metavar="N", help="replications per case (default: the case's)")
+    p.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
+                   help="cases run in parallel (default 2)")
+    p.set_defaults(func=main)
+
+
+def _run(name: str, replications: int) -> tuple[list[Row], float]:
+    """Rows of the case `name` (named, so that a process pool can send it) and its run time, s."""
+    started = time.perf_counter()
+    rows = next(c for c in CASES if c.name == name).run(replications)
+    return rows, time.perf_counter() - started
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.4g}" if math.isfinite(x) else str(x)
+
+
+def main(args: argparse.Namespace) -> int:
+    chosen = list(CASES)
+    if args.case:
+        unknown = [n for n in args.case if n not in case_names()]
+        if unknown:
+            raise InputError(f"--case: unknown case {unknown[0]!r}; cases are {', '.join(case_names())}")
+        chosen = [c for c in CASES if c.name in args.case]
+    if args.replications is not None and args.replications < 2:
+        raise InputError("--replications must be at least 2 (a confidence interval needs two)")
+    if args.jobs < 1:
+        raise InputError("--jobs must be at least 1")
+    reps = [args.replications or (c.quick if args.quick else c.full) for c in chosen]
+    started = time.perf_counter()
+    if args.jobs == 1 or len(chosen) == 1:
+        results = [_run(c.name, n) for c, n in zip(chosen, reps)]
+    else:
+        with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+            results = list(pool.map(_run, [c.name for c in chosen], reps))
+    compared = sum(1 for rows, _ in results for r in rows if r.tolerance is None)
+    alpha = FAMILY_ALPHA / max(compared, 1)
+    failed = 0
+    header = f"{'quantity':<62} {'expected':>10} {'simulated':>10}  {'95% CI':<22} result"
+    for case, n, (rows, seconds) in zip(chosen, reps, results):
+        print(f"\n{case.name}: {case.what} ({n} replications, {seconds:.1f} s)")
+        print("  " + header)
+        for r in rows:
+            ok = r.passed(alpha)
+            failed += not ok
+            if r.tolerance is not None:
+                ci = f"exact, rel. tol {r.tolerance:g}"
+            else:
+                hw = r.half_width(0.05)
+                ci = f"[{_fmt(r.mean - hw)}, {_fmt(r.mean + hw)}]"
+            print(f"  {r.quantity:<62} {_fmt(r.expected):>10} {_fmt(r.mean):>10}  {ci:<22} {'pass' if ok else 'FAIL'}")
+    total = sum(len(rows) for rows, _ in results)
+    print(f"\n{total - failed} of {total} checks passed in {time.perf_counter() - started:.1f} s. A stochastic "
+          f"check passes when the expected value lies within the {100 * (1 - alpha):.3g}% interval "
+          f"(95% family-wise over {compared} checks, Bonferroni).")
+    return 1 if failed else 0

@@ -1,0 +1,408 @@
+"""The validation catalog: small scenarios whose expected results theory or published data give,
+run through the normal engine (`runs.api.simulate`), compared with confidence intervals.
+
+Each case builds its scenario in code from the shipped `tiny` scenario, made neutral (one cluster,
+no bus failures, launches that always succeed at once, no eclipse, an array that never limits, a
+station always clear), then changes what the case is about. The per-replication estimates are
+averaged over replications with seeds 0, 1, ...; the 95% confidence interval is mean +/- t s/sqrt(n).
+
+A stochastic row passes when the expected value lies within the catalog's acceptance interval:
+the confidence interval widened for the number of rows compared (Bonferroni, 5% family-wise), so
+that a correct simulator passes the whole catalog 95% of the time rather than one row in twenty
+failing. A deterministic row passes within its stated relative tolerance.
+
+Modelling choices (see each case): "instant" replacement is a servicing trip of 0.01 days sent the
+moment a unit fails; the finite-source repair model uses exponential trip times with the work done
+at the end of the trip (`work_at_fraction: 1`), which is exactly the M/M/r//N birth-death model.
+The engine has no spares store, so the Poisson spares case counts each module's unit failures over
+lead-time windows: P(no stock-out with s spares) = P(failures in a window <= s).
+"""
+from __future__ import annotations
+
+import copy
+import dataclasses
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+import yaml
+from scipy import stats
+
+from fleet.actions import Action, Launch, Service
+from fleet.economics import DAYS_PER_YEAR
+from fleet.observation import Observation
+from fleet.scenario import Scenario, parse_scenario
+from policies.base import Policy
+from runs import theory
+from runs.api import SCENARIO_DIR, simulate
+
+FAMILY_ALPHA = 0.05
+
+
+# ----- policies of the catalog --------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class Idle(Policy):
+    """Never acts: modules run until they fail."""
+
+    name = "validate-idle"
+    description = "never acts"
+    review_interval_days: float = 3650.0
+
+
+@dataclasses.dataclass(frozen=True)
+class RepairAtOnce(Idle):
+    """Sends a servicer to a module the moment one of its units fails."""
+
+    name = "validate-repair"
+    description = "service a module as soon as a unit fails"
+
+    def threshold_failed_fraction(self) -> float | None:
+        return 1e-12                       # one failed unit
+
+    def on_threshold(self, obs: Observation, module: int) -> list[Action]:
+        return [Service(modules=(module,))]
+
+
+@dataclasses.dataclass(frozen=True)
+class RelaunchLost(Idle):
+    """Orders a new module for every module lost at launch."""
+
+    name = "validate-relaunch"
+    description = "reorder modules lost at launch"
+
+    def on_launch_failed(self, obs: Observation, modules: tuple[int, ...]) -> list[Action]:
+        return [Launch(count=len(modules))]
+
+
+# ----- results ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Row:
+    """One compared quantity: the expected value and one estimate per replication."""
+
+    quantity: str
+    expected: float
+    values: np.ndarray
+    tolerance: float | None = None          # relative; set for deterministic rows
+
+    @property
+    def mean(self) -> float:
+        return float(np.mean(self.values))
+
+    def half_width(self, alpha: float) -> float:
+        n = len(self.values)
+        if n < 2:
+            return math.inf
+        se = float(np.std(self.values, ddof=1)) / math.sqrt(n)
+        return float(stats.t.ppf(1 - alpha / 2, n - 1)) * se
+
+    def passed(self, alpha: float) -> bool:
+        if self.tolerance is not None:
+            return abs(self.mean - self.expected) <= self.tolerance * max(abs(self.expected), 1e-300)
+        return abs(self.mean - self.expected) <= self.half_width(alpha)
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    what: str                                # the theory or source compared with
+    quick: int                               # replications for --quick
+    full: int                                # replications for the full run
+    run: Callable[[int], list[Row]]          # replications -> rows
+
+
+# ----- scenario building --------------------------------------------------------------------------
+def _tiny() -> dict:
+    return yaml.safe_load((SCENARIO_DIR / "tiny.yaml").read_text())
+
+
+def neutral(name: str, modules: int, units: int = 1, years: float = 10.0) -> dict:
+    """`tiny` made neutral: `modules` modules of `units` 1-kW units in one cluster, operating from
+    day 0, no failures, no eclipse, launches that always succeed, a station always clear."""
+    d = _tiny()
+    d["name"] = f"validate-{name}"
+    d["horizon_years"] = years
+    d["hardware"]["trend"] = None
+    gen = d["hardware"]["generations"][0]
+    gen["power_kw_per_unit"] = 1.0
+    d["fleet"]["clusters"] = 1
+    d["fleet"]["target_power_mw"] = modules * units / 1000.0
+    d["fleet"]["module"].update(units=units, solar_array_kw=float(units), array_degradation_per_year=0.0,
+                                eclipse_fraction=0.0, commissioning_days=0, design_life_years=1000)
+    d["launch"]["vehicles"][0].update(payload_kg=1e9, success_probability=1.0, launches_per_year=1e6,
+                                      lead_time_days=0)
+    d["failures"] = {"unit": {"distribution": "exponential", "rate_per_year": 0.0},
+                     "bus": {"distribution": "exponential", "rate_per_year": 0.0}}
+    d["servicing"].update(servicers=1, trip_days=0.01, units_per_trip=1_000_000, success_probability=1.0)
+    d["ground"]["stations"] = [dict(d["ground"]["stations"][0], clear_probability=1.0)]
+    return d
+
+
+def build(d: dict) -> Scenario:
+    return parse_scenario(d, d["name"])
+
+
+def replicate(scenario: Scenario, policy: Policy, replications: int,
+              measure: Callable[[object], list[float]]) -> np.ndarray:
+    """Run seeds 0..n-1 and stack the measured values: shape (replications, quantities)."""
+    return np.array([measure(simulate(scenario, seed=s, policy=policy)) for s in range(replications)])
+
+
+# ----- measurements from a result -----------------------------------------------------------------
+def _kind(events: pd.DataFrame, kind: str) -> pd.DataFrame:
+    return events[events["kind"] == kind]
+
+
+def up_time_fractions(events: pd.DataFrame, units: int, slots: int, start_day: float, end_day: float) -> np.ndarray:
+    """Fraction of (start, end) during which k of `slots` unit slots were up, k = 0..slots, from the
+    event log: a commissioned module adds its `units`, unit failures remove, servicing restores."""
+    com, fail, fix = (_kind(events, k) for k in ("commissioned", "unit_failure", "servicing"))
+    day = np.concatenate([com["time_days"], fail["time_days"], fix["time_days"]])
+    delta = np.concatenate([np.full(len(com), units), -fail["count"].to_numpy(), fix["count"].to_numpy()])
+    order = np.argsort(day, kind="stable")
+    day, up = day[order], np.cumsum(delta[order])
+    widths = np.diff(np.clip(np.append(day, end_day), start_day, end_day))
+    fractions = np.bincount(up.astype(np.int64), weights=widths, minlength=slots + 1)[: slots + 1]
+    return fractions / (end_day - start_day)
+
+
+def service_sojourns(events: pd.DataFrame, after_day: float) -> np.ndarray:
+    """Days from each single-module service decision (made after `after_day`) to its work."""
+    dec = _kind(events, "decision")
+    dec = dec[(dec["module"] >= 0)][["module", "time_days"]].copy()
+    work = _kind(events, "servicing")[["module", "time_days"]].copy()
+    dec["k"] = dec.groupby("module").cumcount()
+    work["k"] = work.groupby("module").cumcount()
+    pairs = dec.merge(work, on=["module", "k"], suffixes=("_asked", "_done"))
+    pairs = pairs[pairs["time_days_asked"] > after_day]
+    return (pairs["time_days_done"] - pairs["time_days_asked"]).to_numpy()
+
+
+# ----- the cases ----------------------------------------------------------------------------------
+def renewal_exponential(n: int) -> list[Row]:
+    rate, years, modules = 0.5, 10.0, 100
+    d = neutral("renewal-exponential", modules, years=years)
+    d["failures"]["unit"] = {"distribution": "exponential", "rate_per_year": rate}
+    d["servicing"]["servicers"] = modules
+    v = replicate(build(d), RepairAtOnce(), n, lambda r: [r.summary["unit_failures"] / modules])
+    return [Row(f"failures per unit slot in {years:g} yr, rate {rate}/yr", rate * years, v[:, 0])]
+
+
+def renewal_weibull(n: int) -> list[Row]:
+    shape, scale, years, modules = 2.0, 1.0, 5.0, 100
+    d = neutral("renewal-weibull", modules, years=years)
+    d["failures"]["unit"] = {"distribution": "weibull", "shape": shape, "scale_years": scale}
+    d["servicing"]["servicers"] = modules
+    expected = theory.renewal_function(theory.weibull_cdf(shape, scale), years)
+    v = replicate(build(d), RepairAtOnce(), n, lambda r: [r.summary["unit_failures"] / modules])
+    return [Row(f"renewals M({years:g} yr), Weibull({shape:g}, {scale:g} yr)", expected, v[:, 0])]
+
+
+CASTET_SALEH = {1: 0.9719, 5: 0.9426, 10: 0.9223, 15: 0.9075}   # REFERENCE: Satellite reliability
+
+
+def bus_survival(n: int) -> list[Row]:
+    modules = 1000
+    d = neutral("bus-survival", modules, years=15.0)
+    d["failures"]["bus"] = {"distribution": "weibull", "shape": 0.4521, "scale_years": 2607}
+
+    def measure(r) -> list[float]:
+        failed = _kind(r.events, "module_failure")["time_days"].to_numpy()
+        return [1.0 - float((failed <= y * DAYS_PER_YEAR).sum()) / modules for y in CASTET_SALEH]
+
+    v = replicate(build(d), Idle(), n, measure)
+    return [Row(f"bus survival at {y} yr", s, v[:, i]) for i, (y, s) in enumerate(CASTET_SALEH.items())]
+
+
+def _availability(name: str, lifetime: dict, mttf_years: float, trip: dict, mttr_years: float, n: int) -> list[Row]:
+    modules, years, warmup = 50, 30.0, 3.0
+    d = neutral(name, modules, years=years)
+    d["failures"]["unit"] = lifetime
+    d["servicing"].update(servicers=modules, **trip)
+    measure = lambda r: [float(np.dot(np.arange(modules + 1), up_time_fractions(  # noqa: E731
+        r.events, 1, modules, warmup * DAYS_PER_YEAR, years * DAYS_PER_YEAR)) / modules)]
+    v = replicate(build(d), RepairAtOnce(), n, measure)
+    expected = mttf_years / (mttf_years + mttr_years)
+    return [Row(f"availability MTTF/(MTTF+MTTR) = {mttf_years:.3f}/({mttf_years:.3f}+{mttr_years:.3f}) yr",
+                expected, v[:, 0])]
+
+
+def availability_exponential(n: int) -> list[Row]:
+    mttr = 0.25
+    return _availability("availability-exponential", {"distribution": "exponential", "rate_per_year": 1.0}, 1.0,
+                         {"trip_days": mttr * DAYS_PER_YEAR, "trip_time_distribution": "exponential",
+                          "work_at_fraction": 1.0}, mttr, n)
+
+
+def availability_weibull_fixed(n: int) -> list[Row]:
+    shape, scale, trip_years = 2.0, 1.0, 0.2     # fixed trip, work half-way: delay 0.1 yr
+    return _availability("availability-weibull-fixed",
+                         {"distribution": "weibull", "shape": shape, "scale_years": scale},
+                         theory.weibull_mean(shape, scale), {"trip_days": trip_years * DAYS_PER_YEAR},
+                         trip_years / 2, n)
+
+
+def machine_repair(repairers: int | None) -> Callable[[int], list[Row]]:
+    modules, fail_rate, mean_repair, years, warmup = 5, 1.0, 0.2, 60.0, 2.0
+
+    def run(n: int) -> list[Row]:
+        r = modules if repairers is None else repairers
+        d = neutral(f"machine-repair-{r}", modules, years=years)
+        d["failures"]["unit"] = {"distribution": "exponential", "rate_per_year": fail_rate}
+        d["servicing"].update(servicers=r, trip_days=mean_repair * DAYS_PER_YEAR,
+                              trip_time_distribution="exponential", work_at_fraction=1.0)
+        v = replicate(build(d), RepairAtOnce(), n, lambda res: list(up_time_fractions(
+            res.events, 1, modules, warmup * DAYS_PER_YEAR, years * DAYS_PER_YEAR)))
+        expected = theory.machine_repair_up(modules, r, fail_rate, 1.0 / mean_repair)
+        return [Row(f"P({k} of {modules} up)", float(expected[k]), v[:, k]) for k in range(modules, -1, -1)]
+
+    return run
+
+
+def waiting_md1(n: int) -> list[Row]:
+    modules, trip_days, rho, years, warmup = 2000, 10.0, 0.6, 20.0, 1.0
+    arrivals_per_day = rho / trip_days
+    d = neutral("waiting-md1", modules, years=years)
+    d["failures"]["unit"] = {"distribution": "exponential",
+                             "rate_per_year": arrivals_per_day * DAYS_PER_YEAR / modules}
+    d["servicing"].update(servicers=1, trip_days=trip_days)
+    v = replicate(build(d), RepairAtOnce(), n,
+                  lambda r: [float(service_sojourns(r.events, warmup * DAYS_PER_YEAR).mean()) - trip_days / 2])
+    return [Row(f"wait for a servicer, days (M/D/1, rho {rho}, trip {trip_days:g} d)",
+                theory.md1_wait(arrivals_per_day, trip_days), v[:, 0])]
+
+
+def waiting_mmc(n: int) -> list[Row]:
+    modules, servers, mean_days, rho, years, warmup = 2000, 2, 10.0, 0.7, 20.0, 1.0
+    arrivals_per_day = rho * servers / mean_days
+    d = neutral("waiting-mmc", modules, years=years)
+    d["failures"]["unit"] = {"distribution": "exponential",
+                             "rate_per_year": arrivals_per_day * DAYS_PER_YEAR / modules}
+    d["servicing"].update(servicers=servers, trip_days=mean_days, trip_time_distribution="exponential",
+                          work_at_fraction=1.0)
+    v = replicate(build(d), RepairAtOnce(), n,
+                  lambda r: [float(service_sojourns(r.events, warmup * DAYS_PER_YEAR).mean())])
+    return [Row(f"time to repair, days (M/M/{servers}, rho {rho}, mean trip {mean_days:g} d)",
+                theory.mmc_sojourn(arrivals_per_day, 1.0 / mean_days, servers), v[:, 0])]
+
+
+def ground_diversity(n: int) -> list[Row]:
+    clear, outage_hours, years = [0.5, 0.6, 0.7], [12.0, 24.0, 36.0], 10.0
+    d = neutral("ground-diversity", 1, years=years)
+    base = d["ground"]["stations"][0]
+    d["ground"]["stations"] = [dict(base, name=f"site-{i}", clear_probability=p, mean_outage_hours=h)
+                               for i, (p, h) in enumerate(zip(clear, outage_hours))]
+
+    def measure(r) -> list[float]:
+        blackout = r.summary["ground_blackout_fraction"]
+        out = _kind(r.events, "ground_outage")
+        spells = int(out["detail"].astype(str).str.contains(f"(0 of {len(clear)} stations up)", regex=False).sum())
+        return [1.0 - blackout, blackout * years * DAYS_PER_YEAR * 24.0 / max(spells, 1)]
+
+    v = replicate(build(d), Idle(), n, measure)
+    return [Row("P(at least one site clear) = 1 - prod(1 - p_i)", 1.0 - theory.all_down_fraction(clear), v[:, 0]),
+            Row("mean length of a total outage, hours", theory.mean_all_down_spell(outage_hours), v[:, 1])]
+
+
+def poisson_spares(n: int) -> list[Row]:
+    modules, units, rate, lead_years, years, spares = 20, 8, 0.5, 0.5, 10.0, (1, 2, 4)
+    d = neutral("poisson-spares", modules, units=units, years=years)
+    d["failures"]["unit"] = {"distribution": "exponential", "rate_per_year": rate}
+    d["servicing"]["servicers"] = modules
+    windows = int(years / lead_years)
+
+    def measure(r) -> list[float]:
+        f = _kind(r.events, "unit_failure")
+        window = np.floor(f["time_days"].to_numpy() / (lead_years * DAYS_PER_YEAR)).astype(np.int64)
+        keep = window < windows
+        counts = np.bincount(f["module"].to_numpy()[keep] * windows + window[keep],
+                             weights=f["count"].to_numpy()[keep], minlength=modules * windows)
+        return [float((counts <= s).mean()) for s in spares]
+
+    v = replicate(build(d), RepairAtOnce(), n, measure)
+    return [Row(f"P(no stock-out), {s} spares, {units} units x {rate}/yr x {lead_years} yr lead",
+                theory.poisson_no_stockout(s, units * rate, lead_years), v[:, i]) for i, s in enumerate(spares)]
+
+
+def _one_per_launch(name: str, modules: int, success: float) -> dict:
+    d = neutral(name, modules, years=1.0)
+    mass = d["fleet"]["module"]["bus_mass_kg"] + d["hardware"]["generations"][0]["mass_kg_per_unit"]
+    d["launch"]["vehicles"][0].update(payload_kg=1.5 * mass, success_probability=success)
+    return d
+
+
+def _launch_outcomes(events: pd.DataFrame) -> np.ndarray:
+    rows = events[events["kind"].isin(["launch", "launch_failure"])]
+    return (rows["kind"] == "launch_failure").to_numpy()
+
+
+def launches_geometric(n: int) -> list[Row]:
+    modules, p = 200, 0.8
+    d = _one_per_launch("launches-geometric", modules, p)
+    v = replicate(build(d), RelaunchLost(), n, lambda r: [r.summary["launches"] / (
+        r.summary["launches"] - r.summary["launch_failures"])])
+    return [Row(f"launches per successful launch, p = {p}", 1.0 / p, v[:, 0])]
+
+
+def launches_any_loss(n: int) -> list[Row]:
+    block, blocks, p = 20, 50, 0.995        # REFERENCE Launch: p = 0.5% loss, N = 20 gives 9.5%
+    d = _one_per_launch("launches-any-loss", block * blocks, p)
+
+    def measure(r) -> list[float]:
+        lost = _launch_outcomes(r.events)[: block * blocks].reshape(blocks, block)
+        return [float(lost.any(axis=1).mean())]
+
+    v = replicate(build(d), Idle(), n, measure)
+    return [Row(f"P(at least one loss in {block} launches), p = {p}", theory.any_loss(p, block), v[:, 0])]
+
+
+def _power(name: str, modules: int, fail_rate: float) -> tuple[dict, float]:
+    units, array_kw, degradation, eclipse, years = 16, 17.6, 0.02, 0.039, 15.0   # REFERENCE Power: 650 km
+    d = neutral(name, modules, units=units, years=years)
+    d["fleet"]["module"].update(solar_array_kw=array_kw, array_degradation_per_year=degradation,
+                                eclipse_fraction=eclipse)
+    d["failures"]["unit"] = {"distribution": "exponential", "rate_per_year": fail_rate}
+    pflops = d["hardware"]["generations"][0]["pflops_per_unit"]
+    unit_years = theory.powered_unit_years(units, array_kw, degradation, 1.0, years, fail_rate)
+    return d, unit_years * DAYS_PER_YEAR * pflops * (1.0 - eclipse)
+
+
+def power_dawn_dusk(n: int) -> list[Row]:
+    d, expected = _power("power-dawn-dusk", 1, 0.0)
+    v = replicate(build(d), Idle(), 1, lambda r: [r.summary["delivered_pflops_days"]])
+    return [Row("delivered PFLOPS-days, eclipse 3.9%, array -2%/yr, no failures", expected, v[:, 0],
+                tolerance=1e-9)]
+
+
+def power_with_failures(n: int) -> list[Row]:
+    modules = 20
+    d, expected = _power("power-with-failures", modules, 0.068)
+    v = replicate(build(d), Idle(), n, lambda r: [r.summary["delivered_pflops_days"] / modules])
+    return [Row("delivered PFLOPS-days per module, units failing 6.8%/yr", expected, v[:, 0])]
+
+
+CASES: tuple[Case, ...] = (
+    Case("renewal-exponential", "renewal count N(t) = lambda t", 8, 40, renewal_exponential),
+    Case("renewal-weibull", "Weibull renewal function, numerical renewal equation", 8, 40, renewal_weibull),
+    Case("bus-survival", "Castet & Saleh 2009 Weibull(0.4521, 2607 yr) survival", 4, 30, bus_survival),
+    Case("availability-exponential", "MTTF/(MTTF+MTTR), exponential life and repair", 4, 30,
+         availability_exponential),
+    Case("availability-weibull-fixed", "MTTF/(MTTF+MTTR), Weibull life, fixed delay", 4, 30,
+         availability_weibull_fixed),
+    Case("machine-repair-1", "finite-source M/M/1//5 birth-death", 4, 30, machine_repair(1)),
+    Case("machine-repair-2", "finite-source M/M/2//5 birth-death", 4, 30, machine_repair(2)),
+    Case("machine-repair-unlimited", "finite-source M/M/inf//5: binomial", 4, 30, machine_repair(None)),
+    Case("waiting-md1", "Pollaczek-Khinchine M/D/1 wait", 6, 40, waiting_md1),
+    Case("waiting-mmc", "Erlang C M/M/2 time in system", 6, 40, waiting_mmc),
+    Case("ground-diversity", "independent sites: 1 - prod(1 - p_i); spell 1/sum(1/mean)", 4, 30, ground_diversity),
+    Case("poisson-spares", "Poisson demand over a lead time", 6, 40, poisson_spares),
+    Case("launches-geometric", "geometric launches per success, mean 1/p", 6, 40, launches_geometric),
+    Case("launches-any-loss", "1 - p^N", 4, 30, launches_any_loss),
+    Case("power-dawn-dusk", "integral of powered units, exact (deterministic)", 1, 1, power_dawn_dusk),
+    Case("power-with-failures", "integral of E[min(alive, powered)]", 4, 30, power_with_failures),
+)
+
+
+def case_names() -> list[str]:
+    return [c.name for c in CASES]

@@ -1,0 +1,112 @@
+"""`fleet validate`: the closed forms it uses, its options, and the whole quick catalog passing."""
+from __future__ import annotations
+
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import integrate, stats
+
+from runs import theory
+from runs.validate import CASES, Row
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def fleet(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    return subprocess.run([sys.executable, "-m", "runs", *args], env=env, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+# ----- the closed forms ---------------------------------------------------------------------------
+def test_renewal_function_of_exponential_is_linear():
+    assert theory.renewal_function(lambda x: 1 - np.exp(-0.7 * x), 5.0) == pytest.approx(3.5, rel=1e-6)
+
+
+def test_renewal_function_of_weibull_tends_to_t_over_mean():
+    shape, scale = 2.0, 1.0
+    mean = theory.weibull_mean(shape, scale)
+    cv2 = math.gamma(1 + 2 / shape) / math.gamma(1 + 1 / shape) ** 2 - 1
+    t = 20.0
+    # M(t) = t / mu + (cv^2 - 1) / 2 + o(1) for a non-lattice lifetime
+    assert theory.renewal_function(theory.weibull_cdf(shape, scale), t, steps=6000) == pytest.approx(
+        t / mean + (cv2 - 1) / 2, abs=1e-3)
+
+
+def test_machine_repair_unlimited_is_binomial_and_single_is_classical():
+    n, lam, mu = 5, 1.0, 5.0
+    up = theory.machine_repair_up(n, n, lam, mu)
+    assert up == pytest.approx(stats.binom.pmf(np.arange(n + 1), n, mu / (lam + mu)))
+    one = theory.machine_repair_up(n, 1, lam, mu)
+    assert one.sum() == pytest.approx(1.0)
+    # all down: p_n / p_0 = n! (lam / mu)^n with one repairer
+    assert one[0] / one[n] == pytest.approx(math.factorial(n) * (lam / mu) ** n)
+
+
+def test_queue_formulas():
+    assert theory.mmc_sojourn(0.5, 1.0, 1) == pytest.approx(1 / (1.0 - 0.5))    # M/M/1: 1 / (mu - lam)
+    assert theory.md1_wait(0.5, 1.0) == pytest.approx(0.5)                     # rho / (2 mu (1 - rho))
+    with pytest.raises(ValueError):
+        theory.mmc_sojourn(3.0, 1.0, 2)
+
+
+def test_powered_unit_years_matches_direct_integration():
+    units, kw, d, years, lam = 16, 17.6, 0.02, 15.0, 0.068
+
+    def running(a):
+        powered = math.floor(kw * (1 - d) ** a / 1.0 + 1e-9)
+        p = math.exp(-lam * a)
+        return sum(min(k, powered) * stats.binom.pmf(k, units, p) for k in range(units + 1))
+
+    breaks = sorted(set(np.minimum(theory.powered_until(units, kw, d, 1.0), years)) | {0.0, years})
+    direct = sum(integrate.quad(running, a, b)[0] for a, b in zip(breaks[:-1], breaks[1:]) if b > a)
+    assert theory.powered_unit_years(units, kw, d, 1.0, years, lam) == pytest.approx(direct, rel=1e-6)
+
+
+def test_rows_pass_inside_and_fail_outside_their_interval():
+    values = np.array([1.0, 1.2, 0.8, 1.1, 0.9])
+    assert Row("x", 1.0, values).passed(0.05)
+    assert not Row("x", 2.0, values).passed(0.05)
+    assert Row("x", 1.0 + 1e-12, np.array([1.0]), tolerance=1e-9).passed(0.05)
+    assert not Row("x", 1.1, np.array([1.0]), tolerance=1e-9).passed(0.05)
+
+
+# ----- the command --------------------------------------------------------------------------------
+def test_catalog_covers_the_issue():
+    names = {c.name for c in CASES}
+    for needed in ("renewal-exponential", "renewal-weibull", "bus-survival", "availability-exponential",
+                   "availability-weibull-fixed", "machine-repair-1", "machine-repair-2", "machine-repair-unlimited",
+                   "waiting-md1", "waiting-mmc", "ground-diversity", "poisson-spares", "launches-geometric",
+                   "launches-any-loss", "power-dawn-dusk"):
+        assert needed in names
+
+
+def test_unknown_case_and_bad_replications_are_bad_input():
+    p = fleet("validate", "--case", "nonsense")
+    assert p.returncode == 2 and "unknown case 'nonsense'" in p.stderr and "renewal-exponential" in p.stderr
+    p = fleet("validate", "--replications", "1")
+    assert p.returncode == 2 and "--replications" in p.stderr
+    assert "Traceback" not in p.stderr
+
+
+def test_one_case_with_chosen_replications():
+    p = fleet("validate", "--case", "launches-geometric", "--replications", "3")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "launches-geometric" in p.stdout and "(3 replications" in p.stdout
+    assert "1 of 1 checks passed" in p.stdout
+
+
+@pytest.mark.slow
+def test_quick_catalog_passes():
+    p = fleet("validate", "--quick")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "FAIL" not in p.stdout
+    for case in CASES:
+        assert f"\n{case.name}: " in p.stdout
+    total = sum(1 for line in p.stdout.splitlines() if line.rstrip().endswith(" pass"))
+    assert f"{total} of {total} checks passed" in p.stdout and total >= 30

@@ -19,7 +19,7 @@ from events.modules import Modules
 from events.world import World, fmt_usd
 from fleet.economics import DAYS_PER_YEAR, price_on
 from fleet.scenario import module_mass_kg
-from fleet.state import Status
+from fleet.state import Status, in_status
 
 
 class LaunchQueue:
@@ -55,7 +55,7 @@ class LaunchQueue:
         """Clusters for `count` modules, each to the cluster with the fewest modules in service or due."""
         t = self.world.table
         k = self.world.scenario.fleet.clusters
-        live = np.isin(t.status[: t.n], (Status.ORDERED, Status.IN_TRANSIT, Status.OPERATIONAL))
+        live = in_status(t.status[: t.n], Status.ORDERED, Status.IN_TRANSIT, Status.OPERATIONAL)
         held = np.bincount(t.cluster[: t.n][live], minlength=k)
         heap = [(int(h), c) for c, h in enumerate(held)]
         heapq.heapify(heap)

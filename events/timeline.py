@@ -13,7 +13,7 @@ from events.ground import GroundNetwork
 from events.servicing import Servicing
 from events.world import World
 from fleet.economics import DAYS_PER_YEAR
-from fleet.state import Status
+from fleet.state import Status, in_status
 
 COLUMNS = ("time_days", "time_years", "year", "modules_operational", "modules_in_pipeline",
            "units_alive", "capacity_pflops", "target_pflops", "availability", "power_kw", "backlog_tb",
@@ -57,7 +57,7 @@ class Timeline:
         module = w.scenario.fleet.module
         rate = capacity * (1 - module.eclipse_fraction) * w.scenario.ground.data_tb_per_pflops_day
         self.ground.set_generation(rate, len(ops) * module.data_buffer_tb)
-        pipeline = int(np.isin(t.status[: t.n], (Status.ORDERED, Status.IN_TRANSIT)).sum())
+        pipeline = int(in_status(t.status[: t.n], Status.ORDERED, Status.IN_TRANSIT).sum())
         row = (day, day / DAYS_PER_YEAR, w.year(day), len(ops), pipeline, int(alive.sum()), capacity,
                w.target_pflops, min(1.0, capacity / w.target_pflops), float(t.array_kw(day, ops).sum()),
                self.ground.backlog_tb, self.ground.lost_tb, self.servicing.busy,

@@ -12,7 +12,7 @@ from functools import cached_property
 import numpy as np
 
 from fleet.scenario import Generation, Scenario
-from fleet.state import OPERATIONAL, FleetTable, Status
+from fleet.state import OPERATIONAL, FleetTable, Status, in_status
 
 
 def read_only(a: np.ndarray) -> np.ndarray:
@@ -106,7 +106,7 @@ class Observation:
     @cached_property
     def pipeline_pflops(self) -> float:
         """Nominal capacity of modules ordered or in transit, PFLOPS (spares excluded)."""
-        waiting = np.isin(self.status, (Status.ORDERED, Status.IN_TRANSIT)) & ~self.spare
+        waiting = in_status(self.status, Status.ORDERED, Status.IN_TRANSIT) & ~self.spare
         per_unit = self._table.pflops_per_unit[self.generation[waiting]]
         return float(per_unit.sum() * self.units_installed)
 
@@ -134,7 +134,7 @@ class Observation:
 
     def count(self, *statuses: Status) -> int:
         """Number of modules in any of `statuses`."""
-        return int(np.isin(self.status, [int(s) for s in statuses]).sum())
+        return int(in_status(self.status, *statuses).sum())
 
     def failed_fraction(self) -> np.ndarray:
         """Fraction of each module's units that failed (0 unless operational)."""

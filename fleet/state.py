@@ -35,6 +35,13 @@ class Status(IntEnum):
     SPARE = 6          # arrived in orbit as a spare: cold standby until activated
 
 
+def in_status(status: np.ndarray, *statuses: int) -> np.ndarray:
+    """Boolean mask of the entries of `status` equal to any of `statuses` (faster than np.isin)."""
+    wanted = np.zeros(len(Status) + 1, dtype=bool)
+    wanted[list(statuses)] = True
+    return wanted[status]
+
+
 class FleetTable:
     """Columns of module state; rows are appended as modules are ordered, never removed."""
 
@@ -115,7 +122,7 @@ class FleetTable:
     # ----- queries ----------------------------------------------------------------------------
     def ids(self, *statuses: Status) -> np.ndarray:
         """Ids of modules in any of `statuses`."""
-        return np.flatnonzero(np.isin(self.status[: self.n], [int(s) for s in statuses]))
+        return np.flatnonzero(in_status(self.status[: self.n], *statuses))
 
     def alive_counts(self, day: float, rows: np.ndarray | None = None) -> np.ndarray:
         """Units alive at `day` per module (all rows, or `rows`); zero unless operational."""

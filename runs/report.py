@@ -1,16 +1,20 @@
 """`report.html`: one self-contained page (plots embedded as PNG data, no network) for a results folder.
 
-Two kinds of folder are recognised by their files:
+Three kinds of folder are recognised by their files:
 
 - a run, as written by `Result.save`: events.parquet, timeline.parquet, summary.json,
   scenario.yaml, manifest.json;
-- a study (a comparison or a sweep): summary.parquet with one row per (variant, policy,
-  replication) and columns `policy`, `replication`, any axis columns and KPI columns, with an
-  optional manifest.json holding `baseline` (the policy differences are taken against; default
-  the first policy in the table), `axes` (the axis columns; default every column whose name
-  contains a dot, such as `servicing.servicers`), `objective` (the KPI drawn over two axes;
-  default cost_per_pflops_day_usd) and `level` (a contour of the objective, e.g. 0: the parity
-  frontier), and an optional scenario.yaml.
+- a comparison or a sweep as written by `fleet compare` and `fleet sweep` (runs/store.py):
+  manifest.json and units/*.parquet, read with `runs.load_results`; the manifest gives the
+  baseline, the axes and the objective (the first of its objectives), and its experiment, when it
+  still loads with the same SHA-256, gives the base scenario's key inputs;
+- a study table: summary.parquet with one row per (variant, policy, replication) and columns
+  `policy`, `replication`, any axis columns and KPI columns, with an optional manifest.json holding
+  `baseline` (the policy differences are taken against; default the first policy in the table),
+  `axes` (the axis columns; default every column whose name contains a dot, such as
+  `servicing.servicers`), `objective` (the KPI drawn over two axes; default
+  cost_per_pflops_day_usd) and `level` (a contour of the objective, e.g. 0: the parity frontier),
+  and an optional scenario.yaml.
 """
 from __future__ import annotations
 
@@ -28,13 +32,16 @@ from fleet.errors import InputError, ScenarioError
 from fleet.scenario import Scenario, modules_for_target, parse_scenario
 from fleet.yamlio import load_yaml_file
 from runs import plots
+from runs.experiment import parse_experiment
+from runs.store import load_results
 from runs.table import KPI_FORMATS, format_value
 
 RUN_FILES = ("events.parquet", "timeline.parquet", "summary.json")
 STUDY_FILE = "summary.parquet"
+STORE_FILES = ("manifest.json", "units")
 MAIN_KPIS = ("delivered_pflops_days", "mean_availability", "cost_total_usd", "cost_npv_usd",
              "cost_per_pflops_day_usd", "data_lost_tb")
-NOT_KPIS = ("policy", "replication", "seed", "scenario", "variant", "wall_seconds")
+NOT_KPIS = ("key", "policy", "policy_name", "replication", "seed", "scenario", "variant", "wall_seconds")
 DPI = 100
 
 CSS = """
@@ -66,11 +73,11 @@ def write_report(result_dir: str | os.PathLike) -> Path:
         raise InputError(f"{folder}: no such folder")
     if all((folder / f).exists() for f in RUN_FILES):
         page = run_html(folder)
-    elif (folder / STUDY_FILE).exists():
+    elif all((folder / f).exists() for f in STORE_FILES) or (folder / STUDY_FILE).exists():
         page = study_html(folder)
     else:
         raise InputError(f"{folder}: not a results folder (expected {', '.join(RUN_FILES)} of a run, "
-                         f"or {STUDY_FILE} of a comparison or sweep)")
+                         f"{' and '.join(STORE_FILES)} of a comparison or sweep, or {STUDY_FILE})")
     target = folder / "report.html"
     tmp = target.with_name(".report.html.tmp")
     tmp.write_text(page, encoding="utf-8")
@@ -169,25 +176,33 @@ def _by_unit(key: str, value) -> str:
 
 # ----- a comparison or sweep ---------------------------------------------------------------------
 def study_html(folder: Path) -> str:
-    """The report page of a comparison or sweep folder."""
-    table = pd.read_parquet(folder / STUDY_FILE)
+    """The report page of a comparison or sweep folder (a results store, or a summary.parquet)."""
+    if all((folder / f).exists() for f in STORE_FILES):
+        results = load_results(folder)
+        table, manifest, source = results.summary, results.manifest, folder / "units"
+        if table.empty:
+            raise InputError(f"{folder}: no finished units to report (see {folder / 'failures'})")
+        scenario = _store_scenario(manifest)
+        objective = (manifest.get("objectives") or ["cost_per_pflops_day_usd"])[0]
+    else:
+        table, source = pd.read_parquet(folder / STUDY_FILE), folder / STUDY_FILE
+        manifest = _json(folder / "manifest.json")
+        scenario = _scenario(folder)
+        objective = manifest.get("objective", "cost_per_pflops_day_usd")
     missing = [c for c in ("policy", "replication") if c not in table.columns]
     if missing:
-        raise InputError(f"{folder / STUDY_FILE}: missing column(s) {', '.join(missing)}")
-    manifest = _json(folder / "manifest.json")
-    scenario = _scenario(folder)
+        raise InputError(f"{source}: missing column(s) {', '.join(missing)}")
     axes = list(manifest.get("axes") or [c for c in table.columns if "." in c])
     kpis = [c for c in table.columns if c not in NOT_KPIS and c not in axes
             and pd.api.types.is_numeric_dtype(table[c])]
     if not kpis:
-        raise InputError(f"{folder / STUDY_FILE}: no numeric KPI columns")
+        raise InputError(f"{source}: no numeric KPI columns")
     main = [k for k in MAIN_KPIS if k in kpis] or kpis[:4]
     policies = list(table["policy"].unique())
-    baseline = manifest.get("baseline", policies[0])
-    objective = manifest.get("objective", "cost_per_pflops_day_usd")
+    baseline = manifest.get("baseline") or policies[0]
     objective = objective if objective in kpis else main[0]
     kind = "sweep" if axes else "comparison"
-    title = scenario.name if scenario else folder.name
+    title = scenario.name if scenario else manifest.get("name", folder.name)
     sub = (f"{kind}: {len(policies)} polic{'ies' if len(policies) > 1 else 'y'}, "
            f"{table['replication'].nunique()} replications" + (f", axes {', '.join(axes)}" if axes else ""))
     body = [f"<h1>{_e(title)}</h1>", f"<p class='sub'>{_e(sub)}</p>"]
@@ -276,6 +291,18 @@ def _json(path: Path) -> dict:
         return json.loads(path.read_text())
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}: not valid JSON ({exc})") from None
+
+
+def _store_scenario(manifest: dict) -> Scenario | None:
+    """The base scenario of a results store, if its experiment still expands to the same SHA-256."""
+    spec = manifest.get("spec", {}).get("experiment")
+    source = str(manifest.get("source", ""))
+    base_dir = Path(source).parent if Path(source).is_file() else None
+    try:
+        plan = parse_experiment(spec, source, base_dir=base_dir)
+    except (InputError, ScenarioError):
+        return None
+    return plan.base if plan.sha256() == manifest.get("experiment_sha256") else None
 
 
 def _scenario(folder: Path) -> Scenario | None:

@@ -11,7 +11,7 @@ import pytest
 
 from fleet.errors import InputError
 from fleet.scenario import parse_scenario
-from runs import load_scenario, simulate
+from runs import load_results, load_scenario, simulate
 from runs.report import write_report
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -110,3 +110,60 @@ def test_sweep_report_draws_the_objective_over_two_axes(tmp_path):
         "mean_availability over servicing.trip_days and servicing.units_per_trip: service-on-threshold"]
     assert_self_contained(page)
     assert "<th>servicing.trip_days</th>" in page and "sweep: 2 policies" in page
+
+
+def test_fleet_compare_report_reads_the_results_store(tmp_path):
+    done = fleet("compare", "tiny", "--policies", "replenish,service-on-threshold", "--replications", "3",
+                 "--years", "1", "--out", "cmp", "--report", "--backend", "serial", "--no-progress", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert f"report: {Path('cmp') / 'report.html'}" in done.stdout
+    page = (tmp_path / "cmp" / "report.html").read_text()
+    assert figures(page) == ["KPIs by policy", "Paired differences from replenish"]
+    assert_self_contained(page)
+    assert "comparison: 2 policies, 3 replications" in page
+    assert "<th>target power</th>" in page                  # the base scenario, found from the manifest
+    summary = load_results(tmp_path / "cmp").summary
+    mean = summary.loc[summary.policy == "replenish", "cost_total_usd"].mean()
+    assert f"${mean / 1e6:,.2f}M<br>± " in page                # the summary table: mean ± CI per policy
+
+
+SWEEP = """name: tiny-sweep
+scenario: tiny
+years: 1
+seed: 7
+replications: 2
+axes:
+  servicing.trip_days: [30, 90]
+  servicing.units_per_trip: [8, 32]
+policies:
+  - name: replenish
+  - name: service-on-threshold
+baseline: service-on-threshold
+objectives: [mean_availability]
+"""
+
+
+def test_fleet_report_on_a_sweep_folder(tmp_path):
+    (tmp_path / "exp.yaml").write_text(SWEEP)
+    done = fleet("sweep", "exp.yaml", "--out", "sw", "--backend", "serial", "--no-progress", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert not (tmp_path / "sw" / "report.html").exists()
+    again = fleet("report", "sw", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    page = (tmp_path / "sw" / "report.html").read_text()
+    assert figures(page) == [                              # baseline and objective from the manifest
+        "KPIs by policy", "Paired differences from service-on-threshold",
+        "mean_availability over servicing.trip_days and servicing.units_per_trip: replenish",
+        "mean_availability over servicing.trip_days and servicing.units_per_trip: service-on-threshold"]
+    assert_self_contained(page)
+    assert "sweep: 2 policies, 2 replications, axes servicing.trip_days, servicing.units_per_trip" in page
+    assert "<th>servicing.<wbr>trip_<wbr>days</th>" in page and "<th>target power</th>" in page
+    rows = re.findall(r"<tr><td class='key'>", page)
+    assert len(rows) == 2 * 2 * 2                          # one summary row per (policy, variant)
+
+
+def test_report_of_a_store_without_finished_units_is_bad_input(tmp_path):
+    (tmp_path / "units").mkdir()
+    (tmp_path / "manifest.json").write_text(json.dumps({"axes": [], "policies": ["replenish"]}))
+    with pytest.raises(InputError, match="no finished units"):
+        write_report(tmp_path)

@@ -26,6 +26,7 @@ def add_parser(sub) -> None:
     p.add_argument("--seed", type=int, default=0, help="base seed; replication r uses a seed made from it and r")
     p.add_argument("--years", type=float, help="simulate this many years instead of the scenario's horizon")
     p.add_argument("--out", help="results folder (default results/compare-SCENARIO-HASH)")
+    p.add_argument("--report", action="store_true", help="also write report.html into the results folder")
     add_execution_args(p)
     p.set_defaults(func=main)
 
@@ -51,4 +52,7 @@ def main(args: argparse.Namespace) -> int:
     print()
     print(comparison_text(results.summary, kpi_columns(results.summary, list(plan.axes)), plan.baseline,
                           args.objective))
+    if args.report:
+        from runs.report import write_report   # matplotlib loads only when asked
+        print(f"report: {write_report(out)}")
     return 1 if len(results.failures) else 0

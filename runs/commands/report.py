@@ -8,7 +8,7 @@ def add_parser(sub) -> None:
     p = sub.add_parser("report", help="write a self-contained HTML report for a results folder",
                        description="Write report.html, with the key inputs, the summary table and the plots, "
                                    "into a run folder (fleet run --out) or a comparison or sweep folder "
-                                   "(summary.parquet).")
+                                   "(fleet compare or fleet sweep --out).")
     p.add_argument("dir", help="results folder")
     p.set_defaults(func=main)
 

@@ -17,6 +17,7 @@ def add_parser(sub) -> None:
                                    "results folder; rerunning computes only what is missing.")
     p.add_argument("experiment", help="experiment .yaml file (see runs/experiments/ for an example)")
     p.add_argument("--out", help="results folder (default results/NAME, NAME from the experiment file)")
+    p.add_argument("--report", action="store_true", help="also write report.html into the results folder")
     add_execution_args(p)
     p.set_defaults(func=main)
 
@@ -41,6 +42,9 @@ def main(args: argparse.Namespace) -> int:
         title = ", ".join(f"{k} = {v}" for k, v in variant.values) or "base scenario"
         print(f"\n== {title}")
         print(comparison_text(rows, kpis, plan.baseline, kpis[0]))
+    if args.report and not summary.empty:
+        from runs.report import write_report   # matplotlib loads only when asked
+        print(f"\nreport: {write_report(out)}")
     if len(results.failures):
         print(f"\n{len(results.failures)} units failed; their errors are in {out}/failures")
         return 1

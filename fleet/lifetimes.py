@@ -13,21 +13,14 @@ from typing import Callable
 
 import numpy as np
 
-from fleet.scenario import Exponential, Lifetime, Radiation, Weibull
+from fleet.scenario import Exponential, Lifetime, Radiation
 
 
 def sample_years(spec: Lifetime, rng: np.random.Generator, n: int,
                  radiation: Radiation | None = None) -> np.ndarray:
     """`n` lifetimes in years; `inf` where a cause has zero hazard."""
     draws = rng.standard_exponential((2, n))
-    return years_from_exponentials(spec, draws[0], draws[1], radiation)
-
-
-def years_from_exponentials(spec: Lifetime, e: np.ndarray, e_rad: np.ndarray,
-                            radiation: Radiation | None = None) -> np.ndarray:
-    """Lifetimes in years by inversion of standard exponential draws: `e` for the base cause,
-    `e_rad` (same length) for the radiation cause."""
-    return inverse(spec, radiation)(e, e_rad)
+    return inverse(spec, radiation)(draws[0], draws[1])
 
 
 def inverse(spec: Lifetime, radiation: Radiation | None = None) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
@@ -50,12 +43,3 @@ def survival(spec: Lifetime, years: float | np.ndarray) -> float | np.ndarray:
     if isinstance(spec, Exponential):
         return np.exp(-spec.rate_per_year * t)
     return np.exp(-(t / spec.scale_years) ** spec.shape)
-
-
-def mean_years(spec: Lifetime) -> float:
-    """Mean of the base distribution, years."""
-    if isinstance(spec, Exponential):
-        return math.inf if spec.rate_per_year == 0 else 1.0 / spec.rate_per_year
-    return spec.scale_years * math.gamma(1.0 + 1.0 / spec.shape)
-
-

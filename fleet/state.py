@@ -146,10 +146,6 @@ class FleetTable:
         """Compute capacity of modules `rows` at `day` (daylight rate), PFLOPS."""
         return self.usable_counts(day, rows) * self.pflops_per_unit[self.generation[rows]]
 
-    def crossing_day(self, m: int, failed_units: int) -> float:
-        """Day on which module m has `failed_units` failed units (may be in the past)."""
-        return float(self.unit_end[m, failed_units - 1])
-
     def operated_days(self, start: float, stop: float) -> float:
         """Module-days of operation of the whole fleet between days `start` and `stop`."""
         began = self.commissioned_day[: self.n]

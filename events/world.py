@@ -9,7 +9,7 @@ import numpy as np
 import simpy
 
 from events.log import EventLog
-from fleet.economics import DAYS_PER_YEAR, discount_factor
+from fleet.economics import DAYS_PER_YEAR
 from fleet.hardware import catalog
 from fleet.lifetimes import inverse
 from fleet.scenario import Scenario, modules_for_target
@@ -30,7 +30,7 @@ class Ledger:
 
     def book(self, category: str, usd: float, day: float) -> None:
         self.total[category] += usd
-        self.npv += usd * float(discount_factor(self.rate, day / DAYS_PER_YEAR))
+        self.npv += usd * (1.0 + self.rate) ** (-day / DAYS_PER_YEAR)   # discount_factor, for one day
 
     @property
     def total_usd(self) -> float:

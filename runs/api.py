@@ -1,6 +1,7 @@
 """The Python API: load a scenario, simulate one replication, save its results."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -157,6 +158,7 @@ def manifest(scenario: Scenario, policy: Policy, seed: int) -> dict:
     }
 
 
+@functools.lru_cache(maxsize=None)
 def _version(dist: str) -> str:
     try:
         return metadata.version(dist)

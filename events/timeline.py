@@ -52,14 +52,15 @@ class Timeline:
             w.book("ground", len(w.scenario.ground.stations) * econ.ground_usd_per_station_year * dt_years)
         ops = t.ids(Status.OPERATIONAL)
         alive = t.alive_counts(day, ops)
-        cap = t.capacity_pflops(day, ops)
-        capacity = float(cap.sum())
+        array_kw = t.array_kw(day, ops)
+        usable = np.minimum(alive, t.powered_counts(array_kw, ops))
+        capacity = float((usable * t.pflops_per_unit[t.generation[ops]]).sum())
         module = w.scenario.fleet.module
         rate = capacity * (1 - module.eclipse_fraction) * w.scenario.ground.data_tb_per_pflops_day
         self.ground.set_generation(rate, len(ops) * module.data_buffer_tb)
         pipeline = int(in_status(t.status[: t.n], Status.ORDERED, Status.IN_TRANSIT).sum())
         row = (day, day / DAYS_PER_YEAR, w.year(day), len(ops), pipeline, int(alive.sum()), capacity,
-               w.target_pflops, min(1.0, capacity / w.target_pflops), float(t.array_kw(day, ops).sum()),
+               w.target_pflops, min(1.0, capacity / w.target_pflops), float(array_kw.sum()),
                self.ground.backlog_tb, self.ground.lost_tb, self.servicing.busy,
                self.servicing.queued, w.ledger.total_usd)
         for c, v in zip(COLUMNS, row):

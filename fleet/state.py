@@ -139,8 +139,11 @@ class FleetTable:
         """Units that are alive and powered at `day` in operational modules `rows`: the alive
         ones, at most as many as the array can power."""
         alive = (self.unit_end[rows] > day).sum(axis=1)
-        powered = np.floor(self.array_kw(day, rows) / self.kw_per_unit[self.generation[rows]] + 1e-9)
-        return np.minimum(alive, powered.astype(np.int64))
+        return np.minimum(alive, self.powered_counts(self.array_kw(day, rows), rows))
+
+    def powered_counts(self, array_kw: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Units that arrays giving `array_kw` can power in modules `rows`."""
+        return np.floor(array_kw / self.kw_per_unit[self.generation[rows]] + 1e-9).astype(np.int64)
 
     def capacity_pflops(self, day: float, rows: np.ndarray) -> np.ndarray:
         """Compute capacity of modules `rows` at `day` (daylight rate), PFLOPS."""

@@ -9,14 +9,18 @@ from fleet.observation import Observation
 from policies.base import Policy
 
 
+def modules_to_reach_target(obs: Observation, have_pflops: float) -> int:
+    """New-generation modules needed to bring `have_pflops` up to the target."""
+    return math.ceil((obs.target_pflops - have_pflops) / obs.nominal_module_pflops() - 1e-9)
+
+
 def launches_to_restore(obs: Observation, trigger_fraction: float) -> list[Action]:
     """Launch enough new-generation modules to bring capacity (with the pipeline) back to target,
     when it has fallen below `trigger_fraction` of the target."""
     have = obs.capacity_pflops + obs.pipeline_pflops
     if have >= trigger_fraction * obs.target_pflops:
         return []
-    count = math.ceil((obs.target_pflops - have) / obs.nominal_module_pflops() - 1e-9)
-    return [Launch(count=count, reason=f"capacity {have:.0f} of target {obs.target_pflops:.0f} PFLOPS")]
+    return [Launch(count=modules_to_reach_target(obs, have), reason=f"capacity {have:.0f} of target {obs.target_pflops:.0f} PFLOPS")]
 
 
 @dataclasses.dataclass(frozen=True)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 
 import numpy as np
 
@@ -10,6 +9,7 @@ from fleet.actions import Action, Launch, Service
 from fleet.observation import Observation
 from fleet.state import OPERATIONAL
 from policies.base import Policy
+from policies.replenish import modules_to_reach_target
 
 
 def replace_dead_modules(obs: Observation) -> list[Action]:
@@ -18,8 +18,7 @@ def replace_dead_modules(obs: Observation) -> list[Action]:
     have = obs.nominal_capacity_pflops + obs.pipeline_pflops
     if have >= obs.target_pflops * (1 - 1e-9):
         return []
-    count = math.ceil((obs.target_pflops - have) / obs.nominal_module_pflops() - 1e-9)
-    return [Launch(count=count, reason=f"nominal capacity {have:,.0f} of {obs.target_pflops:,.0f} PFLOPS")]
+    return [Launch(count=modules_to_reach_target(obs, have), reason=f"nominal capacity {have:,.0f} of {obs.target_pflops:,.0f} PFLOPS")]
 
 
 def pack_trips(obs: Observation, due: np.ndarray, trips: int,

@@ -23,6 +23,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from events.world import fmt_usd
 from fleet.scenario import Scenario
 
 WHO_WIDTH = 10
@@ -177,7 +178,7 @@ def trace_lines(events: pd.DataFrame, scenario: Scenario, module: int | None = N
             trip = _Trip(len(st.trips) + 1, day, c, ids, what, reason)
             st.trips.append(trip)
             emit(day, "servicer", f"trip {trip.number} sent: {what} of modules {id_ranges(ids)} in cluster {c}, "
-                                  f"{_usd(float(events['cost_usd'].iat[i]))}"
+                                  f"{fmt_usd(float(events['cost_usd'].iat[i]))}"
                  + ("" if n == len(ids) else f" ({n} modules)"), ids)
         elif kind in ("servicing", "upgrade", "servicing_failure"):
             ids = _parse_dispatch(detail)[0] if kind == "servicing_failure" else {m}
@@ -223,13 +224,6 @@ def narrative(result, module: int | None = None, until_day: float | None = None)
 # ----- helpers ---------------------------------------------------------------------------------
 def _plural(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def _usd(usd: float) -> str:
-    for scale, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(usd) >= scale:
-            return f"${usd / scale:,.1f}{suffix}"
-    return f"${usd:,.0f}"
 
 
 def _parse_dispatch(detail: str) -> tuple[set[int], str, str]:

@@ -143,5 +143,4 @@ class LaunchQueue:
 
     def _commission_later(self, payload: tuple[int, ...]):
         yield self.world.env.timeout(self.world.scenario.fleet.module.commissioning_days)
-        for m in payload:
-            self.modules.commission(m)
+        self.modules.commission(list(payload))

@@ -20,7 +20,7 @@ import simpy
 
 from events.world import World
 from fleet.economics import DAYS_PER_YEAR
-from fleet.lifetimes import sample_years
+from fleet.lifetimes import inverse
 from fleet.state import OPERATIONAL, Status
 
 
@@ -35,6 +35,9 @@ class Modules:
         self.on_module_ended: Callable[[int], None] = lambda m: None
         design = world.scenario.fleet.module
         self.life_days = design.design_life_years * DAYS_PER_YEAR
+        failures = world.scenario.failures
+        self._bus_years = inverse(failures.bus)
+        self._strikes_per_year = failures.debris.strikes_per_module_year if failures.debris is not None else 0.0
 
         self._heap: list[tuple[float, int, int]] = []   # (day, version, module)
         self._version: dict[int, int] = {}
@@ -85,35 +88,43 @@ class Modules:
                 table.crossed[m] = True
                 self.on_threshold(m)
 
-    def commission(self, m: int) -> None:
-        """Module m starts operating now, with fresh units and its own bus and debris fates."""
-        w, t = self.world, self.world.now
-        if w.table.spare[m] and w.table.status[m] != Status.SPARE:
-            w.table.status[m] = Status.SPARE
-            w.log.add(t, "commissioned", m, int(w.table.cluster[m]), 1, 0.0, "in standby as a spare")
+    def commission(self, ids: list[int]) -> None:
+        """Modules `ids` start operating now, each with fresh units and its own bus and debris fates;
+        those ordered as spares go into standby instead."""
+        w, t, now = self.world, self.world.table, self.world.now
+        standby = [m for m in ids if t.spare[m] and t.status[m] != Status.SPARE]
+        for m in standby:
+            t.status[m] = Status.SPARE
+            w.log.add(now, "commissioned", m, int(t.cluster[m]), 1, 0.0, "in standby as a spare")
+        if standby:
+            ids = [m for m in ids if m not in standby]
+        if not ids:
             return
-        ends = w.unit_end_days(m, 0, w.table.units, t)
-        f = w.scenario.failures
-        rng = w.streams.keyed("bus-lifetime", m)
-        bus = t + sample_years(f.bus, rng, 1)[0] * DAYS_PER_YEAR
-        if f.debris is not None and f.debris.strikes_per_module_year > 0:
-            strike = t + rng.standard_exponential() / f.debris.strikes_per_module_year * DAYS_PER_YEAR
+        rows = np.array(ids, dtype=np.intp)
+        ends = w.unit_end_days([(m, 0, t.units) for m in ids], now).reshape(len(ids), t.units)
+        keyed = w.streams.keyed
+        fates = np.array([keyed("bus-lifetime", m).standard_exponential(3) for m in ids])  # bus (2), debris
+        bus = now + self._bus_years(fates[:, 0], fates[:, 1]) * DAYS_PER_YEAR
+        if self._strikes_per_year > 0:
+            strike = now + fates[:, 2] / self._strikes_per_year * DAYS_PER_YEAR
         else:
-            strike = math.inf
-        w.table.commission(m, t, ends, min(bus, strike))
-        self.death_cause[m] = "bus failure" if bus <= strike else "debris strike"
-        w.log.add(t, "commissioned", m, int(w.table.cluster[m]), 1, 0.0,
-                  f"{w.table.units} units of {w.generations[w.table.generation[m]].name}")
-        self.reschedule(m)
-        end = min((float(w.table.bus_end_day[m]), self.death_cause[m]), (t + self.life_days, "end of design life"))
-        if end[0] < w.horizon_day:
-            w.env.process(self._life(m, *end))
+            strike = np.full(len(ids), math.inf)
+        t.commission(rows, now, ends, np.minimum(bus, strike))
+        retire = now + self.life_days
+        for m, b, s, c, g in zip(ids, bus.tolist(), strike.tolist(), t.cluster[rows].tolist(),
+                                 t.generation[rows].tolist()):
+            cause = self.death_cause[m] = "bus failure" if b <= s else "debris strike"
+            w.log.add(now, "commissioned", m, c, 1, 0.0, f"{t.units} units of {w.generations[g].name}")
+            self.reschedule(m)
+            end = min((min(b, s), cause), (retire, "end of design life"))
+            if end[0] < w.horizon_day:
+                w.env.process(self._life(m, *end))
 
     def activate(self, m: int) -> None:
         """Spare module m leaves standby and starts operating now (its life starts now: cold standby)."""
         w = self.world
         w.log.add(w.now, "spare_activated", m, int(w.table.cluster[m]), 1, 0.0, "spare leaves standby")
-        self.commission(m)
+        self.commission([m])
 
     def _life(self, m: int, day: float, what: str):
         w = self.world
@@ -131,7 +142,6 @@ class Modules:
         w = self.world
         w.table.status[m] = status
         w.table.end_day[m] = w.now
-        w.forget_draws(m)
 
     def fail(self, m: int, cause: str) -> None:
         """Module m dies in orbit (bus failure, debris strike)."""
@@ -160,18 +170,18 @@ class Modules:
         rows = t.unit_end[modules]
         failed = (rows <= now).sum(axis=1)          # failed units are each row's first ones
         before = np.cumsum(failed) - failed
-        take = np.clip(np.minimum(failed, carried - before), 0, None)
+        take = np.minimum(failed, np.maximum(carried - before, 0))
         served = np.flatnonzero(take)
         if len(served) == 0:
             return take
-        draws = np.concatenate([w.unit_draws(int(modules[i]), int(t.installs[modules[i]]))[:, : take[i]]
-                                for i in served], axis=1)
+        new = w.unit_end_days(list(zip(modules[served].tolist(), t.installs[modules[served]].tolist(),
+                                       take[served].tolist())), now)
         t.installs[modules[served]] += 1
-        rows[np.arange(t.units) < take[:, None]] = w.end_days(draws, now)   # the failed slots, row by row
+        rows[np.arange(t.units) < take[:, None]] = new   # the failed slots, row by row
         rows.sort(axis=1)
         t.unit_end[modules] = rows
-        for i in served:
-            self.reschedule(int(modules[i]))
+        for m in modules[served].tolist():
+            self.reschedule(m)
         return take
 
     def upgrade(self, m: int, generation: int) -> int:
@@ -180,7 +190,7 @@ class Modules:
         t = w.table
         w.settle(np.array([m]))
         t.generation[m] = generation
-        t.unit_end[m] = np.sort(w.unit_end_days(m, int(t.installs[m]), t.units, w.env.now))
+        t.unit_end[m] = np.sort(w.unit_end_days([(m, int(t.installs[m]), t.units)], w.env.now))
         t.installs[m] += 1
         self.reschedule(m)
         return t.units

@@ -45,11 +45,11 @@ class PolicyDriver:
 
     def observe(self) -> Observation:
         w = self.world
-        gens = w.generations[: w.newest_generation() + 1]
-        return Observation(table=w.table, day=w.now, year=w.year(), horizon_day=w.horizon_day,
-                           scenario=w.scenario, generations=gens, target_pflops=w.target_pflops,
-                           servicers=w.scenario.servicing.servicers, servicers_busy=self.servicing.busy,
-                           trips_queued=self.servicing.queued)
+        day = w.env.now
+        return Observation(table=w.table, day=day, year=w.year(day), horizon_day=w.horizon_day,
+                           scenario=w.scenario, generations=w.generations[: w.newest_generation() + 1],
+                           target_pflops=w.target_pflops, servicers=self.servicing.spec.servicers,
+                           servicers_busy=self.servicing.busy, trips_queued=self.servicing.queued)
 
     def react(self, hook: str, *args) -> None:
         """Call one of the policy's hooks and apply its actions."""
@@ -113,23 +113,26 @@ class PolicyDriver:
         for m in modules:
             if not isinstance(m, (int, np.integer)) or not 0 <= m < t.n:
                 self._refuse(hook, f"{type(a).__name__} names unknown module {m!r}")
-            if t.status[m] != wanted:
-                self._refuse(hook, f"{type(a).__name__} names module {m}, which is "
-                                   f"{Status(t.status[m]).name.lower().replace('_', ' ')}")
+        ids = np.array(modules, dtype=np.intp)
+        wrong = np.flatnonzero(t.status[ids] != wanted)
+        if len(wrong):
+            m = modules[wrong[0]]
+            self._refuse(hook, f"{type(a).__name__} names module {m}, which is "
+                               f"{Status(t.status[m]).name.lower().replace('_', ' ')}")
         if isinstance(a, Service):
             if w.scenario.servicing.servicers == 0:
                 self._refuse(hook, "Service ordered but the scenario has no servicers")
-            busy = [m for m in modules if t.pending_trip[m]]
-            if busy:
-                self._refuse(hook, f"Service to module {busy[0]}, which already has a trip on its way")
+            busy = np.flatnonzero(t.pending_trip[ids])
+            if len(busy):
+                self._refuse(hook, f"Service to module {modules[busy[0]]}, which already has a trip on its way")
             if a.upgrade:
                 need = t.units * len(modules)
-                newest = w.newest_generation()
-                stale = [m for m in modules if t.generation[m] >= newest]
-                if stale:
-                    self._refuse(hook, f"upgrade of module {stale[0]}, which already has the newest generation")
+                stale = np.flatnonzero(t.generation[ids] >= w.newest_generation())
+                if len(stale):
+                    self._refuse(hook, f"upgrade of module {modules[stale[0]]}, which already has the newest "
+                                       "generation")
             else:
-                need = int((t.units - t.alive_counts(w.now, np.asarray(modules, dtype=np.intp))).sum())
+                need = int((t.units - t.alive_counts(w.now, ids)).sum())
             if need > w.scenario.servicing.units_per_trip:
                 self._refuse(hook, f"Service needs {need} units but a servicer carries "
                                    f"{w.scenario.servicing.units_per_trip}")

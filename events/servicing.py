@@ -30,6 +30,7 @@ class Servicing:
         self.outcomes = world.streams.sequence("servicing-outcomes")
         self.on_trip_returned: Callable[[tuple[int, ...]], None] = lambda ms: None
         self.busy_days = 0.0
+        self.unit_price_usd = np.array([g.price_usd_per_unit for g in world.generations])
 
     @property
     def busy(self) -> int:
@@ -79,7 +80,8 @@ class Servicing:
         w = self.world
         t = w.table
         now = w.env.now
-        ops = np.array([m for m in modules if t.status[m] == OPERATIONAL], dtype=np.intp)
+        ids = np.array(modules, dtype=np.intp)
+        ops = ids[t.status[ids] == OPERATIONAL]
         if len(ops) == 0:
             return
         if upgrade:
@@ -93,10 +95,12 @@ class Servicing:
                 w.log.add(now, "upgrade", int(m), int(t.cluster[m]), n, cost, f"{old} -> {gen.name}")
             return
         replaced = self.modules.repair(ops, self.spec.units_per_trip)
-        for m, n in zip(ops.tolist(), replaced.tolist()):
-            if n:
-                cost = w.book("hardware", n * w.generations[t.generation[m]].price_usd_per_unit)
-                w.log.add(now, "servicing", m, int(t.cluster[m]), n, cost, f"replaced {n} failed units")
+        served = np.flatnonzero(replaced)
+        ops, replaced = ops[served], replaced[served]
+        costs = replaced * self.unit_price_usd[t.generation[ops]]
+        w.book("hardware", float(costs.sum()))
+        for m, c, n, cost in zip(ops.tolist(), t.cluster[ops].tolist(), replaced.tolist(), costs.tolist()):
+            w.log.add(now, "servicing", m, c, n, cost, f"replaced {n} failed units")
         w.units_replaced += int(replaced.sum())
 
 

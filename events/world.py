@@ -17,7 +17,6 @@ from fleet.state import FleetTable
 from fleet.streams import Streams
 
 COST_CATEGORIES = ("launch", "hardware", "servicing", "operations", "ground", "failure")
-INSTALLS_PER_BLOCK = 4   # unit-lifetime draws are made for this many installations of a module at once
 
 
 class Ledger:
@@ -58,7 +57,6 @@ class World:
         self._failures: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self.unit_failure_count = 0
         self.units_replaced = 0
-        self._draws: dict[int, tuple[int, np.ndarray]] = {}   # module -> (block, exponential draws)
         self._unit_years = inverse(scenario.failures.unit, scenario.failures.radiation)
         self.counters: dict[str, int] = defaultdict(int)
 
@@ -76,32 +74,18 @@ class World:
         return max(0, bisect_right(self._generation_days, self.env.now) - 1)
 
     # ----- units ----------------------------------------------------------------------------------
-    def unit_draws(self, module: int, install: int) -> np.ndarray:
-        """Standard exponential draws (2 x units: base cause, radiation) for the units installed in
-        `module` at its `install`-th installation, in slot order.
+    def unit_end_days(self, installs: list[tuple[int, int, int]], day: float) -> np.ndarray:
+        """End days of units installed on `day`: for each (module, install, count), the first
+        `count` units (in slot order) of the module's `install`-th installation, concatenated.
 
-        They come from the keyed stream (module, install // 4), row install % 4: the same whatever
-        else happened, for common random numbers.
+        Unit k of an installation takes the k-th pair (base cause, radiation) of standard exponential
+        draws of the keyed stream (module, install): the same numbers whatever else happened and
+        however many units the installation has, which is what common random numbers need.
         """
-        block, row = divmod(install, INSTALLS_PER_BLOCK)
-        cached = self._draws.get(module)
-        if cached is None or cached[0] != block:
-            rng = self.streams.keyed("unit-lifetimes", module, block)
-            cached = (block, rng.standard_exponential((INSTALLS_PER_BLOCK, 2, self.table.units)))
-            self._draws[module] = cached
-        return cached[1][row]
-
-    def end_days(self, draws: np.ndarray, day: float) -> np.ndarray:
-        """End days of units installed on `day`, from their draws (2 x n)."""
-        return self._unit_years(draws[0], draws[1]) * DAYS_PER_YEAR + day
-
-    def unit_end_days(self, module: int, install: int, count: int, day: float) -> np.ndarray:
-        """End days of the first `count` units installed in `module` at its `install`-th installation."""
-        return self.end_days(self.unit_draws(module, install)[:, :count], day)
-
-    def forget_draws(self, module: int) -> None:
-        """Drop the cached draws of a module that left service."""
-        self._draws.pop(module, None)
+        keyed = self.streams.keyed
+        draws = [keyed("unit-lifetimes", m, i).standard_exponential((n, 2)) for m, i, n in installs]
+        draws = draws[0] if len(draws) == 1 else np.concatenate(draws)
+        return self._unit_years(draws[:, 0], draws[:, 1]) * DAYS_PER_YEAR + day
 
     def settle(self, rows: np.ndarray, day: float | np.ndarray | None = None) -> int:
         """Integrate compute of `rows` up to now (or `day`, one per row) and record their unit

@@ -1,4 +1,4 @@
-"""Lifetime distributions as data: sampling, survival and mean, in years.
+"""Lifetime distributions as data: sampling (by inverting standard exponential draws) and survival, in years.
 
 A unit's lifetime is the first of two competing causes: its base distribution (exponential or
 Weibull) and, where the scenario gives a radiation effect, an extra hazard that grows linearly with
@@ -14,13 +14,6 @@ from typing import Callable
 import numpy as np
 
 from fleet.scenario import Exponential, Lifetime, Radiation
-
-
-def sample_years(spec: Lifetime, rng: np.random.Generator, n: int,
-                 radiation: Radiation | None = None) -> np.ndarray:
-    """`n` lifetimes in years; `inf` where a cause has zero hazard."""
-    draws = rng.standard_exponential((2, n))
-    return inverse(spec, radiation)(draws[0], draws[1])
 
 
 def inverse(spec: Lifetime, radiation: Radiation | None = None) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:

@@ -110,8 +110,10 @@ class FleetTable:
         self.ordered_day[m] = day
         return m
 
-    def commission(self, m: int, day: float, unit_end: np.ndarray, bus_end_day: float) -> None:
-        """Module m starts operating at `day` with units ending at `unit_end` (absolute days)."""
+    def commission(self, m: int | np.ndarray, day: float, unit_end: np.ndarray,
+                   bus_end_day: float | np.ndarray) -> None:
+        """Module m (or modules m, one row of `unit_end` each) starts operating at `day` with units
+        ending at `unit_end` (absolute days)."""
         self.status[m] = Status.OPERATIONAL
         self.commissioned_day[m] = day
         self.settled_day[m] = day
@@ -157,9 +159,9 @@ class FleetTable:
         return float(np.nansum(np.clip(overlap, 0.0, None)))
 
     # ----- integration ------------------------------------------------------------------------
-    def integrate(self, rows: np.ndarray, day: float | np.ndarray) -> np.ndarray:
+    def integrate(self, rows: np.ndarray, day: float | np.ndarray, ends: np.ndarray | None = None) -> np.ndarray:
         """Add compute delivered by `rows` from their settled day to `day` (one day, or one per row);
-        return it, PFLOPS-days.
+        return it, PFLOPS-days. `ends`: `unit_end[rows]`, if the caller has it.
 
         Exact: each unit slot runs until min(its end, its power limit); eclipse idles compute.
         """
@@ -167,10 +169,14 @@ class FleetTable:
             return np.zeros(0)
         day = np.asarray(day, dtype=float)
         start = self.settled_day[rows]
-        limit = self.run_until_days[self.generation[rows]] + self.commissioned_day[rows, None]
-        stop = np.minimum(np.minimum(self.unit_end[rows], limit), day[:, None] if day.ndim else day)
-        unit_days = np.clip(stop - start[:, None], 0.0, None).sum(axis=1)
-        delivered = unit_days * self.pflops_per_unit[self.generation[rows]] * (1.0 - self.design.eclipse_fraction)
+        gen = self.generation[rows]
+        stop = self.run_until_days[gen]                                   # a copy: fancy indexing
+        stop += self.commissioned_day[rows, None]
+        np.minimum(stop, self.unit_end[rows] if ends is None else ends, out=stop)
+        np.minimum(stop, day[:, None] if day.ndim else day, out=stop)
+        stop -= start[:, None]
+        unit_days = np.maximum(stop, 0.0, out=stop).sum(axis=1)
+        delivered = unit_days * (self.pflops_per_unit[gen] * (1.0 - self.design.eclipse_fraction))
         self.delivered_pflops_days[rows] += delivered
         self.settled_day[rows] = np.maximum(start, day)
         return delivered
@@ -184,9 +190,10 @@ class FleetTable:
         rows = np.asarray(rows, dtype=np.intp)
         day = np.asarray(day, dtype=float)
         ends = self.unit_end[rows]
-        failed = (ends > self.settled_day[rows, None]) & (ends <= (day[:, None] if day.ndim else day))
+        failed = ends <= (day[:, None] if day.ndim else day)
+        failed &= ends > self.settled_day[rows, None]
         r, k = np.nonzero(failed)
-        self.integrate(rows, day)
+        self.integrate(rows, day, ends)
         return rows[r], ends[r, k]
 
     def unsettled_ended(self) -> np.ndarray:

@@ -33,21 +33,21 @@ def pack_trips(obs: Observation, due: np.ndarray, trips: int,
     clusters = obs.cluster[due]
     counts = np.bincount(clusters, minlength=obs.clusters)
     out: list[Action] = []
-    for c in np.lexsort((np.arange(len(counts)), -counts)):
+    for c in np.lexsort((np.arange(len(counts)), -counts)).tolist():
         if len(out) == trips or counts[c] == 0:
             break
         mods = due[clusters == c]
         if companions is not None:
             mods = np.union1d(mods, companions[obs.cluster[companions] == c])
         failed = obs.units_installed - obs.units_alive_of(mods)
+        order = np.argsort(-failed, kind="stable")
         take, load = [], 0
-        for i in np.argsort(-failed, kind="stable"):    # greedy: skip a module that no longer fits
-            if load + failed[i] <= obs.units_per_trip:
+        for i, f in zip(order.tolist(), failed[order].tolist()):   # greedy: skip a module that no longer fits
+            if load + f <= obs.units_per_trip:
                 take.append(i)
-                load += int(failed[i])
+                load += f
         if take:
-            out.append(Service(modules=tuple(int(m) for m in mods[take]),
-                               reason=f"{int(failed[take].sum())} failed units in cluster {c}"))
+            out.append(Service(modules=tuple(mods[take].tolist()), reason=f"{load} failed units in cluster {c}"))
     return out
 
 

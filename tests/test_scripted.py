@@ -13,6 +13,7 @@ import pytest
 
 from events.world import World
 from runs import load_scenario, simulate
+from tests.scripted_units import first_install_fails_on
 
 FAIL_DAYS = [105.0, 205.0, 305.0, 405.0]
 UNITS = 16
@@ -43,14 +44,7 @@ def scripted_scenario():
 
 @pytest.fixture
 def result(monkeypatch):
-    def scripted(self, module, install, count, day):
-        if install == 0:
-            ends = np.full(count, np.inf)
-            ends[: len(FAIL_DAYS)] = FAIL_DAYS
-            return ends
-        return np.full(count, np.inf)
-
-    monkeypatch.setattr(World, "unit_end_days", scripted)
+    monkeypatch.setattr(World, "unit_end_days", first_install_fails_on(FAIL_DAYS))
     return simulate(scripted_scenario(), seed=0)
 
 

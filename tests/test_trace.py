@@ -4,13 +4,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from events.world import World
 from fleet.scenario import parse_scenario
 from runs import load_scenario, simulate
 from runs.trace import calendar, id_ranges, narrative, trace_lines
+from tests.scripted_units import first_install_fails_on
 
 ROOT = Path(__file__).resolve().parents[1]
 FAIL_DAYS = [105.0, 105.0, 105.0, 205.0]   # three boards fail together, a fourth later
@@ -35,13 +35,7 @@ def scripted(launch_success=1.0):
 
 @pytest.fixture
 def scripted_failures(monkeypatch):
-    def ends(self, module, install, count, day):
-        out = np.full(count, np.inf)
-        if install == 0:
-            out[: len(FAIL_DAYS)] = FAIL_DAYS
-        return out
-
-    monkeypatch.setattr(World, "unit_end_days", ends)
+    monkeypatch.setattr(World, "unit_end_days", first_install_fails_on(FAIL_DAYS))
 
 
 def test_scripted_trace_reads_line_by_line(scripted_failures):

@@ -10,6 +10,7 @@ mean engine wall time on the small world, over the seeds both ran, timed alterna
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import math
 import resource
@@ -50,6 +51,8 @@ def the_small_world(years: float):
 
 
 def timed(fn, *args, **kwargs):
+    """(fn's result, its wall seconds), garbage from earlier runs collected first, for both models alike."""
+    gc.collect()
     t = time.perf_counter()
     out = fn(*args, **kwargs)
     return out, time.perf_counter() - t

@@ -62,7 +62,9 @@ class EventLog:
             parts.append((days, np.full(n, KIND_CODE[kind], np.int8), modules, clusters, counts, np.zeros(n),
                           np.zeros(n, np.int64)))
         day, kind, module, cluster, count, cost, detail = (np.concatenate(c) for c in zip(*parts))
-        order = np.argsort(day, kind="stable")
+        # Days are never negative, so their bit patterns as integers sort in the same order; a stable
+        # sort of integers is about a third faster than of floats.
+        order = np.argsort(day.view(np.int64), kind="stable")
         return pd.DataFrame({
             "time_days": day[order],
             "time_years": day[order] / DAYS_PER_YEAR,

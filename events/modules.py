@@ -6,13 +6,14 @@ while the module lives, so the process is never interrupted; a module ended othe
 by the policy) finds its status changed when the timeout fires and stops.
 
 Unit failures never touch the clock: they are read from the module's sorted unit end days. If the
-policy declared a failed-unit threshold, one watcher process holds a heap of the days on which
-modules will reach it and wakes the policy then; a repair or a storm reschedules the module's entry.
+policy declared a failed-unit threshold, each operational module has one timeout on the clock for
+the day it will reach it, whose callback wakes the policy; a repair or a storm reschedules it (the
+old timeout, now stale, does nothing when it fires).
 """
 from __future__ import annotations
 
-import heapq
 import math
+from functools import partial
 from typing import Callable
 
 import numpy as np
@@ -39,54 +40,34 @@ class Modules:
         self._bus_years = inverse(failures.bus)
         self._strikes_per_year = failures.debris.strikes_per_module_year if failures.debris is not None else 0.0
 
-        self._heap: list[tuple[float, int, int]] = []   # (day, version, module)
-        self._version: dict[int, int] = {}
-        self._watcher: simpy.Process | None = None
-        self._watching_until = math.inf
+        self._version: dict[int, int] = {}             # module -> its latest threshold timeout
 
     def set_threshold(self, failed_fraction: float | None) -> None:
         """Wake `on_threshold` when a module's failed units reach this fraction (None: never)."""
         if failed_fraction is not None:
             units = self.world.table.units
             self.threshold_units = min(units, max(1, math.ceil(failed_fraction * units - 1e-9)))
-            self._watcher = self.world.env.process(self._watch())
 
     def reschedule(self, m: int) -> None:
-        """Recompute the day module m reaches the threshold (after its units changed)."""
+        """Recompute the day module m reaches the threshold (after its units changed), and put a
+        timeout on the clock for it; a timeout made stale by a later reschedule does nothing."""
         if self.threshold_units is None:
             return
-        table = self.world.table
-        now = self.world.env.now
-        crossing = table.unit_end[m, self.threshold_units - 1]
-        crossed = table.crossed[m] = crossing <= now
-        version = self._version.get(m, 0) + 1
-        self._version[m] = version
-        if crossed or table.status[m] != OPERATIONAL:
-            return
-        day = float(crossing)
-        if day >= self.world.horizon_day:
-            return
-        heapq.heappush(self._heap, (day, version, m))
-        if day < self._watching_until and self._watcher is not self.world.env.active_process:
-            self._watcher.interrupt()
-
-    def _watch(self):
         w = self.world
         table = w.table
-        heap = self._heap
-        while True:
-            while heap and (self._version[heap[0][2]] != heap[0][1] or table.status[heap[0][2]] != OPERATIONAL):
-                heapq.heappop(heap)
-            self._watching_until = heap[0][0] if heap else math.inf
-            try:
-                yield w.env.timeout(self._watching_until - w.now) if heap else w.env.event()
-            except simpy.Interrupt:
-                continue
-            self._watching_until = math.inf
-            day, version, m = heapq.heappop(heap)
-            if self._version[m] == version and table.status[m] == OPERATIONAL:
-                table.crossed[m] = True
-                self.on_threshold(m)
+        now = w.env.now
+        crossing = float(table.unit_end[m, self.threshold_units - 1])
+        crossed = table.crossed[m] = crossing <= now
+        version = self._version[m] = self._version.get(m, 0) + 1
+        if crossed or table.status[m] != OPERATIONAL or crossing >= w.horizon_day:
+            return
+        w.env.timeout(crossing - now).callbacks.append(partial(self._reach_threshold, m, version))
+
+    def _reach_threshold(self, m: int, version: int, _timeout: simpy.Timeout) -> None:
+        table = self.world.table
+        if self._version[m] == version and table.status[m] == OPERATIONAL:
+            table.crossed[m] = True
+            self.on_threshold(m)
 
     def commission(self, ids: list[int]) -> None:
         """Modules `ids` start operating now, each with fresh units and its own bus and debris fates;

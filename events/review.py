@@ -31,8 +31,12 @@ class PolicyDriver:
         self.modules = modules
         self.launches = launches
         self.servicing = servicing
+        self._available = [world.generations[: g + 1] for g in range(len(world.generations))]  # by newest
         modules.set_threshold(policy.threshold_failed_fraction())
-        modules.on_threshold = lambda m: self.react("on_threshold", m)
+        if policy.threshold_needs_free_servicer():
+            modules.on_threshold = lambda m: self.react("on_threshold", m) if servicing.free else None
+        else:
+            modules.on_threshold = lambda m: self.react("on_threshold", m)
         modules.on_module_ended = lambda m: self.react("on_module_failed", m)
         launches.on_launch_failed = lambda ms: self.react("on_launch_failed", ms)
         servicing.on_trip_returned = lambda ms: self.react("on_trip_returned", ms)
@@ -46,10 +50,11 @@ class PolicyDriver:
     def observe(self) -> Observation:
         w = self.world
         day = w.env.now
+        servicing = self.servicing
         return Observation(table=w.table, day=day, year=w.year(day), horizon_day=w.horizon_day,
-                           scenario=w.scenario, generations=w.generations[: w.newest_generation() + 1],
-                           target_pflops=w.target_pflops, servicers=self.servicing.spec.servicers,
-                           servicers_busy=self.servicing.busy, trips_queued=self.servicing.queued)
+                           scenario=w.scenario, generations=self._available[w.newest_generation()],
+                           target_pflops=w.target_pflops, servicers=servicing.spec.servicers,
+                           servicers_busy=servicing.busy, trips_queued=servicing.queued)
 
     def react(self, hook: str, *args) -> None:
         """Call one of the policy's hooks and apply its actions."""

@@ -40,6 +40,11 @@ class Servicing:
     def queued(self) -> int:
         return len(self.servicers.queue)
 
+    @property
+    def free(self) -> bool:
+        """Some servicer is neither busy nor claimed by a queued trip."""
+        return self.spec.servicers > self.busy + self.queued
+
     def dispatch(self, modules: tuple[int, ...], upgrade: bool, reason: str) -> None:
         """Start a trip to `modules` (already checked by the engine)."""
         w = self.world

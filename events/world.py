@@ -11,7 +11,7 @@ import simpy
 from events.log import EventLog
 from fleet.economics import DAYS_PER_YEAR
 from fleet.hardware import catalog
-from fleet.lifetimes import inverse
+from fleet.lifetimes import has_radiation_hazard, inverse
 from fleet.scenario import Scenario, modules_for_target
 from fleet.state import FleetTable
 from fleet.streams import Streams
@@ -58,6 +58,7 @@ class World:
         self.unit_failure_count = 0
         self.units_replaced = 0
         self._unit_years = inverse(scenario.failures.unit, scenario.failures.radiation)
+        self._draws_per_unit = 2 if has_radiation_hazard(scenario.failures.radiation) else 1
         self.counters: dict[str, int] = defaultdict(int)
 
     # ----- time -----------------------------------------------------------------------------------
@@ -79,13 +80,14 @@ class World:
         `count` units (in slot order) of the module's `install`-th installation, concatenated.
 
         Unit k of an installation takes the k-th pair (base cause, radiation) of standard exponential
-        draws of the keyed stream (module, install): the same numbers whatever else happened and
-        however many units the installation has, which is what common random numbers need.
+        draws of the keyed stream (module, install), or the k-th draw alone if the scenario has no
+        radiation hazard: the same numbers whatever else happened and however many units the
+        installation has, which is what common random numbers need.
         """
         keyed = self.streams.keyed
-        draws = [keyed("unit-lifetimes", m, i).standard_exponential((n, 2)) for m, i, n in installs]
+        draws = [keyed("unit-lifetimes", m, i).standard_exponential((n, self._draws_per_unit)) for m, i, n in installs]
         draws = draws[0] if len(draws) == 1 else np.concatenate(draws)
-        return self._unit_years(draws[:, 0], draws[:, 1]) * DAYS_PER_YEAR + day
+        return self._unit_years(draws[:, 0], draws[:, -1]) * DAYS_PER_YEAR + day   # last column: radiation
 
     def settle(self, rows: np.ndarray, day: float | np.ndarray | None = None) -> int:
         """Integrate compute of `rows` up to now (or `day`, one per row) and record their unit

@@ -16,15 +16,21 @@ import numpy as np
 from fleet.scenario import Exponential, Lifetime, Radiation
 
 
+def has_radiation_hazard(radiation: Radiation | None) -> bool:
+    """Whether `radiation` adds any hazard (else a lifetime needs no radiation draw)."""
+    return radiation is not None and radiation.dose_rate_rad_per_year * radiation.hazard_per_year_per_krad > 0
+
+
 def inverse(spec: Lifetime, radiation: Radiation | None = None) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
-    """The function (e, e_rad) -> lifetimes in years, made once for a hot loop."""
+    """The function (e, e_rad) -> lifetimes in years, made once for a hot loop; e_rad is ignored
+    without a radiation hazard."""
     if isinstance(spec, Exponential):
         mean = 1.0 / spec.rate_per_year if spec.rate_per_year > 0 else np.inf
         base = (lambda e: e * mean) if math.isfinite(mean) else (lambda e: np.full(len(e), np.inf))
     else:
         scale, power = spec.scale_years, 1.0 / spec.shape
         base = lambda e: scale * e ** power  # noqa: E731
-    if radiation is None or radiation.dose_rate_rad_per_year * radiation.hazard_per_year_per_krad == 0:
+    if not has_radiation_hazard(radiation):
         return lambda e, e_rad: base(e)
     inv_k = 2000.0 / (radiation.dose_rate_rad_per_year * radiation.hazard_per_year_per_krad)
     return lambda e, e_rad: np.minimum(base(e), np.sqrt(e_rad * inv_k))

@@ -7,12 +7,28 @@ fleet of a million units.
 """
 from __future__ import annotations
 
-from functools import cached_property
-
 import numpy as np
 
 from fleet.scenario import Generation, Scenario
 from fleet.state import OPERATIONAL, FleetTable, Status, in_status
+
+
+class lazy:
+    """`functools.cached_property` without the lock Python 3.11's takes on every first read: the
+    value is computed once, then stored on the instance, where later reads find it directly."""
+
+    def __init__(self, fn):
+        self.fn = fn
+        self.__doc__ = fn.__doc__
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.fn(obj)
+        return value
 
 
 def read_only(a: np.ndarray) -> np.ndarray:
@@ -45,46 +61,46 @@ class Observation:
         self.units_per_trip = scenario.servicing.units_per_trip
 
     # ----- module columns, read-only views made when first read --------------------------------
-    @cached_property
+    @lazy
     def status(self) -> np.ndarray:
         """`fleet.state.Status` code per module."""
         return read_only(self._table.status[: self._table.n])
 
-    @cached_property
+    @lazy
     def cluster(self) -> np.ndarray:
         return read_only(self._table.cluster[: self._table.n])
 
-    @cached_property
+    @lazy
     def generation(self) -> np.ndarray:
         """Catalog index of each module's units."""
         return read_only(self._table.generation[: self._table.n])
 
-    @cached_property
+    @lazy
     def pending_trip(self) -> np.ndarray:
         """A servicing trip is on its way to the module."""
         return read_only(self._table.pending_trip[: self._table.n])
 
-    @cached_property
+    @lazy
     def threshold_crossed(self) -> np.ndarray:
         """The module reached the failed-unit fraction the policy declared (False if none)."""
         return read_only(self._table.crossed[: self._table.n])
 
-    @cached_property
+    @lazy
     def spare(self) -> np.ndarray:
         """The module was ordered as a spare (in standby once it arrives, until activated)."""
         return read_only(self._table.spare[: self._table.n])
 
-    @cached_property
+    @lazy
     def commissioned_day(self) -> np.ndarray:
         return read_only(self._table.commissioned_day[: self._table.n])
 
     # ----- derived, computed when first read ---------------------------------------------------
-    @cached_property
+    @lazy
     def units_alive(self) -> np.ndarray:
         """Alive units per module (0 unless operational)."""
         return read_only(self._table.alive_counts(self.day))
 
-    @cached_property
+    @lazy
     def module_capacity_pflops(self) -> np.ndarray:
         """Usable capacity per module now (0 unless operational), PFLOPS."""
         cap = np.zeros(self._table.n)
@@ -92,18 +108,18 @@ class Observation:
         cap[ops] = self._table.capacity_pflops(self.day, ops)
         return read_only(cap)
 
-    @cached_property
+    @lazy
     def capacity_pflops(self) -> float:
         """Usable capacity of the operational fleet now, PFLOPS."""
         return float(self.module_capacity_pflops.sum())
 
-    @cached_property
+    @lazy
     def nominal_capacity_pflops(self) -> float:
         """Capacity of the operational modules if every unit worked, PFLOPS."""
         ops = self.status == OPERATIONAL
         return float(self._table.pflops_per_unit[self.generation[ops]].sum() * self.units_installed)
 
-    @cached_property
+    @lazy
     def pipeline_pflops(self) -> float:
         """Nominal capacity of modules ordered or in transit, PFLOPS (spares excluded)."""
         waiting = in_status(self.status, Status.ORDERED, Status.IN_TRANSIT) & ~self.spare

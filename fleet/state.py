@@ -13,6 +13,7 @@ tau_j = commissioning + age at which P falls to j u. Compute is idle in eclipse.
 from __future__ import annotations
 
 from enum import IntEnum
+from functools import lru_cache
 
 import numpy as np
 
@@ -37,9 +38,16 @@ class Status(IntEnum):
 
 def in_status(status: np.ndarray, *statuses: int) -> np.ndarray:
     """Boolean mask of the entries of `status` equal to any of `statuses` (faster than np.isin)."""
+    return _status_table(statuses)[status]
+
+
+@lru_cache(maxsize=None)
+def _status_table(statuses: tuple[int, ...]) -> np.ndarray:
+    """Lookup table: True at the codes in `statuses`."""
     wanted = np.zeros(len(Status) + 1, dtype=bool)
     wanted[list(statuses)] = True
-    return wanted[status]
+    wanted.flags.writeable = False
+    return wanted
 
 
 class FleetTable:
@@ -128,9 +136,11 @@ class FleetTable:
 
     def alive_counts(self, day: float, rows: np.ndarray | None = None) -> np.ndarray:
         """Units alive at `day` per module (all rows, or `rows`); zero unless operational."""
-        rows = np.arange(self.n) if rows is None else rows
-        alive = (self.unit_end[rows] > day).sum(axis=1)
-        return np.where(self.status[rows] == OPERATIONAL, alive, 0)
+        if rows is None:
+            ends, status = self.unit_end[: self.n], self.status[: self.n]
+        else:
+            ends, status = self.unit_end.take(rows, axis=0), self.status.take(rows)
+        return np.where(status == OPERATIONAL, (ends > day).sum(axis=1), 0)
 
     def array_kw(self, day: float, rows: np.ndarray) -> np.ndarray:
         """Array power of modules `rows` at `day`, kW (assumes they are commissioned)."""

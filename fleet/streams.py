@@ -29,7 +29,7 @@ class Streams:
             raise ValueError("seed must be non-negative")
         self.seed = int(seed)
         self._sequences: dict[str, np.random.Generator] = {}
-        self._keyed: dict[str, tuple[np.random.Philox, np.random.Generator, np.ndarray]] = {}
+        self._keyed: dict[str, tuple[np.random.Philox, np.random.Generator, np.ndarray, dict]] = {}
 
     def _seed_sequence(self, name: str) -> np.random.SeedSequence:
         return np.random.SeedSequence(self.seed, spawn_key=name_key(name))
@@ -48,12 +48,12 @@ class Streams:
         if entry is None:
             key = self._seed_sequence(name).generate_state(2, np.uint64)
             bitgen = np.random.Philox(key=key)
-            entry = (bitgen, np.random.Generator(bitgen), key)
-            self._keyed[name] = entry
-        bitgen, gen, key = entry
-        bitgen.state = {
-            "bit_generator": "Philox",
-            "state": {"counter": np.array([0, 0, i, j], dtype=np.uint64), "key": key},
-            "buffer": np.zeros(4, dtype=np.uint64), "buffer_pos": 4, "has_uint32": 0, "uinteger": 0,
-        }
+            counter = np.zeros(4, dtype=np.uint64)
+            state = {"bit_generator": "Philox", "state": {"counter": counter, "key": key},
+                     "buffer": np.zeros(4, dtype=np.uint64), "buffer_pos": 4, "has_uint32": 0, "uinteger": 0}
+            entry = self._keyed[name] = (bitgen, np.random.Generator(bitgen), counter, state)
+        bitgen, gen, counter, state = entry
+        counter[2] = i            # the setter copies the state, so one dict serves every call
+        counter[3] = j
+        bitgen.state = state
         return gen

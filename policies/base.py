@@ -30,6 +30,12 @@ class Policy:
         """Wake `on_threshold` when a module's failed-unit fraction reaches this (None: never)."""
         return None
 
+    def threshold_needs_free_servicer(self) -> bool:
+        """True if `on_threshold` does nothing while no servicer is free: the engine then skips the
+        wake-ups that come while every servicer is busy or claimed. The crossings stay visible in
+        `obs.threshold_crossed` at the next call (a trip's return, a review)."""
+        return False
+
     # ----- hooks --------------------------------------------------------------------------------
     def review(self, obs: Observation) -> list[Action]:
         """Periodic review, every `review_interval_days` from the start."""

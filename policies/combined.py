@@ -97,6 +97,9 @@ class Combined(Policy):
         found = [t for t in (p.threshold_failed_fraction() for p in self.parts) if t is not None]
         return min(found) if found else None
 
+    def threshold_needs_free_servicer(self) -> bool:
+        return all(p.threshold_needs_free_servicer() for p in self.parts if p.threshold_failed_fraction() is not None)
+
     def _view(self, obs: Observation, part: Policy) -> Observation:
         """The observation as `part` would see it alone: its own threshold's crossings."""
         mine, shared = part.threshold_failed_fraction(), self.threshold_failed_fraction()

@@ -64,6 +64,9 @@ class ServiceOnThreshold(Policy):
     def threshold_failed_fraction(self) -> float | None:
         return self.threshold_fraction
 
+    def threshold_needs_free_servicer(self) -> bool:
+        return True                      # _dispatch sends nothing while no servicer is free
+
     def _free_servicers(self, obs: Observation) -> int:
         return obs.servicers - obs.servicers_busy - obs.trips_queued
 

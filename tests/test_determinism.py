@@ -3,6 +3,7 @@ different PYTHONHASHSEED, and with common random numbers across policies."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 import json
 import os
@@ -16,6 +17,7 @@ import pytest
 import yaml
 
 from fleet.scenario import parse_scenario
+from policies.service_on_threshold import ServiceOnThreshold
 from runs.api import SCENARIO_DIR, simulate
 
 REPO = Path(__file__).resolve().parents[1]
@@ -209,3 +211,35 @@ def test_unit_lifetimes_do_not_depend_on_other_streams():
 
     assert len(first(a)) >= 3
     pd.testing.assert_frame_equal(first(a), first(b))
+
+
+WAKES: dict[str, int] = {}
+
+
+@dataclasses.dataclass(frozen=True)
+class CountedWakes(ServiceOnThreshold):
+    """Service-on-threshold that counts its `on_threshold` calls."""
+
+    def on_threshold(self, obs, module):
+        WAKES[type(self).__name__] = WAKES.get(type(self).__name__, 0) + 1
+        return super().on_threshold(obs, module)
+
+
+@dataclasses.dataclass(frozen=True)
+class EveryWake(CountedWakes):
+    """The same, woken at every crossing, even while no servicer is free."""
+
+    def threshold_needs_free_servicer(self) -> bool:
+        return False
+
+
+def test_skipping_wakes_while_no_servicer_is_free_changes_nothing():
+    d = rich_dict()
+    d["horizon_years"] = 6
+    d["servicing"].update(servicers=1, trip_days=60)
+    scenario = parse_scenario(d, "one-slow-servicer")
+    WAKES.clear()
+    skipped = simulate(scenario, seed=3, policy=CountedWakes(threshold_fraction=0.1))
+    every = simulate(scenario, seed=3, policy=EveryWake(threshold_fraction=0.1))
+    assert WAKES["EveryWake"] > WAKES["CountedWakes"] > 0       # wake-ups were skipped...
+    assert_same(skipped, every)                                  # ...and nothing else changed

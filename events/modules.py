@@ -1,9 +1,8 @@
 """Module lives: commissioning, bus failure, debris strike, end of design life, threshold wake-ups.
 
-Each operational module has one SimPy process holding one pending timeout: the earlier of its end
-(bus failure or debris strike, drawn at commissioning) and its end of design life. Neither changes
-while the module lives, so the process is never interrupted; a module ended otherwise (deorbited
-by the policy) finds its status changed when the timeout fires and stops.
+Each operational module has one pending timeout on the clock: the earlier of its end (bus failure
+or debris strike, drawn at commissioning) and its end of design life. Neither changes while the
+module lives; a module ended otherwise (deorbited by the policy) is skipped when its timeout fires.
 
 Unit failures never touch the clock: they are read from the module's sorted unit end days. If the
 policy declared a failed-unit threshold, each operational module has one timeout on the clock for
@@ -99,7 +98,7 @@ class Modules:
             self.reschedule(m)
             end = min((min(b, s), cause), (retire, "end of design life"))
             if end[0] < w.horizon_day:
-                w.env.process(self._life(m, *end))
+                w.env.timeout(end[0] - now).callbacks.append(partial(self._end_of_life, m, end[1]))
 
     def activate(self, m: int) -> None:
         """Spare module m leaves standby and starts operating now (its life starts now: cold standby)."""
@@ -107,10 +106,9 @@ class Modules:
         w.log.add(w.now, "spare_activated", m, int(w.table.cluster[m]), 1, 0.0, "spare leaves standby")
         self.commission([m])
 
-    def _life(self, m: int, day: float, what: str):
-        w = self.world
-        yield w.env.timeout(day - w.now)
-        if w.table.status[m] != OPERATIONAL:
+    def _end_of_life(self, m: int, what: str, _timeout: simpy.Timeout) -> None:
+        """The end drawn at commissioning has come, unless the module already ended otherwise."""
+        if self.world.table.status[m] != OPERATIONAL:
             return
         if what == "end of design life":
             self.deorbit(m, what)
@@ -147,12 +145,12 @@ class Modules:
         w = self.world
         t = w.table
         now = w.env.now
-        w.settle(modules)
-        rows = t.unit_end[modules]
+        rows = t.unit_end.take(modules, axis=0)
+        w.settle(modules, ends=rows)
         failed = (rows <= now).sum(axis=1)          # failed units are each row's first ones
-        before = np.cumsum(failed) - failed
+        before = failed.cumsum() - failed
         take = np.minimum(failed, np.maximum(carried - before, 0))
-        served = np.flatnonzero(take)
+        served = take.nonzero()[0]
         if len(served) == 0:
             return take
         new = w.unit_end_days(list(zip(modules[served].tolist(), t.installs[modules[served]].tolist(),

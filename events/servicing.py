@@ -100,7 +100,7 @@ class Servicing:
                 w.log.add(now, "upgrade", int(m), int(t.cluster[m]), n, cost, f"{old} -> {gen.name}")
             return
         replaced = self.modules.repair(ops, self.spec.units_per_trip)
-        served = np.flatnonzero(replaced)
+        served = replaced.nonzero()[0]
         ops, replaced = ops[served], replaced[served]
         costs = replaced * self.unit_price_usd[t.generation[ops]]
         w.book("hardware", float(costs.sum()))

@@ -54,7 +54,7 @@ class World:
         first = self.generations[0]
         self.target_pflops = modules_for_target(scenario) * scenario.fleet.module.units * first.pflops_per_unit
         # unit failures as they are recorded: chunks of (module, day, units failed)
-        self._failures: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._failures: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]] = []
         self.unit_failure_count = 0
         self.units_replaced = 0
         self._unit_years = inverse(scenario.failures.unit, scenario.failures.radiation)
@@ -89,24 +89,26 @@ class World:
         draws = draws[0] if len(draws) == 1 else np.concatenate(draws)
         return self._unit_years(draws[:, 0], draws[:, -1]) * DAYS_PER_YEAR + day   # last column: radiation
 
-    def settle(self, rows: np.ndarray, day: float | np.ndarray | None = None) -> int:
+    def settle(self, rows: np.ndarray, day: float | np.ndarray | None = None, ends: np.ndarray | None = None) -> int:
         """Integrate compute of `rows` up to now (or `day`, one per row) and record their unit
-        failures; returns the count."""
-        modules, days = self.table.settle(np.asarray(rows, dtype=np.intp), self.env.now if day is None else day)
+        failures; returns the count. `ends`: their rows of `unit_end`, if the caller has them."""
+        modules, days = self.table.settle(np.asarray(rows, dtype=np.intp), self.env.now if day is None else day, ends)
         if len(days):
-            self.record_failures(modules, days, np.ones(len(days), dtype=np.int64))
+            self.record_failures(modules, days)
         return len(days)
 
-    def record_failures(self, modules: np.ndarray, days: np.ndarray, counts: np.ndarray) -> None:
-        """Note that counts[i] units of modules[i] failed on days[i]."""
+    def record_failures(self, modules: np.ndarray, days: np.ndarray, counts: np.ndarray | None = None) -> None:
+        """Note that counts[i] units (default 1) of modules[i] failed on days[i]."""
         self._failures.append((modules, days, counts))
-        self.unit_failure_count += int(counts.sum())
+        self.unit_failure_count += len(days) if counts is None else int(counts.sum())
 
     def unit_failures(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(module, day, count) of every recorded unit failure."""
         if not self._failures:
             return np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int64)
-        return tuple(np.concatenate(c) for c in zip(*self._failures))
+        modules, days, counts = zip(*self._failures)
+        counts = [np.ones(len(d), np.int64) if c is None else c for d, c in zip(days, counts)]
+        return np.concatenate(modules), np.concatenate(days), np.concatenate(counts)
 
     def book(self, category: str, usd: float) -> float:
         self.ledger.book(category, usd, self.now)

@@ -182,7 +182,7 @@ class FleetTable:
         gen = self.generation[rows]
         stop = self.run_until_days[gen]                                   # a copy: fancy indexing
         stop += self.commissioned_day[rows, None]
-        np.minimum(stop, self.unit_end[rows] if ends is None else ends, out=stop)
+        np.minimum(stop, self.unit_end.take(rows, axis=0) if ends is None else ends, out=stop)
         np.minimum(stop, day[:, None] if day.ndim else day, out=stop)
         stop -= start[:, None]
         unit_days = np.maximum(stop, 0.0, out=stop).sum(axis=1)
@@ -191,18 +191,19 @@ class FleetTable:
         self.settled_day[rows] = np.maximum(start, day)
         return delivered
 
-    def settle(self, rows: np.ndarray, day: float | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def settle(self, rows: np.ndarray, day: float | np.ndarray,
+               ends: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Close the interval (settled day, `day`] of `rows` (one day, or one per row): integrate
-        compute, report failures.
+        compute, report failures. `ends`: `unit_end[rows]`, if the caller has it.
 
         Returns (module ids, end days) of the units that failed in the interval, one entry each.
         """
         rows = np.asarray(rows, dtype=np.intp)
         day = np.asarray(day, dtype=float)
-        ends = self.unit_end[rows]
+        ends = self.unit_end.take(rows, axis=0) if ends is None else ends
         failed = ends <= (day[:, None] if day.ndim else day)
         failed &= ends > self.settled_day[rows, None]
-        r, k = np.nonzero(failed)
+        r, k = failed.nonzero()
         self.integrate(rows, day, ends)
         return rows[r], ends[r, k]
 

@@ -22,6 +22,7 @@ from fleet.scenario import Generation, ModuleDesign
 
 
 OPERATIONAL = 2   # Status.OPERATIONAL as a plain int, for hot paths
+SEARCH_FROM_UNITS = 65_536   # above this many unit slots, count alive units by binary search, not a pass
 
 
 class Status(IntEnum):
@@ -136,11 +137,28 @@ class FleetTable:
 
     def alive_counts(self, day: float, rows: np.ndarray | None = None) -> np.ndarray:
         """Units alive at `day` per module (all rows, or `rows`); zero unless operational."""
-        if rows is None:
-            ends, status = self.unit_end[: self.n], self.status[: self.n]
-        else:
-            ends, status = self.unit_end.take(rows, axis=0), self.status.take(rows)
-        return np.where(status == OPERATIONAL, (ends > day).sum(axis=1), 0)
+        rows = np.arange(self.n) if rows is None else np.asarray(rows, dtype=np.intp)
+        return np.where(self.status.take(rows) == OPERATIONAL, self._alive(day, rows), 0)
+
+    def _alive(self, day: float, rows: np.ndarray) -> np.ndarray:
+        """Units alive at `day` in each of `rows`, whatever the module's status."""
+        if len(rows) * self.units > SEARCH_FROM_UNITS:
+            return self.units - self.ended_counts(day, rows)
+        return (self.unit_end.take(rows, axis=0) > day).sum(axis=1)
+
+    def ended_counts(self, day: float, rows: np.ndarray) -> np.ndarray:
+        """Units of each of `rows` that ended at or before `day`: a binary search in each sorted row,
+        all rows at once (log2(units) passes, each over one entry per row)."""
+        units = self.units
+        flat = self.unit_end.reshape(-1)
+        last = rows * units - 1                  # flat index of a row's k-th entry (1-based): last + k
+        count = np.zeros(len(rows), dtype=np.intp)
+        step = 1 << (units.bit_length() - 1)
+        while step:                              # grow each count by `step` where the entry allows it
+            wanted = count + step
+            count += step * ((wanted <= units) & (flat.take(np.minimum(wanted, units) + last) <= day))
+            step >>= 1
+        return count
 
     def array_kw(self, day: float, rows: np.ndarray) -> np.ndarray:
         """Array power of modules `rows` at `day`, kW (assumes they are commissioned)."""
@@ -150,8 +168,7 @@ class FleetTable:
     def usable_counts(self, day: float, rows: np.ndarray) -> np.ndarray:
         """Units that are alive and powered at `day` in operational modules `rows`: the alive
         ones, at most as many as the array can power."""
-        alive = (self.unit_end[rows] > day).sum(axis=1)
-        return np.minimum(alive, self.powered_counts(self.array_kw(day, rows), rows))
+        return np.minimum(self._alive(day, rows), self.powered_counts(self.array_kw(day, rows), rows))
 
     def powered_counts(self, array_kw: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Units that arrays giving `array_kw` can power in modules `rows`."""

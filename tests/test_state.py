@@ -76,3 +76,25 @@ def test_settle_reports_each_failure_once():
     assert list(d1) == [5.0, 15.0] and list(m1) == [0, 0]
     assert list(d2) == [25.0]
     assert t.alive_counts(30.0)[0] == 5
+
+
+@pytest.mark.parametrize("units", [1, 7, 8, 100, 256])
+def test_binary_search_counts_like_a_pass_over_the_units(units):
+    """`ended_counts` (used for many rows at once) agrees with a plain count, ties and infinities
+    included: a unit whose end is the day itself has ended."""
+    rng = np.random.default_rng(units)
+    design = DESIGN.model_copy(update={"units": units})
+    t = FleetTable(design, GENS, capacity=4)
+    for m in range(300):
+        t.add(cluster=0, generation=0, day=0.0)
+        ends = np.round(rng.exponential(50, units))                  # whole days: many ties
+        ends[rng.random(units) < 0.1] = np.inf
+        t.commission(m, 0.0, ends, np.inf)
+    t.status[::7] = Status.FAILED
+    rows = rng.permutation(300)
+    for day in (-1.0, 0.0, 10.0, 37.0, 1e9):
+        plain = (t.unit_end[rows] <= day).sum(axis=1)
+        assert np.array_equal(t.ended_counts(day, rows), plain)
+        alive = np.where(t.status[rows] == Status.OPERATIONAL, units - plain, 0)
+        assert np.array_equal(t.alive_counts(day, rows), alive)       # by search if 300 x units is many
+        assert np.array_equal(t.alive_counts(day, rows[:5]), alive[:5])   # 5 rows: always a plain count

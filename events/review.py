@@ -119,7 +119,7 @@ class PolicyDriver:
             if not isinstance(m, (int, np.integer)) or not 0 <= m < t.n:
                 self._refuse(hook, f"{type(a).__name__} names unknown module {m!r}")
         ids = np.array(modules, dtype=np.intp)
-        wrong = np.flatnonzero(t.status[ids] != wanted)
+        wrong = (t.status.take(ids) != wanted).nonzero()[0]
         if len(wrong):
             m = modules[wrong[0]]
             self._refuse(hook, f"{type(a).__name__} names module {m}, which is "
@@ -127,7 +127,7 @@ class PolicyDriver:
         if isinstance(a, Service):
             if w.scenario.servicing.servicers == 0:
                 self._refuse(hook, "Service ordered but the scenario has no servicers")
-            busy = np.flatnonzero(t.pending_trip[ids])
+            busy = t.pending_trip.take(ids).nonzero()[0]
             if len(busy):
                 self._refuse(hook, f"Service to module {modules[busy[0]]}, which already has a trip on its way")
             if a.upgrade:
@@ -137,7 +137,7 @@ class PolicyDriver:
                     self._refuse(hook, f"upgrade of module {modules[stale[0]]}, which already has the newest "
                                        "generation")
             else:
-                need = int((t.units - t.alive_counts(w.now, ids)).sum())
+                need = t.units * len(ids) - int(t.alive_units(w.now, ids).sum())   # all operational
             if need > w.scenario.servicing.units_per_trip:
                 self._refuse(hook, f"Service needs {need} units but a servicer carries "
                                    f"{w.scenario.servicing.units_per_trip}")
@@ -157,7 +157,7 @@ class PolicyDriver:
                       f"{name}: order {len(ids)}{what} modules of {w.generations[gen].name}{where}{why}")
         elif isinstance(a, Service):
             what = "upgrade" if a.upgrade else "repair"
-            modules = tuple(int(m) for m in a.modules)
+            modules = tuple(map(int, a.modules))
             w.log.add(w.now, "decision", modules[0] if len(modules) == 1 else -1, int(w.table.cluster[modules[0]]),
                       len(modules), 0.0, f"{name}: send a servicer to {what} {len(modules)} modules{why}")
             self.servicing.dispatch(modules, a.upgrade, a.reason)

@@ -13,6 +13,9 @@ from fleet.scenario import Generation, Scenario
 from fleet.state import OPERATIONAL, FleetTable, Status, in_status
 
 
+SPARE_OFFSET = len(Status) + 1   # status codes of modules ordered as spares, shifted past the others
+
+
 class lazy:
     """`functools.cached_property` without the lock Python 3.11's takes on every first read: the
     value is computed once, then stored on the instance, where later reads find it directly."""
@@ -116,15 +119,20 @@ class Observation:
     @lazy
     def nominal_capacity_pflops(self) -> float:
         """Capacity of the operational modules if every unit worked, PFLOPS."""
-        ops = self.status == OPERATIONAL
-        return float(self._table.pflops_per_unit[self.generation[ops]].sum() * self.units_installed)
+        return float(self._nominal_by_status[OPERATIONAL] + self._nominal_by_status[OPERATIONAL + SPARE_OFFSET])
 
     @lazy
     def pipeline_pflops(self) -> float:
         """Nominal capacity of modules ordered or in transit, PFLOPS (spares excluded)."""
-        waiting = in_status(self.status, Status.ORDERED, Status.IN_TRANSIT) & ~self.spare
-        per_unit = self._table.pflops_per_unit[self.generation[waiting]]
-        return float(per_unit.sum() * self.units_installed)
+        return float(self._nominal_by_status[Status.ORDERED] + self._nominal_by_status[Status.IN_TRANSIT])
+
+    @lazy
+    def _nominal_by_status(self) -> np.ndarray:
+        """Nominal capacity (every unit working) summed by status code, PFLOPS; modules ordered as
+        spares are counted under their code + SPARE_OFFSET."""
+        per_module = self._table.pflops_per_unit.take(self.generation) * self.units_installed
+        return np.bincount(self.status + SPARE_OFFSET * self.spare, weights=per_module,
+                           minlength=2 * SPARE_OFFSET)
 
     @property
     def age_days(self) -> np.ndarray:

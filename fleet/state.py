@@ -138,9 +138,9 @@ class FleetTable:
     def alive_counts(self, day: float, rows: np.ndarray | None = None) -> np.ndarray:
         """Units alive at `day` per module (all rows, or `rows`); zero unless operational."""
         rows = np.arange(self.n) if rows is None else np.asarray(rows, dtype=np.intp)
-        return np.where(self.status.take(rows) == OPERATIONAL, self._alive(day, rows), 0)
+        return np.where(self.status.take(rows) == OPERATIONAL, self.alive_units(day, rows), 0)
 
-    def _alive(self, day: float, rows: np.ndarray) -> np.ndarray:
+    def alive_units(self, day: float, rows: np.ndarray) -> np.ndarray:
         """Units alive at `day` in each of `rows`, whatever the module's status."""
         if len(rows) * self.units > SEARCH_FROM_UNITS:
             return self.units - self.ended_counts(day, rows)
@@ -168,7 +168,7 @@ class FleetTable:
     def usable_counts(self, day: float, rows: np.ndarray) -> np.ndarray:
         """Units that are alive and powered at `day` in operational modules `rows`: the alive
         ones, at most as many as the array can power."""
-        return np.minimum(self._alive(day, rows), self.powered_counts(self.array_kw(day, rows), rows))
+        return np.minimum(self.alive_units(day, rows), self.powered_counts(self.array_kw(day, rows), rows))
 
     def powered_counts(self, array_kw: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Units that arrays giving `array_kw` can power in modules `rows`."""

@@ -33,14 +33,14 @@ def pack_trips(obs: Observation, due: np.ndarray, trips: int,
     clusters = obs.cluster[due]
     counts = np.bincount(clusters, minlength=obs.clusters)
     out: list[Action] = []
-    for c in np.lexsort((np.arange(len(counts)), -counts)).tolist():
+    for c in (-counts).argsort(kind="stable").tolist():      # most due first; ties: lower cluster first
         if len(out) == trips or counts[c] == 0:
             break
         mods = due[clusters == c]
         if companions is not None:
             mods = np.union1d(mods, companions[obs.cluster[companions] == c])
         failed = obs.units_installed - obs.units_alive_of(mods)
-        order = np.argsort(-failed, kind="stable")
+        order = (-failed).argsort(kind="stable")
         take, load = [], 0
         for i, f in zip(order.tolist(), failed[order].tolist()):   # greedy: skip a module that no longer fits
             if load + f <= obs.units_per_trip:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -11,6 +12,7 @@ from events.ground import GroundNetwork
 from events.comparison import earth_comparison
 from events.invariants import check_replication
 from events.launch import LaunchQueue
+from events.log import EventLog
 from events.modules import Modules
 from events.review import PolicyDriver
 from events.servicing import Servicing
@@ -24,11 +26,16 @@ from policies.base import Policy
 
 @dataclass
 class Outcome:
-    """What one replication produced."""
+    """What one replication produced. The event log becomes a DataFrame when `events` is first read:
+    experiments, which keep only summaries, never pay for it."""
 
-    events: pd.DataFrame
+    log: EventLog
     timeline: pd.DataFrame
     summary: dict
+
+    @cached_property
+    def events(self) -> pd.DataFrame:
+        return self.log.frame()
 
 
 def run_replication(scenario: Scenario, policy: Policy, seed: int) -> Outcome:
@@ -56,10 +63,9 @@ def run_replication(scenario: Scenario, policy: Policy, seed: int) -> Outcome:
     timeline.sample()
     ground.advance()
     _log_unit_failures(world)
-    events = world.log.frame()
-    summary = _summary(world, timeline, ground, servicing, len(events), time.perf_counter() - started)
+    summary = _summary(world, timeline, ground, servicing, len(world.log), time.perf_counter() - started)
     check_replication(world, ground, timeline, summary)
-    return Outcome(events=events, timeline=timeline.frame(), summary=summary)
+    return Outcome(log=world.log, timeline=timeline.frame(), summary=summary)
 
 
 def _log_unit_failures(world: World) -> None:

@@ -9,6 +9,7 @@ import platform
 import shutil
 import tempfile
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from events.engine import run_replication
+from events.log import EventLog
 from fleet.errors import PolicyError, ScenarioError
 from fleet.scenario import Scenario, parse_scenario
 from fleet.yamlio import dump_yaml, load_yaml_file
@@ -97,10 +99,15 @@ class Result:
     scenario: Scenario
     policy: Policy
     seed: int
-    events: pd.DataFrame
+    log: EventLog
     timeline: pd.DataFrame
     summary: dict
     manifest: dict = field(default_factory=dict)
+
+    @cached_property
+    def events(self) -> pd.DataFrame:
+        """One row per event, in time order (made from the log when first read)."""
+        return self.log.frame()
 
     def save(self, directory: str | os.PathLike) -> Path:
         """Write events.parquet, timeline.parquet, summary.json, scenario.yaml and manifest.json.
@@ -139,7 +146,7 @@ def simulate(scenario: Scenario | str, seed: int = 0, policy: Policy | str | Non
         scenario = with_changes(scenario, horizon_years=years)
     chosen = resolve_policy(scenario, policy)
     out = run_replication(scenario, chosen, int(seed))
-    return Result(scenario=scenario, policy=chosen, seed=int(seed), events=out.events, timeline=out.timeline,
+    return Result(scenario=scenario, policy=chosen, seed=int(seed), log=out.log, timeline=out.timeline,
                   summary=out.summary, manifest=manifest(scenario, chosen, int(seed)))
 
 

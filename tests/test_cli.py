@@ -1,6 +1,7 @@
 """`fleet run` end to end (as a subprocess), and the results folder that `Result.save` writes."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -165,7 +166,7 @@ def test_failed_save_keeps_the_old_folder(tmp_path, two_results):
     target = tmp_path / "res"
     first.save(target)
     before = {p.name: p.read_bytes() for p in target.iterdir()}
-    broken = type(second)(**{**second.__dict__, "summary": {**second.summary, "bad": object()}})
+    broken = dataclasses.replace(second, summary={**second.summary, "bad": object()})
     with pytest.raises(TypeError):
         broken.save(target)
     assert {p.name: p.read_bytes() for p in target.iterdir()} == before

@@ -56,7 +56,8 @@ def the_small_world(years: float):
 
 def with_events(result):
     """`result`, its event log made into a DataFrame."""
-    assert len(result.events) == result.summary["events"]
+    if len(result.events) != result.summary["events"]:
+        raise RuntimeError("the event log's DataFrame does not have the summary's number of events")
     return result
 
 

@@ -70,31 +70,32 @@ class Modules:
 
     def commission(self, ids: list[int]) -> None:
         """Modules `ids` start operating now, each with fresh units and its own bus and debris fates;
-        those ordered as spares go into standby instead."""
+        those ordered as spares go into standby instead. Logged in the order of `ids`."""
         w, t, now = self.world, self.world.table, self.world.now
-        standby = [m for m in ids if t.spare[m] and t.status[m] != Status.SPARE]
-        for m in standby:
-            t.status[m] = Status.SPARE
-            w.log.add(now, "commissioned", m, int(t.cluster[m]), 1, 0.0, "in standby as a spare")
-        if standby:
-            ids = [m for m in ids if m not in standby]
-        if not ids:
-            return
-        rows = np.array(ids, dtype=np.intp)
-        ends = w.unit_end_days([(m, 0, t.units) for m in ids], now).reshape(len(ids), t.units)
-        keyed = w.streams.keyed
-        fates = np.array([keyed("bus-lifetime", m).standard_exponential(3) for m in ids])  # bus (2), debris
-        bus = now + self._bus_years(fates[:, 0], fates[:, 1]) * DAYS_PER_YEAR
-        if self._strikes_per_year > 0:
-            strike = now + fates[:, 2] / self._strikes_per_year * DAYS_PER_YEAR
-        else:
-            strike = np.full(len(ids), math.inf)
-        t.commission(rows, now, ends, np.minimum(bus, strike))
+        standby = {m for m in ids if t.spare[m] and t.status[m] != Status.SPARE}
+        starting = [m for m in ids if m not in standby]
+        if starting:
+            rows = np.array(starting, dtype=np.intp)
+            ends = w.unit_end_days([(m, 0, t.units) for m in starting], now).reshape(len(starting), t.units)
+            keyed = w.streams.keyed
+            fates = np.array([keyed("bus-lifetime", m).standard_exponential(3) for m in starting])  # bus (2), debris
+            bus = now + self._bus_years(fates[:, 0], fates[:, 1]) * DAYS_PER_YEAR
+            if self._strikes_per_year > 0:
+                strike = now + fates[:, 2] / self._strikes_per_year * DAYS_PER_YEAR
+            else:
+                strike = np.full(len(starting), math.inf)
+            t.commission(rows, now, ends, np.minimum(bus, strike))
+            ends_of = dict(zip(starting, zip(bus.tolist(), strike.tolist())))
         retire = now + self.life_days
-        for m, b, s, c, g in zip(ids, bus.tolist(), strike.tolist(), t.cluster[rows].tolist(),
-                                 t.generation[rows].tolist()):
+        for m in ids:
+            if m in standby:
+                t.status[m] = Status.SPARE
+                w.log.add(now, "commissioned", m, int(t.cluster[m]), 1, 0.0, "in standby as a spare")
+                continue
+            b, s = ends_of[m]
             cause = self.death_cause[m] = "bus failure" if b <= s else "debris strike"
-            w.log.add(now, "commissioned", m, c, 1, 0.0, f"{t.units} units of {w.generations[g].name}")
+            w.log.add(now, "commissioned", m, int(t.cluster[m]), 1, 0.0,
+                      f"{t.units} units of {w.generations[t.generation[m]].name}")
             self.reschedule(m)
             end = min((min(b, s), cause), (retire, "end of design life"))
             if end[0] < w.horizon_day:

@@ -33,7 +33,8 @@ class PolicyDriver:
         self.servicing = servicing
         self._available = [world.generations[: g + 1] for g in range(len(world.generations))]  # by newest
         modules.set_threshold(policy.threshold_failed_fraction())
-        if policy.threshold_needs_free_servicer():
+        needs_free = getattr(policy, "threshold_needs_free_servicer", None)   # optional: Policy has it
+        if needs_free is not None and needs_free():
             modules.on_threshold = lambda m: self.react("on_threshold", m) if servicing.free else None
         else:
             modules.on_threshold = lambda m: self.react("on_threshold", m)

@@ -98,7 +98,9 @@ class Combined(Policy):
         return min(found) if found else None
 
     def threshold_needs_free_servicer(self) -> bool:
-        return all(p.threshold_needs_free_servicer() for p in self.parts if p.threshold_failed_fraction() is not None)
+        """Only if every part that acts on a threshold wake-up does nothing without a free servicer."""
+        return all(p.threshold_needs_free_servicer() for p in self.parts
+                   if p.threshold_failed_fraction() is not None or type(p).on_threshold is not Policy.on_threshold)
 
     def _view(self, obs: Observation, part: Policy) -> Observation:
         """The observation as `part` would see it alone: its own threshold's crossings."""

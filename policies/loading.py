@@ -49,9 +49,8 @@ def check_policy_class(cls: Any, spec: str) -> None:
         raise PolicyError(f"policy {spec!r}: not a class")
     if not dataclasses.is_dataclass(cls):
         raise PolicyError(f"policy {spec!r}: must be a @dataclass(frozen=True) subclass of policies.Policy")
-    missing = [m for m in ("review", "threshold_failed_fraction", "threshold_needs_free_servicer",
-                           "on_module_failed", "on_launch_failed", "on_trip_returned", "on_generation_available",
-                           "on_threshold", "params")
+    missing = [m for m in ("review", "threshold_failed_fraction", "on_module_failed", "on_launch_failed",
+                           "on_trip_returned", "on_generation_available", "on_threshold", "params")
                if not callable(getattr(cls, m, None))]
     if missing:
         raise PolicyError(f"policy {spec!r}: missing method(s) {', '.join(missing)}")

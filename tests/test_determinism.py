@@ -12,10 +12,12 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
 
+from events.world import World
 from fleet.scenario import parse_scenario
 from policies.service_on_threshold import ServiceOnThreshold
 from runs.api import SCENARIO_DIR, simulate
@@ -211,6 +213,23 @@ def test_unit_lifetimes_do_not_depend_on_other_streams():
 
     assert len(first(a)) >= 3
     pd.testing.assert_frame_equal(first(a), first(b))
+
+
+@pytest.mark.parametrize("radiation", [False, True])
+def test_an_installations_units_get_the_same_lifetimes_however_many_are_drawn(radiation):
+    """Unit k of installation i of module m gets one lifetime, whether 3 or all units are replaced
+    and whether drawn alone or with other modules' units: common random numbers for repairs."""
+    d = rich_dict()
+    if not radiation:
+        d["failures"]["radiation"] = None
+    world = World(parse_scenario(d, "draws"), seed=5)
+    units = world.table.units
+    whole = world.unit_end_days([(3, 2, units)], 10.0)
+    assert np.array_equal(world.unit_end_days([(3, 2, 3)], 10.0), whole[:3])
+    together = world.unit_end_days([(7, 0, 2), (3, 2, 4), (3, 1, units)], 10.0)
+    assert np.array_equal(together[2:6], whole[:4])
+    assert not np.array_equal(together[:2], whole[:2])                     # other streams differ
+    assert np.allclose(world.unit_end_days([(3, 2, units)], 50.0), whole + 40.0, rtol=0, atol=1e-9)  # a shift
 
 
 WAKES: dict[str, int] = {}

@@ -2,6 +2,7 @@
 
 Fleets are `tiny`-like: modules of 16 units (2 PFLOPS each), a servicer that carries 32 units.
 """
+import dataclasses
 import math
 
 import pytest
@@ -163,6 +164,21 @@ def test_combined_gives_each_part_its_own_threshold_and_review_interval():
     slow = Combined(parts=(Null(review_interval_days=3650), ServiceOnThreshold(review_interval_days=30)))
     assert slow.review_interval_days == 30
     assert math.isclose(Combined(parts=(Null(),), review_interval_days=7).review_interval_days, 7)
+
+
+@dataclasses.dataclass(frozen=True)
+class LaunchOnEveryWake(Null):
+    """Declares no threshold of its own but acts on every wake-up, servicers or not."""
+
+    def on_threshold(self, obs, module):
+        return [Launch(count=1)]
+
+
+def test_combined_skips_wake_ups_only_if_every_part_acting_on_them_allows_it():
+    assert ServiceOnThreshold().threshold_needs_free_servicer()
+    assert not Replenish().threshold_needs_free_servicer()
+    assert Combined(parts=(ServiceOnThreshold(), Replenish(), TechRefresh())).threshold_needs_free_servicer()
+    assert not Combined(parts=(ServiceOnThreshold(), LaunchOnEveryWake())).threshold_needs_free_servicer()
 
 
 def test_combined_from_plain_data_as_in_a_scenario_and_back(tmp_path):

@@ -116,8 +116,8 @@ class LaunchQueue:
         self.waiting -= len(payload)
         self.last_launch_day[v] = w.now
         econ = w.scenario.economics
-        hardware = sum(econ.bus_price_usd + w.table.units * w.generations[w.table.generation[m]].price_usd_per_unit
-                       for m in payload)
+        prices = w.table.price_usd_per_unit[w.table.generation[payload]].tolist()
+        hardware = sum(econ.bus_price_usd + w.table.units * p for p in prices)
         launch_cost = price_per_kg * mass
         w.book("launch", launch_cost)
         w.book("hardware", hardware)

@@ -154,13 +154,14 @@ class Modules:
         served = take.nonzero()[0]
         if len(served) == 0:
             return take
-        new = w.unit_end_days(list(zip(modules[served].tolist(), t.installs[modules[served]].tolist(),
-                                       take[served].tolist())), now)
-        t.installs[modules[served]] += 1
+        repaired = modules[served]
+        installs = t.installs[repaired]
+        new = w.unit_end_days(list(zip(repaired.tolist(), installs.tolist(), take[served].tolist())), now)
+        t.installs[repaired] = installs + 1
         rows[np.arange(t.units) < take[:, None]] = new   # the failed slots, row by row
         rows.sort(axis=1)
         t.unit_end[modules] = rows
-        for m in modules[served].tolist():
+        for m in repaired.tolist():
             self.reschedule(m)
         return take
 

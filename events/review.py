@@ -69,8 +69,7 @@ class PolicyDriver:
 
     def _generations(self):
         w = self.world
-        for g, gen in enumerate(w.generations):
-            day = (gen.year_available - w.scenario.start_year) * 365.25
+        for g, day in enumerate(w.generation_days):
             if day <= 0:
                 continue
             if day >= w.horizon_day:

@@ -30,7 +30,6 @@ class Servicing:
         self.outcomes = world.streams.sequence("servicing-outcomes")
         self.on_trip_returned: Callable[[tuple[int, ...]], None] = lambda ms: None
         self.busy_days = 0.0
-        self.unit_price_usd = np.array([g.price_usd_per_unit for g in world.generations])
 
     @property
     def busy(self) -> int:
@@ -102,7 +101,7 @@ class Servicing:
         replaced = self.modules.repair(ops, self.spec.units_per_trip)
         served = replaced.nonzero()[0]
         ops, replaced = ops[served], replaced[served]
-        costs = replaced * self.unit_price_usd[t.generation[ops]]
+        costs = replaced * t.price_usd_per_unit[t.generation[ops]]
         w.book("hardware", float(costs.sum()))
         for m, c, n, cost in zip(ops.tolist(), t.cluster[ops].tolist(), replaced.tolist(), costs.tolist()):
             w.log.add(now, "servicing", m, c, n, cost, f"replaced {n} failed units")

@@ -50,7 +50,8 @@ class World:
         self.table = FleetTable(scenario.fleet.module, self.generations,
                                 capacity=max(64, 2 * modules_for_target(scenario)))
         self.horizon_day = scenario.horizon_years * DAYS_PER_YEAR
-        self._generation_days = [(g.year_available - scenario.start_year) * DAYS_PER_YEAR for g in self.generations]
+        # day on which each generation becomes available (negative: before the start)
+        self.generation_days = [(g.year_available - scenario.start_year) * DAYS_PER_YEAR for g in self.generations]
         first = self.generations[0]
         self.target_pflops = modules_for_target(scenario) * scenario.fleet.module.units * first.pflops_per_unit
         # unit failures as they are recorded: chunks of (module, day, units failed)
@@ -72,7 +73,7 @@ class World:
 
     def newest_generation(self) -> int:
         """Catalog index of the newest generation available now."""
-        return max(0, bisect_right(self._generation_days, self.env.now) - 1)
+        return max(0, bisect_right(self.generation_days, self.env.now) - 1)
 
     # ----- units ----------------------------------------------------------------------------------
     def unit_end_days(self, installs: list[tuple[int, int, int]], day: float) -> np.ndarray:

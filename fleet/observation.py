@@ -140,6 +140,11 @@ class Observation:
         return self.day - self.commissioned_day
 
     @property
+    def servicers_free(self) -> int:
+        """Servicers neither busy nor claimed by a queued trip."""
+        return self.servicers - self.servicers_busy - self.trips_queued
+
+    @property
     def newest_generation(self) -> int:
         return len(self.generations) - 1
 

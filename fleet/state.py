@@ -62,6 +62,7 @@ class FleetTable:
         self._alloc(capacity)
         self.pflops_per_unit = np.array([g.pflops_per_unit for g in generations])
         self.kw_per_unit = np.array([g.power_kw_per_unit for g in generations])
+        self.price_usd_per_unit = np.array([g.price_usd_per_unit for g in generations])
         # run_until_days[g][k]: days after commissioning that the unit at ascending position k
         # (rank U - k) can still be powered, for generation g.
         self.run_until_days = np.stack([self._power_limits(g.power_kw_per_unit) for g in generations])

@@ -116,7 +116,7 @@ class Combined(Policy):
 
     def _all(self, hook: str, obs: Observation, *args, parts=None) -> list[Action]:
         merged = merge([getattr(p, hook)(self._view(obs, p), *args) for p in (parts or self.parts)])
-        free = obs.servicers - obs.servicers_busy - obs.trips_queued
+        free = obs.servicers_free
         trips = [a for a in merged if isinstance(a, Service)]
         if len(trips) <= max(free, 0):
             return merged

@@ -29,7 +29,7 @@ from fleet.state import OPERATIONAL
 from policies.base import Policy
 from policies.service_on_threshold import pack_trips
 from policies.slots import fill_slots
-from policies.tech_refresh import free_servicers, remaining_days
+from policies.tech_refresh import remaining_days
 
 KEEP, REPAIR, UPGRADE, REPLACE, DEORBIT = range(5)
 OPTIONS = ("keep", "repair", "upgrade", "replace", "deorbit")
@@ -112,7 +112,7 @@ class Economic(Policy):
         if len(mods) == 0:
             return out
         choice = self.choices(obs, mods)
-        trips = free_servicers(obs)
+        trips = obs.servicers_free
         upgrade = mods[choice == UPGRADE]
         per_trip = obs.units_per_trip // obs.units_installed
         for c in np.unique(obs.cluster[upgrade]):

@@ -36,7 +36,7 @@ class OpportunisticService(ServiceOnThreshold):
                               f"must lie between 0 and threshold_fraction ({self.threshold_fraction})")
 
     def _dispatch(self, obs: Observation) -> list[Action]:
-        free = self._free_servicers(obs)
+        free = obs.servicers_free
         if free <= 0:
             return []
         ready = (obs.status == OPERATIONAL) & ~obs.pending_trip

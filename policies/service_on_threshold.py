@@ -67,12 +67,9 @@ class ServiceOnThreshold(Policy):
     def threshold_needs_free_servicer(self) -> bool:
         return True                      # _dispatch sends nothing while no servicer is free
 
-    def _free_servicers(self, obs: Observation) -> int:
-        return obs.servicers - obs.servicers_busy - obs.trips_queued
-
     def _dispatch(self, obs: Observation) -> list[Action]:
         """Trips for the modules that reached the threshold and have no trip on the way."""
-        free = self._free_servicers(obs)
+        free = obs.servicers_free
         if free <= 0:
             return []
         due = np.flatnonzero(obs.threshold_crossed & (obs.status == OPERATIONAL) & ~obs.pending_trip)

@@ -25,10 +25,6 @@ def remaining_days(obs: Observation) -> np.ndarray:
     return np.minimum(obs.commissioned_day + life, obs.horizon_day) - obs.day
 
 
-def free_servicers(obs: Observation) -> int:
-    return obs.servicers - obs.servicers_busy - obs.trips_queued
-
-
 @dataclasses.dataclass(frozen=True)
 class TechRefresh(Policy):
     """Upgrade modules whose units are `factor` times behind the newest in performance per watt."""
@@ -68,7 +64,7 @@ class TechRefresh(Policy):
 
     def upgrades(self, obs: Observation) -> list[Action]:
         per_trip = obs.units_per_trip // obs.units_installed
-        trips = free_servicers(obs)
+        trips = obs.servicers_free
         if per_trip == 0 or trips <= 0 or obs.scenario.servicing.servicers == 0:
             return []
         mods = self.candidates(obs)

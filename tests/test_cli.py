@@ -3,10 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import re
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from pathlib import Path
@@ -15,16 +12,10 @@ import pandas as pd
 import pytest
 
 from runs.api import load_scenario, scenario_hash, simulate
+from tests.commands import fleet
 
-REPO = Path(__file__).resolve().parents[1]
 FILES = {"events.parquet", "timeline.parquet", "summary.json", "scenario.yaml", "manifest.json"}
 EPS = 1e-6
-
-
-def _env() -> dict:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(REPO) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    return env
 
 
 @pytest.fixture(scope="module")
@@ -35,12 +26,10 @@ def cli(tmp_path_factory) -> dict:
         "seed3": ["tiny", "--seed", "3", "--out", "seed3"],
         "one_year": ["tiny", "--seed", "3", "--years", "1", "--out", "one_year"],
     }
-    env = _env()
 
     def go(item):
         name, args = item
-        return name, subprocess.run([sys.executable, "-m", "runs", "run", *args], cwd=base, env=env,
-                                    capture_output=True, text=True, timeout=300)
+        return name, fleet("run", *args, cwd=base, timeout=300)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         done = dict(pool.map(go, jobs.items()))

@@ -1,9 +1,5 @@
 """Time-varying inputs, the terrestrial reference, parity studies and the shipped studies."""
 import math
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,8 +13,7 @@ from fleet.scenario import EarthReference, PriceLearningCurve, parse_scenario
 from runs import load_scenario, simulate
 from runs.api import with_changes
 from runs.parity import AXES, crossing, mean_ci, variant
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.commands import fleet
 
 
 # ----- levelised-cost arithmetic ------------------------------------------------------------------
@@ -114,8 +109,7 @@ def test_bad_time_series_exits_2_from_the_command(case, tmp_path):
     change, field, _ = BAD_INPUTS[case]
     path = tmp_path / "bad.yaml"
     path.write_text(yaml.safe_dump(_tiny_with(change), sort_keys=False))
-    p = subprocess.run([sys.executable, "-m", "runs", "run", str(path), "--years", "0.1"], capture_output=True,
-                       text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
+    p = fleet("run", str(path), "--years", "0.1", timeout=120)
     assert p.returncode == 2
     assert field in p.stderr and "bad.yaml" in p.stderr and "Traceback" not in p.stderr
 
@@ -184,14 +178,11 @@ def test_axes_change_their_fields():
 
 
 def test_parity_command_writes_its_tables(tmp_path):
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    p = subprocess.run([sys.executable, "-m", "runs", "parity", "starcloud-40mw-realistic", "--axes",
-                        "launch_price", "--points", "2", "--replications", "2", "--years", "1",
-                        "--out", str(tmp_path / "p")], capture_output=True, text=True, env=env, timeout=300)
+    p = fleet("parity", "starcloud-40mw-realistic", "--axes", "launch_price", "--points", "2", "--replications", "2",
+              "--years", "1", "--out", str(tmp_path / "p"), timeout=300)
     assert p.returncode == 0, p.stderr
     assert "parity frontier" in p.stdout
     for name in ("runs", "settings", "frontier"):
         assert (tmp_path / "p" / f"{name}.csv").exists()
-    bad = subprocess.run([sys.executable, "-m", "runs", "parity", "tiny", "--axes", "warp_speed"],
-                         capture_output=True, text=True, env=env, timeout=120)
+    bad = fleet("parity", "tiny", "--axes", "warp_speed", timeout=120)
     assert bad.returncode == 2 and "--axes" in bad.stderr

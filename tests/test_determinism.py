@@ -6,11 +6,9 @@ import copy
 import dataclasses
 import hashlib
 import json
-import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -21,8 +19,7 @@ from events.world import World
 from fleet.scenario import parse_scenario
 from policies.service_on_threshold import ServiceOnThreshold
 from runs.api import SCENARIO_DIR, simulate
-
-REPO = Path(__file__).resolve().parents[1]
+from tests.commands import repo_env
 
 
 def tiny_dict() -> dict:
@@ -105,8 +102,7 @@ def test_same_results_in_fresh_processes_with_different_hash_seeds(tmp_path):
     scenario_file.write_text(yaml.safe_dump(rich_dict(), sort_keys=False))
 
     def child(hash_seed: str):
-        env = dict(os.environ, PYTHONHASHSEED=hash_seed)
-        env["PYTHONPATH"] = str(REPO) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        env = repo_env(PYTHONHASHSEED=hash_seed)
         out = tmp_path / f"out{hash_seed}"
         proc = subprocess.run([sys.executable, "-c", CHILD, str(scenario_file), "5", str(out)], env=env,
                               capture_output=True, text=True, timeout=300, cwd=tmp_path)

@@ -1,8 +1,6 @@
 """`fleet compare` and `fleet sweep` end to end: output, bad input, and resume after a kill."""
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -14,9 +12,8 @@ from runs import load_results
 from runs.backends import SerialBackend
 from runs.experiment import load_experiment
 from runs.runner import run_plan
+from tests.commands import FLEET, fleet, repo_env
 
-ROOT = Path(__file__).resolve().parents[1]
-ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
 EXPERIMENT = {
     "name": "resume", "scenario": "tiny", "years": 2, "seed": 5, "replications": 6,
@@ -24,11 +21,6 @@ EXPERIMENT = {
     "policies": [{"name": "replenish"}, {"name": "service-on-threshold"}],
     "baseline": "replenish", "objectives": ["delivered_pflops_days"],
 }
-
-
-def fleet(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "runs", *args], cwd=cwd, env=ENV, capture_output=True,
-                          text=True, timeout=300)
 
 
 def write(path: Path, data: dict) -> Path:
@@ -95,8 +87,8 @@ def _assert_complete_and_identical(out: Path, path: Path, reference: pd.DataFram
 def test_killed_run_completes_on_rerun_with_identical_numbers(tmp_path):
     path = write(tmp_path / "exp.yaml", EXPERIMENT)
     out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-m", "runs", "sweep", str(path), "--out", str(out),
-                             "--backend", "serial", "--no-progress"], cwd=tmp_path, env=ENV,
+    proc = subprocess.Popen([*FLEET, "sweep", str(path), "--out", str(out),
+                             "--backend", "serial", "--no-progress"], cwd=tmp_path, env=repo_env(),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _wait_for_units(out, 3, proc)
@@ -117,8 +109,8 @@ def test_killed_run_completes_on_rerun_with_identical_numbers(tmp_path):
 def test_killed_worker_process_is_retried(tmp_path):
     path = write(tmp_path / "exp.yaml", EXPERIMENT)
     out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-m", "runs", "sweep", str(path), "--out", str(out),
-                             "--backend", "local", "--workers", "2", "--no-progress"], cwd=tmp_path, env=ENV,
+    proc = subprocess.Popen([*FLEET, "sweep", str(path), "--out", str(out),
+                             "--backend", "local", "--workers", "2", "--no-progress"], cwd=tmp_path, env=repo_env(),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     _wait_for_units(out, 2, proc)
     runner = psutil.Process(proc.pid)

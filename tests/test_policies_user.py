@@ -3,7 +3,6 @@ registry's names, versions and plug-ins; and bad input answered with exit 2, nam
 import concurrent.futures
 import math
 import multiprocessing
-import os
 import pickle
 import subprocess
 import sys
@@ -18,15 +17,10 @@ from policies import registry
 from policies.age_replacement import AgeReplacement
 from policies.registry import make_policy, policy_class
 from runs import simulate
+from tests.commands import fleet, repo_env
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = "runs/examples/batch_repair.py:BatchRepair"
-
-
-def fleet(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    return subprocess.run([sys.executable, "-m", "runs", *args], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=120)
 
 
 def summary_of(spec_or_policy, seed: int) -> dict:
@@ -58,7 +52,7 @@ def test_a_user_policy_pickles_by_its_file_so_a_fresh_process_can_load_it():
     blob = pickle.dumps(make_policy(str(ROOT / EXAMPLE), {"batch_modules": 3}))
     code = "import pickle, sys; p = pickle.loads(sys.stdin.buffer.read()); print(p.label, p.batch_modules)"
     out = subprocess.run([sys.executable, "-c", code], input=blob, capture_output=True, cwd="/",
-                         env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=60)
+                         env=repo_env(), timeout=60)
     assert out.stdout.decode().split() == ["batch-repair-v1", "3"], out.stderr.decode()
 
 

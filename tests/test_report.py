@@ -1,9 +1,6 @@
 """`fleet report` writes one self-contained HTML page with every plot and the summary table."""
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -13,15 +10,10 @@ from fleet.errors import InputError
 from fleet.scenario import parse_scenario
 from runs import load_results, load_scenario, simulate
 from runs.report import write_report
+from tests.commands import fleet
 
-ROOT = Path(__file__).resolve().parents[1]
 RUN_PLOTS = ("Capacity against target", "Modules by state", "Failures by cause", "Servicers",
              "Ground backlog and data lost", "Cumulative cost")
-
-
-def fleet(*args, cwd):
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    return subprocess.run([sys.executable, "-m", "runs", *args], cwd=cwd, env=env, capture_output=True, text=True)
 
 
 def assert_self_contained(page: str) -> None:

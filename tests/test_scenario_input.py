@@ -6,10 +6,8 @@ start-ups overlap; each test then reads the result of its own case.
 """
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -18,8 +16,8 @@ import yaml
 
 from fleet.errors import ScenarioError
 from runs.api import SCENARIO_DIR, load_scenario, shipped_scenarios
+from tests.commands import fleet
 
-REPO = Path(__file__).resolve().parents[1]
 TINY = SCENARIO_DIR / "tiny.yaml"
 
 
@@ -96,12 +94,6 @@ ARG_CASES = {
 }
 
 
-def _env() -> dict:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(REPO) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    return env
-
-
 @pytest.fixture(scope="module")
 def cli_runs(tmp_path_factory) -> dict:
     """case -> (completed process, its working folder, the scenario file name or None)."""
@@ -118,12 +110,10 @@ def cli_runs(tmp_path_factory) -> dict:
         cwd = base / case
         cwd.mkdir()
         jobs[case] = (cwd, args, None)
-    env = _env()
 
     def go(item):
         case, (cwd, args, _) = item
-        return case, subprocess.run([sys.executable, "-m", "runs", "run", *args, "--out", "out"],
-                                    cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+        return case, fleet("run", *args, "--out", "out", cwd=cwd, timeout=120)
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         done = dict(pool.map(go, jobs.items()))

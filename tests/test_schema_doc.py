@@ -1,11 +1,9 @@
 """The scenario reference is generated from the schema and the checked-in copy is current."""
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from fleet import scenario as schema
 from runs.schema_doc import reference
+from tests.commands import fleet
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "scenario-reference.md"
@@ -30,7 +28,6 @@ def test_every_field_of_every_section_is_documented():
 
 
 def test_fleet_schema_prints_the_reference():
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    done = subprocess.run([sys.executable, "-m", "runs", "schema"], env=env, capture_output=True, text=True)
+    done = fleet("schema")
     assert done.returncode == 0, done.stderr
     assert done.stdout == reference()

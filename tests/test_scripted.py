@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 
 from events.world import World
-from runs import load_scenario, simulate
-from tests.scripted_units import first_install_fails_on
+from fleet.scenario import parse_scenario
+from runs import simulate
+from tests.scripted import first_install_fails_on, one_module_dict
 
 FAIL_DAYS = [105.0, 205.0, 305.0, 405.0]
 UNITS = 16
@@ -24,21 +25,11 @@ REPAIR = 405.0 + 26.0
 
 
 def scripted_scenario():
-    base = load_scenario("tiny").model_dump(mode="json")
-    base["horizon_years"] = 2
+    base = one_module_dict()
     base["timeline_step_days"] = 10
-    base["fleet"].update(target_power_mw=0.016, clusters=1)
     base["fleet"]["module"].update(units=UNITS, solar_array_kw=17.6, array_degradation_per_year=0.0,
-                                   eclipse_fraction=0.0, commissioning_days=11, design_life_years=10)
-    base["hardware"]["trend"] = None
-    base["launch"]["vehicles"] = [dict(base["launch"]["vehicles"][0], success_probability=1.0,
-                                       lead_time_days=10, price_per_kg_usd={2026: 1000})]
-    base["failures"] = {"unit": {"distribution": "exponential", "rate_per_year": 0.0},
-                        "bus": {"distribution": "exponential", "rate_per_year": 0.0}}
-    base["servicing"].update(servicers=1, trip_days=52, success_probability=1.0, units_per_trip=32)
-    base["ground"]["stations"] = [dict(base["ground"]["stations"][0], clear_probability=1.0)]
-    base["policy"] = {"name": "service-on-threshold", "params": {"threshold_fraction": 0.25}}
-    from fleet.scenario import parse_scenario
+                                   eclipse_fraction=0.0, design_life_years=10)
+    base["servicing"]["units_per_trip"] = 32
     return parse_scenario(base, "scripted")
 
 

@@ -1,36 +1,20 @@
 """`fleet trace`: a scripted case gives exactly the expected narrative; causes are linked."""
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from events.world import World
 from fleet.scenario import parse_scenario
-from runs import load_scenario, simulate
+from runs import simulate
 from runs.trace import calendar, id_ranges, narrative, trace_lines
-from tests.scripted_units import first_install_fails_on
+from tests.scripted import first_install_fails_on, one_module_dict
+from tests.commands import fleet
 
-ROOT = Path(__file__).resolve().parents[1]
 FAIL_DAYS = [105.0, 105.0, 105.0, 205.0]   # three boards fail together, a fourth later
 
 
 def scripted(launch_success=1.0):
     """One module of 16 boards; lead time 10 d, commissioning 11 d, 52-day trips, no weather."""
-    base = load_scenario("tiny").model_dump(mode="json")
-    base["horizon_years"] = 2
-    base["fleet"].update(target_power_mw=0.016, clusters=1)
-    base["fleet"]["module"].update(commissioning_days=11)
-    base["hardware"]["trend"] = None
-    base["launch"]["vehicles"] = [dict(base["launch"]["vehicles"][0], success_probability=launch_success,
-                                       lead_time_days=10, price_per_kg_usd={2026: 1000})]
-    base["failures"] = {"unit": {"distribution": "exponential", "rate_per_year": 0.0},
-                        "bus": {"distribution": "exponential", "rate_per_year": 0.0}}
-    base["servicing"].update(servicers=1, trip_days=52, success_probability=1.0)
-    base["ground"]["stations"] = [dict(base["ground"]["stations"][0], clear_probability=1.0)]
-    base["policy"] = {"name": "service-on-threshold", "params": {"threshold_fraction": 0.25}}
-    return parse_scenario(base, "scripted")
+    return parse_scenario(one_module_dict(launch_success), "scripted")
 
 
 @pytest.fixture
@@ -88,12 +72,9 @@ def test_helpers():
 
 
 def test_fleet_trace_command(tmp_path):
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    done = subprocess.run([sys.executable, "-m", "runs", "trace", "tiny", "--until-years", "0.5", "--seed", "1"],
-                          cwd=tmp_path, env=env, capture_output=True, text=True)
+    done = fleet("trace", "tiny", "--until-years", "0.5", "--seed", "1", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "falcon-9 leaves with 4 modules (0-3)" in done.stdout
     assert "tiny: 0.5 years from 2030" in done.stdout
-    bad = subprocess.run([sys.executable, "-m", "runs", "trace", "tiny", "--until-years", "0"],
-                         cwd=tmp_path, env=env, capture_output=True, text=True)
+    bad = fleet("trace", "tiny", "--until-years", "0", cwd=tmp_path)
     assert bad.returncode == 2 and "--until-years must be positive" in bad.stderr

@@ -2,10 +2,6 @@
 from __future__ import annotations
 
 import math
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,14 +9,7 @@ from scipy import integrate, stats
 
 from runs import theory
 from runs.validate import CASES, Row
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-def fleet(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    return subprocess.run([sys.executable, "-m", "runs", *args], env=env, capture_output=True, text=True,
-                          timeout=timeout)
+from tests.commands import fleet
 
 
 # ----- the closed forms ---------------------------------------------------------------------------

@@ -43,7 +43,7 @@ class BatchRepair(Policy):
 
     def trips(self, obs: Observation, batch: int) -> list[Action]:
         """Trips to the clusters where at least `batch` modules wait for repair."""
-        free = obs.servicers - obs.servicers_busy - obs.trips_queued
+        free = obs.servicers_free
         if free <= 0:
             return []
         waiting = np.flatnonzero(obs.threshold_crossed & (obs.status == OPERATIONAL) & ~obs.pending_trip)

@@ -1,0 +1,39 @@
+"""Scripted cases for hand-computable tests: a one-module world and scripted unit lifetimes."""
+from __future__ import annotations
+
+import numpy as np
+
+from runs import load_scenario
+
+
+def one_module_dict(launch_success: float = 1.0) -> dict:
+    """`tiny` cut to one module in one cluster over two years: ordered on day 0, a 10-day lead time,
+    11 days of commissioning, 52-day trips that always succeed, no random unit or bus failures, one
+    station that is always clear, and service-on-threshold at 25%."""
+    base = load_scenario("tiny").model_dump(mode="json")
+    base["horizon_years"] = 2
+    base["fleet"].update(target_power_mw=0.016, clusters=1)
+    base["fleet"]["module"].update(commissioning_days=11)
+    base["hardware"]["trend"] = None
+    base["launch"]["vehicles"] = [dict(base["launch"]["vehicles"][0], success_probability=launch_success,
+                                       lead_time_days=10, price_per_kg_usd={2026: 1000})]
+    base["failures"] = {"unit": {"distribution": "exponential", "rate_per_year": 0.0},
+                        "bus": {"distribution": "exponential", "rate_per_year": 0.0}}
+    base["servicing"].update(servicers=1, trip_days=52, success_probability=1.0)
+    base["ground"]["stations"] = [dict(base["ground"]["stations"][0], clear_probability=1.0)]
+    base["policy"] = {"name": "service-on-threshold", "params": {"threshold_fraction": 0.25}}
+    return base
+
+
+def first_install_fails_on(fail_days: list[float]):
+    """A `World.unit_end_days` whose first installation of every module has units failing on
+    `fail_days` (the first slots); every other unit lives forever."""
+    def unit_end_days(self, installs, day):
+        parts = []
+        for _module, install, count in installs:
+            ends = np.full(count, np.inf)
+            if install == 0:
+                ends[: len(fail_days)] = fail_days
+            parts.append(ends)
+        return np.concatenate(parts)
+    return unit_end_days

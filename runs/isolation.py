@@ -65,9 +65,14 @@ def _send(stream, obj: object) -> None:
     stream.flush()
 
 
-def _serve(task: Task, units_fd: int, outcomes_fd: int, parent: int) -> None:
-    """In a worker: run each unit read from `units_fd`, send its outcome to `outcomes_fd`; never return."""
+def _serve(task: Task, units_fd: int, outcomes_fd: int, parent: int, parents_fds: tuple[int, ...]) -> None:
+    """In a worker: run each unit read from `units_fd`, send its outcome to `outcomes_fd`; never return.
+
+    `parents_fds`: the parent's ends of the pipes, closed here.
+    """
     try:
+        for fd in parents_fds:
+            os.close(fd)
         _die_with_parent(parent)
         signal.signal(signal.SIGINT, signal.SIG_IGN)    # the parent handles Ctrl-C and kills its workers
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -80,10 +85,18 @@ def _serve(task: Task, units_fd: int, outcomes_fd: int, parent: int) -> None:
                 except BaseException as exc:  # SystemExit from a policy, an unpicklable result: this unit fails
                     _send(outcomes, UnitOutcome(unit.key, error=f"{type(exc).__name__}: {exc}",
                                                 detail=traceback.format_exc()))
-                sys.stdout.flush()
-                sys.stderr.flush()
+                _flush_std()
     finally:
         os._exit(0)
+
+
+def _flush_std() -> None:
+    """Flush stdout and stderr, whatever became of them (a closed pipe is not this unit's failure)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):
+            pass
 
 
 def _fork() -> int:
@@ -118,18 +131,15 @@ class _Worker:
     closed: bool = False                    # its end of the outcome pipe is closed: it died
 
     @classmethod
-    def start(cls, task: Task) -> "_Worker":
-        """Fork a worker that runs `task` on each unit it is given."""
+    def start(cls, task: Task, others: Iterable[int]) -> "_Worker":
+        """Fork a worker that runs `task` on each unit it is given; it closes `others`, the other workers' pipes."""
         units_r, units_w = os.pipe()
         outcomes_r, outcomes_w = os.pipe()
-        sys.stdout.flush()          # else the worker would print again what the parent has buffered
-        sys.stderr.flush()
+        _flush_std()                # else the worker would print again what the parent has buffered
         parent = os.getpid()
         pid = _fork()
         if pid == 0:
-            os.close(units_w)
-            os.close(outcomes_r)
-            _serve(task, units_r, outcomes_w, parent)
+            _serve(task, units_r, outcomes_w, parent, (units_w, outcomes_r, *others))
         os.close(units_r)
         os.close(outcomes_w)
         os.set_blocking(outcomes_r, False)
@@ -224,7 +234,7 @@ class WorkerPool:
             queue.pop()
 
     def _add(self) -> _Worker:
-        worker = _Worker.start(self.task)
+        worker = _Worker.start(self.task, [fd for w in self.workers for fd in (w.units_fd, w.outcomes_fd)])
         self.workers.append(worker)
         return worker
 

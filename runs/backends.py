@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Iterable, Iterator
 
 from fleet.errors import InputError
-from runs.isolation import Task, UnitTimeout, check_seconds, WorkerPool, run_isolated, time_limit
+from runs.isolation import Task, UnitTimeout, WorkerPool, check_seconds, run_isolated, time_limit
 from runs.workunits import UnitOutcome, WorkUnit, run_unit
 
 BACKENDS = ("local", "dask", "serial")
@@ -35,7 +35,8 @@ CONNECT_TIMEOUT = 10.0          # seconds to reach a Dask scheduler and hear it 
 
 
 class SerialBackend:
-    """Run units in this process, in order."""
+    """Run units in this process, in order; a unit still running after `unit_timeout` seconds is interrupted
+    (by SIGALRM, so only when run from the main thread) and recorded as failed."""
 
     name = "serial"
 

@@ -1,7 +1,6 @@
 """Faults while units run: a worker that dies costs only its unit, a hung unit times out, workers die with
 their parent (SIGKILL or Ctrl-C), and a bad Dask scheduler address fails fast with exit 2."""
 import http.server
-import os
 import signal
 import socket
 import subprocess

@@ -148,11 +148,10 @@ class _Worker:
     def give(self, unit: WorkUnit, timeout: float) -> bool:
         """Send `unit` to run within `timeout` seconds; False if the worker is gone."""
         data = pickle.dumps(unit, protocol=pickle.HIGHEST_PROTOCOL)
+        message, sent = len(data).to_bytes(8, "little") + data, 0
         try:
-            os.set_blocking(self.units_fd, True)
-            with memoryview(len(data).to_bytes(8, "little") + data) as view:
-                while view:
-                    view = view[os.write(self.units_fd, view):]
+            while sent < len(message):
+                sent += os.write(self.units_fd, message[sent:])
         except OSError:         # BrokenPipeError: it died idle
             return False
         self.unit, self.deadline = unit, time.monotonic() + timeout

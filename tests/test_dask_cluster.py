@@ -59,7 +59,7 @@ def _numbers(out: Path) -> pd.DataFrame:
 
 def test_compare_on_a_real_cluster_gives_the_serial_numbers(tmp_path, scheduler, capsys):
     args = ["compare", "tiny", "--policies", "replenish,service-on-threshold", "--replications", "3", "--years", "1",
-            "--no-progress"]
+            "--no-progress", "--unit-timeout", "120"]     # bounded, whatever becomes of the cluster
     assert main([*args, "--out", str(tmp_path / "dask"), "--backend", "dask", "--scheduler", scheduler]) == 0
     assert "6 units: 0 found done, 6 computed, 0 failed" in capsys.readouterr().out
     assert main([*args, "--out", str(tmp_path / "serial"), "--backend", "serial"]) == 0
@@ -84,7 +84,7 @@ def test_a_unit_that_kills_its_process_never_takes_a_dask_worker_down(tmp_path, 
         out = tmp_path / "out"
         assert main(["compare", "tiny", "--policies", f"replenish,{policy}:Killer", "--replications", "2",
                      "--years", "0.5", "--out", str(out), "--backend", "dask", "--scheduler", scheduler,
-                     "--no-progress"]) == 1
+                     "--no-progress", "--unit-timeout", "120"]) == 1
         assert set(client.scheduler_info()["workers"]) == before and len(before) == 2
     results = load_results(out)
     assert len(results.summary) == 2 and set(results.summary["policy_name"]) == {"replenish"}

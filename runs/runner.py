@@ -31,9 +31,13 @@ def run_plan(plan: Plan, out: str | os.PathLike, backend, progress: bool = True)
     todo = {u.key: u for u in units if u.key not in done}
     computed = failed = 0
     with Progress(len(units), len(units) - len(todo), plan.experiment.name, enabled=progress) as bar:
-        for outcome in backend.run(list(todo.values())):
-            store.write(todo[outcome.key], outcome)
-            computed += not outcome.failed
-            failed += outcome.failed
-            bar.advance(outcome.failed)
+        outcomes = backend.run(list(todo.values()))
+        try:
+            for outcome in outcomes:
+                store.write(todo[outcome.key], outcome)
+                computed += not outcome.failed
+                failed += outcome.failed
+                bar.advance(outcome.failed)
+        finally:
+            outcomes.close()    # on Ctrl-C or an error: the backend stops its workers now
     return RunReport(len(units), len(units) - len(todo), computed, failed)

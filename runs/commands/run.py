@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from fleet.errors import InputError
 from runs.api import load_scenario, simulate, with_changes
+from runs.isolation import UnitTimeout, check_seconds, time_limit
 from runs.table import summary_table
 
 
@@ -17,16 +19,24 @@ def add_parser(sub) -> None:
     p.add_argument("--years", type=float, help="simulate this many years instead of the scenario's horizon")
     p.add_argument("--out", help="write events, timeline, summary, scenario and manifest to this folder")
     p.add_argument("--report", action="store_true", help="also write report.html into the output folder")
+    p.add_argument("--timeout", type=float, metavar="SECONDS", help="stop the simulation after this long (exit 1)")
     p.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
     if args.seed < 0:
         raise InputError("--seed must be a non-negative whole number")
+    if args.timeout is not None:
+        check_seconds(args.timeout, "--timeout")
     scenario = load_scenario(args.scenario)
     if args.years is not None:
         scenario = with_changes(scenario, horizon_years=args.years)
-    result = simulate(scenario, seed=args.seed, policy=args.policy)
+    try:
+        with time_limit(args.timeout):
+            result = simulate(scenario, seed=args.seed, policy=args.policy)
+    except UnitTimeout as exc:
+        print(f"fleet: {scenario.name}, seed {args.seed}: {exc}", file=sys.stderr)
+        return 1
     s = result.summary
     print(f"{scenario.name}: {scenario.horizon_years:g} years from {scenario.start_year}, "
           f"policy {result.policy.label}, seed {args.seed}")

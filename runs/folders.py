@@ -95,8 +95,8 @@ def previous(folder: Path, layout: Layout) -> dict | None:
     """
     if not folder.is_dir():
         return None
-    entries = [p for p in folder.iterdir() if p.name != LOCK]
-    if not entries:
+    entries = [p for p in folder.iterdir() if p.name != LOCK and temp_target(p.name) not in layout.files]
+    if not entries:     # new, or only what a killed command of this kind left
         return None
     manifest = folder / MANIFEST
     kind = _kind(manifest)
@@ -159,7 +159,7 @@ def remove_own(folder: Path, layout: Layout, keep: set[str] | frozenset[str] = f
 
 
 def remove_temps(folder: Path, layout: Layout) -> None:
-    """Remove temporary files a killed command of this layout left (call only while holding the lock)."""
+    """Remove temporary files a killed command of this layout left (`claim` does, holding the lock)."""
     for sub in ["", *layout.folders]:
         where = folder / sub
         if where.is_dir():
@@ -170,7 +170,8 @@ def remove_temps(folder: Path, layout: Layout) -> None:
 
 @contextmanager
 def claim(text: str | os.PathLike, layout: Layout) -> Iterator[tuple[Path, dict | None]]:
-    """Create the folder if needed, lock it, and yield it with its previous manifest (see `previous`).
+    """Create the folder if needed, lock it, and yield it with its previous manifest (see `previous`),
+    having removed the temporary files a killed command left.
 
     Folders created here are removed again if the command fails while they are still empty.
     """
@@ -181,6 +182,7 @@ def claim(text: str | os.PathLike, layout: Layout) -> Iterator[tuple[Path, dict 
         folder.mkdir(parents=True, exist_ok=True)
         with lock(folder):
             before = previous(folder, layout)
+            remove_temps(folder, layout)
             in_body = True
             yield folder, before
     except BaseException as exc:

@@ -32,7 +32,7 @@ import pyarrow.parquet as pq
 from fleet.errors import InputError
 from runs.atomic import Writer, text, write_file
 from runs.experiment import Plan
-from runs.folders import MANIFEST, Layout, claim, read_json, remove_own, remove_temps, write_error
+from runs.folders import MANIFEST, Layout, claim, read_json, remove_own, write_error
 from runs.workunits import UnitOutcome, WorkUnit
 
 FORMAT = 1
@@ -84,8 +84,6 @@ class Store:
                 before = None
             if before is None:
                 self._write_manifest()
-            else:
-                remove_temps(self.dir, LAYOUT)
             yield self
 
     def _write_manifest(self) -> None:

@@ -159,6 +159,13 @@ def test_an_empty_folder_of_the_users_is_used_as_it_is(here, capsys):
     assert {p.name for p in (here / "empty").iterdir()} == RUN_FILES
 
 
+def test_temporary_files_a_killed_run_left_are_removed_by_the_next(here, capsys):
+    (here / "res").mkdir()
+    (here / "res" / ".events.parquet.k1ll3d_x.tmp").write_bytes(b"half")
+    assert cli(capsys, "run", "tiny", "--years", "0.2", "--out", "res")[0] == 0
+    assert {p.name for p in (here / "res").iterdir()} == RUN_FILES
+
+
 def test_a_refused_run_leaves_no_folder_behind(here, capsys, monkeypatch):
     import runs.folders
     monkeypatch.setattr(runs.folders, "previous", lambda folder, layout: (_ for _ in ()).throw(InputError("no")))
@@ -327,6 +334,17 @@ def test_a_corrupt_manifest_is_bad_input_for_report_and_compare(tmp_path, capsys
         err = refused(capsys, "compare", "tiny", "--policies", "replenish", "--replications", "1", "--years", "0.2",
                       "--backend", "serial", "--no-progress", "--out", str(folder))
         assert "manifest.json" in err and message in err
+
+
+@pytest.mark.parametrize("name, content, message", [("events.parquet", "", "not a readable Parquet file"),
+                                                    ("summary.json", "[]", "a JSON object expected"),
+                                                    ("manifest.json", "{", "not valid JSON")])
+def test_a_run_folder_with_a_corrupt_file_is_bad_input_for_report(tmp_path, capsys, name, content, message):
+    folder = simulate("tiny", years=0.2).save(tmp_path / "run")
+    (folder / name).write_text(content)
+    err = refused(capsys, "report", str(folder))
+    assert f"{name}: {message}" in err
+    assert not (folder / "report.html").exists()
 
 
 @pytest.mark.parametrize("damage", [b"", b"PAR1 not really parquet PAR1"])

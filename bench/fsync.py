@@ -58,9 +58,9 @@ def main() -> None:
     print(f"store write per unit: {with_ms:.2f} ms with fsync, {without_ms:.2f} ms without; "
           f"fsync adds {with_ms - without_ms:.2f} ms per unit")
     print(f"simulating one unit (tiny, 0.05 years): {1000 * simulate:.1f} ms")
-    print(json.dumps({"units": args.units, "write_ms_fsync": round(with_ms, 3), "write_ms_no_fsync": round(without_ms, 3),
-                      "fsync_ms_per_unit": round(with_ms - without_ms, 3), "simulate_ms_per_unit": round(1000 * simulate, 2),
-                      "load_average": os.getloadavg()}))
+    print(json.dumps({"units": args.units, "write_ms_fsync": round(with_ms, 3),
+                      "write_ms_no_fsync": round(without_ms, 3), "fsync_ms_per_unit": round(with_ms - without_ms, 3),
+                      "simulate_ms_per_unit": round(1000 * simulate, 2), "load_average": os.getloadavg()}))
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from fleet.yamlio import dump_yaml, load_yaml_file
 from policies.base import Policy
 from policies.registry import make_policy, policy_class
 from runs.atomic import text
-from runs.folders import Layout, replace
+from runs.folders import Layout, save_result
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
 DEPENDENCIES = ("simpy", "numpy", "pandas", "networkx", "pydantic", "pyyaml", "pyarrow")
@@ -118,7 +118,7 @@ class Result:
         replaced; anything else raises InputError. Every file is staged before any is renamed into
         place (the manifest last), so a failed save leaves the folder as it was.
         """
-        return replace(directory, RUN_LAYOUT, {
+        return save_result(directory, RUN_LAYOUT, {
             "events.parquet": lambda f: self.events.to_parquet(f, index=False),
             "timeline.parquet": lambda f: self.timeline.to_parquet(f, index=False),
             "summary.json": text(json.dumps(self.summary, indent=2) + "\n"),

@@ -121,12 +121,12 @@ def _kind(manifest: Path) -> str | None:
         return None
 
 
-def check_replace(text: str | os.PathLike, layout: Layout, force: bool) -> None:
-    """Raise InputError now if `replace` would refuse this folder (to refuse before computing)."""
+def check_save(text: str | os.PathLike, layout: Layout, force: bool) -> None:
+    """Raise InputError now if `save_result` would refuse this folder (to refuse before computing)."""
     _refuse_replacing(Path(text), previous(check_out(text), layout), layout, force)
 
 
-def replace(text: str | os.PathLike, layout: Layout, files: dict[str, Writer], force: bool) -> Path:
+def save_result(text: str | os.PathLike, layout: Layout, files: dict[str, Writer], force: bool) -> Path:
     """Write `files` (see runs.atomic) as the result in a new or empty folder, or, with `force`, in place of
     a previous result of `layout`, whose other files are then removed; return the folder."""
     with claim(text, layout) as (folder, before):

@@ -11,7 +11,7 @@ import pandas as pd
 from fleet.errors import InputError
 from runs.api import load_scenario, with_changes
 from runs.atomic import Writer, text
-from runs.folders import MANIFEST, Layout, check_replace, replace
+from runs.folders import MANIFEST, Layout, check_save, save_result
 from runs.parity import AXES, parse_axes, run_parity
 
 LAYOUT = Layout("parity", "parity result", "fleet parity",
@@ -46,7 +46,7 @@ def main(args: argparse.Namespace) -> int:
     if args.years is not None:
         scenario = with_changes(scenario, horizon_years=args.years)
     if args.out is not None:
-        check_replace(args.out, LAYOUT, args.force)
+        check_save(args.out, LAYOUT, args.force)
     result = run_parity(scenario, axes, replications=args.replications, seed=args.seed, points=args.points,
                         grid=args.grid, progress=lambda s: print(f"  done {s}", file=sys.stderr))
     print(f"{scenario.name}: {scenario.horizon_years:g} years from {scenario.start_year}, "
@@ -62,12 +62,12 @@ def main(args: argparse.Namespace) -> int:
 
 
 def _save(result, args: argparse.Namespace) -> Path:
-    """Write the three tables and a manifest of the options into --out (see runs.folders.replace)."""
+    """Write the three tables and a manifest of the options into --out (see runs.folders.save_result)."""
     manifest = {"kind": LAYOUT.kind, "scenario": args.scenario, "axes": args.axes, "replications": args.replications,
                 "seed": args.seed, "points": args.points, "years": args.years, "grid": args.grid}
     files = {f"{name}.csv": _csv(frame) for name, frame in
              (("runs", result.runs), ("settings", result.settings), ("frontier", result.frontier))}
-    return replace(args.out, LAYOUT, {**files, MANIFEST: text(json.dumps(manifest, indent=2) + "\n")}, args.force)
+    return save_result(args.out, LAYOUT, {**files, MANIFEST: text(json.dumps(manifest, indent=2) + "\n")}, args.force)
 
 
 def _csv(frame: pd.DataFrame) -> Writer:

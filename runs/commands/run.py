@@ -5,7 +5,7 @@ import argparse
 
 from fleet.errors import InputError
 from runs.api import RUN_LAYOUT, load_scenario, resolve_policy, simulate, with_changes
-from runs.folders import check_replace, safe_name
+from runs.folders import check_save, safe_name
 from runs.table import summary_table
 
 
@@ -34,7 +34,7 @@ def main(args: argparse.Namespace) -> int:
     if args.report and out is None:
         out = "results/" + safe_name(f"{scenario.name}-{policy.name}-{scenario.horizon_years:g}y-seed{args.seed}")
     if out is not None:
-        check_replace(out, RUN_LAYOUT, args.force)
+        check_save(out, RUN_LAYOUT, args.force)
     result = simulate(scenario, seed=args.seed, policy=policy)
     s = result.summary
     print(f"{scenario.name}: {scenario.horizon_years:g} years from {scenario.start_year}, "

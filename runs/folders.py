@@ -4,7 +4,8 @@ A command writes only into a folder that is new, empty, or a previous result of 
 by the `kind` in the folder's manifest.json), and removes only files of its own layout there: a
 folder holding anything else is refused whatever the options. While it writes, it holds an
 exclusive lock (fcntl.flock on DIR/.lock, not waiting), so a second command on the same folder is
-refused instead of disturbing the first.
+refused instead of disturbing the first. The lock ends with the process that took it, even if
+workers it forked live on (they close their copy of it), and a killed command's lock file is reused.
 """
 from __future__ import annotations
 
@@ -215,13 +216,27 @@ def lock(folder: Path) -> Iterator[None]:
         if _same_file(fd, path):
             break
         os.close(fd)    # the holder removed the file as we opened it: take the new one
+    _HELD.add(fd)
     try:
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
         yield
     finally:
         path.unlink(missing_ok=True)
+        _HELD.discard(fd)
         os.close(fd)
+
+
+def _forget_locks() -> None:
+    """In a forked child (a pool worker): close the held locks' descriptors, so that the lock ends
+    with the process that took it, not with the last of its workers."""
+    for fd in _HELD:
+        os.close(fd)
+    _HELD.clear()
+
+
+_HELD: set[int] = set()
+os.register_at_fork(after_in_child=_forget_locks)
 
 
 def _same_file(fd: int, path: Path) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -432,3 +433,35 @@ def test_resume_takes_policies_from_the_command_never_from_the_manifest(planted,
     again = run_plan(parse_experiment(SMALL, "test"), folder, SerialBackend(), progress=False)
     assert (again.already_done, again.computed) == (4, 0)
     assert not marker.exists(), "resuming imported a policy named in the manifest"
+
+
+HOLD_AND_DIE = """
+import os, sys, time
+from pathlib import Path
+from runs.folders import lock
+with lock(Path(sys.argv[1])):
+    worker = os.fork()          # a pool worker, forked while the lock is held, outlives its parent
+    if worker == 0:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        time.sleep(60)
+        os._exit(0)
+    print(worker, flush=True)
+    os._exit(0)                 # the parent dies holding the lock (as under SIGKILL)
+"""
+
+
+def test_the_lock_ends_with_its_process_not_with_forked_workers(tmp_path):
+    folder = tmp_path / "f"
+    folder.mkdir()
+    done = subprocess.run([FLEET[0], "-c", HOLD_AND_DIE, str(folder)], env=repo_env(), capture_output=True,
+                          text=True, timeout=60)
+    worker = int(done.stdout)
+    try:
+        assert (folder / ".lock").exists(), "the dead holder's lock file is left"
+        os.kill(worker, 0)              # the worker still lives
+        with lock(folder):
+            pass
+    finally:
+        os.kill(worker, signal.SIGKILL)

@@ -198,7 +198,7 @@ def study_html(folder: Path) -> str:
     if missing:
         raise InputError(f"{source}: missing column(s) {', '.join(missing)}")
     axes = list(_field(manifest, "axes", list, folder) or [c for c in table.columns if "." in c])
-    if any(a not in table.columns for a in axes):
+    if not all(isinstance(a, str) and a in table.columns for a in axes):
         raise InputError(f"{folder / 'manifest.json'}: axes: not all are columns of {source.name}")
     kpis = [c for c in table.columns if c not in NOT_KPIS and c not in axes
             and pd.api.types.is_numeric_dtype(table[c])]
@@ -294,7 +294,7 @@ def _number(v) -> str:
 def _field(manifest: dict, name: str, kind: type | tuple[type, ...], folder: Path):
     """`manifest[name]` if it is absent, null or of `kind`; InputError (a corrupt manifest) if not."""
     value = manifest.get(name)
-    if value is not None and not isinstance(value, kind) or isinstance(value, bool):
+    if (value is not None and not isinstance(value, kind)) or isinstance(value, bool):
         kinds = kind if isinstance(kind, tuple) else (kind,)
         raise InputError(f"{folder / 'manifest.json'}: {name}: {' or '.join(k.__name__ for k in kinds)} expected, "
                          f"found {type(value).__name__}; the manifest is corrupt")

@@ -337,6 +337,17 @@ def test_a_corrupt_manifest_is_bad_input_for_report_and_compare(tmp_path, capsys
         assert "manifest.json" in err and message in err
 
 
+@pytest.mark.parametrize("manifest, message", [({"axes": [[1]]}, "axes: not all are columns"),
+                                               ({"axes": "a.b"}, "axes: list expected, found str"),
+                                               ({"baseline": 3}, "baseline: str expected, found int"),
+                                               ({"objective": ["x"]}, "objective: str expected, found list")])
+def test_a_study_table_with_a_wrong_shaped_manifest_is_bad_input_for_report(tmp_path, capsys, manifest, message):
+    pd.DataFrame({"policy": ["a", "a"], "replication": [0, 1], "x.y": [1, 2],
+                  "delivered_pflops_days": [1.0, 2.0]}).to_parquet(tmp_path / "summary.parquet")
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    assert message in refused(capsys, "report", str(tmp_path))
+
+
 @pytest.mark.parametrize("name, content, message", [("events.parquet", "", "not a readable Parquet file"),
                                                     ("summary.json", "[]", "a JSON object expected"),
                                                     ("manifest.json", "{", "not valid JSON")])

@@ -110,11 +110,15 @@ class Store:
         self._write(MANIFEST, text(json.dumps(manifest, indent=2, default=str) + "\n"))
 
     def done_keys(self) -> set[str]:
-        """Keys of the units whose summary file is whole (a zero-byte or corrupt one counts as missing)."""
+        """Keys of the units whose files are whole (a zero-byte or corrupt one counts as missing): the
+        summary, and the timeline when the experiment keeps timelines."""
         units = self.dir / "units"
         if not units.is_dir():
             return set()
-        return {p.name.removesuffix(".parquet") for p in units.glob("*.parquet") if _whole_unit(p)}
+        done = {p.name.removesuffix(".parquet") for p in units.glob("*.parquet") if _whole_unit(p)}
+        if self.plan.experiment.keep_timelines:
+            done = {k for k in done if _footer(self.dir / "timelines" / f"{k}.parquet") is not None}
+        return done
 
     def write(self, unit: WorkUnit, outcome: UnitOutcome) -> None:
         """Record a unit's outcome: its row (and timeline), or its failure."""
@@ -141,11 +145,16 @@ class Store:
 
 def _whole_unit(path: Path) -> bool:
     """Whether `path` is a whole unit summary: a Parquet footer that parses, of one row with the key columns."""
+    meta = _footer(path)
+    return meta is not None and meta.num_rows == 1 and set(ID_COLUMNS) <= set(meta.schema.names)
+
+
+def _footer(path: Path) -> pq.FileMetaData | None:
+    """The Parquet metadata of `path`, or None if it is missing, empty or corrupt."""
     try:
-        meta = pq.read_metadata(path)
+        return pq.read_metadata(path)
     except (OSError, ValueError, pa.ArrowException):
-        return False
-    return meta.num_rows == 1 and set(ID_COLUMNS) <= set(meta.schema.names)
+        return None
 
 
 def unit_row(unit: WorkUnit, summary: dict) -> dict:

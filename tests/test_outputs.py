@@ -373,6 +373,16 @@ def test_a_zero_byte_or_corrupt_unit_is_recomputed_on_resume_and_skipped_when_re
                                   original.drop(columns="wall_seconds"))
 
 
+def test_a_unit_whose_kept_timeline_is_damaged_is_recomputed(tmp_path):
+    plan = parse_experiment({**SMALL, "replications": 1, "keep_timelines": True}, "test")
+    run_plan(plan, tmp_path / "out", SerialBackend(), progress=False)
+    victim = sorted((tmp_path / "out" / "timelines").iterdir())[0]
+    victim.write_bytes(b"")
+    again = run_plan(plan, tmp_path / "out", SerialBackend(), progress=False)
+    assert (again.already_done, again.computed) == (1, 1)
+    assert len(pd.read_parquet(victim)) > 0
+
+
 def test_unreadable_failure_records_are_skipped_with_a_warning(tmp_path, small_store):
     folder = copy_tree(small_store, tmp_path / "store")
     (folder / "failures").mkdir()

@@ -91,13 +91,15 @@ def test_run_into_a_folder_of_the_users_is_refused_and_the_folder_kept(here, cap
 @pytest.mark.parametrize("command", [["run", "tiny", "--years", "0.2"],
                                      ["compare", "tiny", "--policies", "replenish", "--replications", "1",
                                       "--years", "0.2", "--backend", "serial", "--no-progress"],
+                                     ["sweep", "exp.yaml", "--backend", "serial", "--no-progress"],
                                      ["parity", "tiny", "--years", "0.2", "--replications", "2", "--points", "2"]])
 def test_bad_out_places_are_refused_with_one_message(here, capsys, command, out, message):
+    (here / "exp.yaml").write_text(json.dumps(SMALL))
     (here / "plain.txt").write_text("mine")
     err = refused(capsys, *command, "--out", out)
     assert message in err and err.count("\n") == 1
     assert (here / "plain.txt").read_text() == "mine"
-    assert sorted(p.name for p in here.iterdir()) == ["plain.txt"]
+    assert sorted(p.name for p in here.iterdir()) == ["exp.yaml", "plain.txt"]
 
 
 def test_an_unwritable_place_is_refused_cleanly(here, capsys, monkeypatch):

@@ -23,7 +23,7 @@ def add_execution_args(p: argparse.ArgumentParser) -> None:
 def execute(plan: Plan, out: str, args: argparse.Namespace) -> RunReport:
     """Run the plan's missing units into `out` and say how it went (on stdout)."""
     backend = make_backend(args.backend, args.workers, args.scheduler, args.unit_timeout)
-    report = run_plan(plan, out, backend, progress=not args.no_progress)
+    report = run_plan(plan, out, backend, progress=not args.no_progress, force=args.force)
     print(f"results: {out} ({report.total} units: {report.already_done} found done, {report.computed} computed, "
           f"{report.failed} failed)")
     return report

@@ -21,7 +21,7 @@ import dataclasses
 import numpy as np
 
 from fleet.actions import Action, Deorbit, Service
-from fleet.economics import DAYS_PER_YEAR, price_on
+from fleet.economics import DAYS_PER_YEAR, expected_cost_per_module_usd
 from fleet.lifetimes import survival
 from fleet.observation import Observation
 from fleet.scenario import module_mass_kg
@@ -52,6 +52,7 @@ class Economic(Policy):
     """Per module: keep, repair, upgrade, replace or deorbit, by expected net value per day."""
 
     name = "economic"
+    version = 2           # v2: flight prices and launch risk in the rule
     description = "per module, keep/repair/upgrade/replace/deorbit by expected compute per dollar"
 
     value_usd_per_pflops_day: float = dataclasses.field(
@@ -65,7 +66,8 @@ class Economic(Policy):
         vehicles = [v for v in sc.launch.vehicles if v.available_from_year <= obs.year]
         if not vehicles:
             return -np.inf
-        launch = min(price_on(v.price_per_kg_usd, obs.year) * module_mass_kg(sc, gen) for v in vehicles)
+        mass = module_mass_kg(sc, gen)
+        launch = min(expected_cost_per_module_usd(v, obs.year, 1, mass) for v in vehicles)
         arrive = min(v.lead_time_days for v in vehicles) + design.commissioning_days
         days = min(design.design_life_years * DAYS_PER_YEAR, obs.horizon_day - obs.day - arrive)
         if days <= 0:

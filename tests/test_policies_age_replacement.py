@@ -42,7 +42,8 @@ def scenario():
     b["hardware"] = {"generations": [dict(b["hardware"]["generations"][0], power_kw_per_unit=1.0,
                                           mass_kg_per_unit=20, price_usd_per_unit=100_000)], "trend": None}
     b["launch"]["vehicles"] = [dict(b["launch"]["vehicles"][0], success_probability=1.0, lead_time_days=0,
-                                    launches_per_year=1e6, price_per_kg_usd={2026: 400})]
+                                    launches_per_year=1e6, price_per_kg_usd={2026: 400},
+                                    price_per_flight_usd=None)]
     b["failures"] = {"unit": {"distribution": "exponential", "rate_per_year": 0.0},
                      "bus": {"distribution": "weibull", "shape": SHAPE, "scale_years": SCALE}}
     b["servicing"]["servicers"] = 0

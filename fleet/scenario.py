@@ -268,6 +268,9 @@ class Economics(Strict):
     discount_rate: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
     module_failure_usd: NonNegative = Field(
         0.0, description="cost booked when a module dies in orbit (debris removal, liability, insurance)")
+    deorbit_usd_per_module: NonNegative = Field(
+        0.0, description="cost booked for each module deorbited, by a policy or at the end of its design "
+                         "life (disposal propellant, operations, tracking)")
 
 
 class EarthReference(Strict):

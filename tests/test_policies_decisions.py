@@ -41,6 +41,19 @@ def test_replenish_launches_the_missing_capacity():
     assert Replenish().review(healthy) == []
 
 
+def test_replenishing_policies_order_replacements_a_lead_time_before_the_design_end_of_life():
+    """tiny: 10-year design life, 5-year horizon. At 4.8 years, modules 0 and 1 reach their design end
+    at 4.9 years (37 days on), module 2 at 5.1 years (after the horizon: never replaced), module 3 in
+    10 years. With a 180-day lead, two replacements are ordered; with none, or a 30-day one, none."""
+    rows = [Row(commissioned_day=-5.1 * Y), Row(commissioned_day=-5.1 * Y), Row(commissioned_day=-4.9 * Y), Row()]
+    obs = observe(small_scenario(), rows, day=4.8 * Y)
+    for make in (lambda lead: Replenish(renew_lead_days=lead), lambda lead: ServiceOnThreshold(renew_lead_days=lead),
+                 lambda lead: AgeReplacement(age_years=20, renew_lead_days=lead),
+                 lambda lead: BlockReplacement(block_years=20, renew_lead_days=lead)):
+        assert [(type(a), a.count) for a in make(180.0).review(obs)] == [(Launch, 2)]
+        assert make(30.0).review(obs) == [] and make(0.0).review(obs) == []
+
+
 def test_age_replacement_deorbits_modules_past_the_age_and_refills_dead_slots():
     obs = observe(small_scenario(), [Row(commissioned_day=0), Row(commissioned_day=4 * Y), Row(commissioned_day=0.5 * Y),
                                      Row(status=F)], day=6 * Y)

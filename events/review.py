@@ -148,7 +148,7 @@ class PolicyDriver:
         why = f" ({a.reason})" if a.reason else ""
         if isinstance(a, Launch):
             gen = w.newest_generation() if a.generation is None else int(a.generation)
-            ids = self.launches.order(int(a.count), a.cluster, gen)
+            ids = self.launches.order(int(a.count), a.cluster, gen, a.due_day)
             w.table.spare[ids] = bool(a.spare)
             where = "" if a.cluster is None else f" to cluster {a.cluster}"
             what = " spare" if a.spare else ""

@@ -16,7 +16,7 @@ from fleet.scenario import Scenario, modules_for_target
 from fleet.state import FleetTable
 from fleet.streams import Streams
 
-COST_CATEGORIES = ("launch", "hardware", "servicing", "operations", "ground", "failure")
+COST_CATEGORIES = ("launch", "hardware", "servicing", "operations", "ground", "failure", "deorbit")
 
 
 class Ledger:

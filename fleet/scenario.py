@@ -125,29 +125,55 @@ LaunchPrice = Annotated[Union[Annotated[PriceTable, Tag("table")], Annotated[Pri
 
 
 class LaunchVehicle(Strict):
+    """A launch vehicle. A flight costs its price whether full or not: either `price_per_flight_usd`,
+    or `price_per_kg_usd` times the payload mass with `minimum_charge_usd` as the least a flight costs."""
+
     name: str = Field(min_length=1)
     payload_kg: Positive
-    price_per_kg_usd: LaunchPrice = Field(
-        description="price by calendar year, linear in between, flat outside; or a learning curve "
-                    "{learning_curve: true, year, usd_per_kg, learning_rate, mass_growth_per_year, floor_usd_per_kg}")
+    price_per_kg_usd: LaunchPrice | None = Field(
+        None, description="price by calendar year, linear in between, flat outside; or a learning curve "
+                          "{learning_curve: true, year, usd_per_kg, learning_rate, mass_growth_per_year, "
+                          "floor_usd_per_kg}. Give this or price_per_flight_usd")
+    minimum_charge_usd: PriceTable | None = Field(
+        None, description="with price_per_kg_usd: the least a flight costs, by calendar year "
+                          "(none: a flight costs its payload mass times the price per kg)")
+    price_per_flight_usd: PriceTable | None = Field(
+        None, description="price of a flight by calendar year, however full; instead of price_per_kg_usd")
     success_probability: Probability
     launches_per_year: Positive
     lead_time_days: NonNegative = Field(description="days from order to the earliest launch")
     available_from_year: Year
 
-    @field_validator("price_per_kg_usd")
+    @field_validator("price_per_kg_usd", "minimum_charge_usd", "price_per_flight_usd")
     @classmethod
-    def _years_in_order(cls, table: dict[int, float] | PriceLearningCurve) -> Any:
-        if isinstance(table, PriceLearningCurve):
+    def _years_in_order(cls, table: dict[int, float] | PriceLearningCurve | None) -> Any:
+        if table is None or isinstance(table, PriceLearningCurve):
             return table
         years = list(table)
         if years != sorted(set(years)):
             raise ValueError("years must be listed in increasing order")
         return table
 
+    @model_validator(mode="after")
+    def _one_price(self) -> "LaunchVehicle":
+        if (self.price_per_kg_usd is None) == (self.price_per_flight_usd is None):
+            raise ValueError("give either price_per_kg_usd or price_per_flight_usd (exactly one)")
+        if self.minimum_charge_usd is not None and self.price_per_flight_usd is not None:
+            raise ValueError("minimum_charge_usd goes with price_per_kg_usd, not with price_per_flight_usd")
+        return self
+
 
 class Launch(Strict):
+    """How modules reach orbit. Every launch order has a due day (its own, or the order day plus
+    `max_wait_days`). Among the vehicles that can launch it by then, the queue takes the one with the
+    lowest expected cost per module delivered: the flight's price (full or not) over the modules on
+    board, over its success probability. If none can launch by the due day, it takes the earliest."""
+
     vehicles: list[LaunchVehicle] = Field(min_length=1)
+    max_wait_days: NonNegative = Field(
+        180.0, description="an order without its own due day is due this many days after it is placed: "
+                           "the queue flies it on the vehicle with the lowest expected cost per module "
+                           "delivered among those that can launch it by then, else on the earliest")
 
 
 class Exponential(Strict):
@@ -242,6 +268,9 @@ class Economics(Strict):
     discount_rate: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
     module_failure_usd: NonNegative = Field(
         0.0, description="cost booked when a module dies in orbit (debris removal, liability, insurance)")
+    deorbit_usd_per_module: NonNegative = Field(
+        0.0, description="cost booked for each module deorbited, by a policy or at the end of its design "
+                         "life (disposal propellant, operations, tracking)")
 
 
 class EarthReference(Strict):

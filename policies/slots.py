@@ -3,6 +3,10 @@
 The initial deployment puts `modules_for_target` modules into the clusters in turn, so cluster c
 holds n // k modules plus one if c < n % k. A slot is held by an operational module or by a
 module ordered or in transit to replace one (spares, which wait in standby, hold no slot).
+
+Renewal lead time: a policy may count a module whose design end of life falls within `lead_days`
+(and before the horizon) as already gone, so that its replacement is ordered that long ahead and
+the modules of a fleet launched together do not all leave service at once.
 """
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import numpy as np
 from fleet.actions import Action, Launch
 from fleet.observation import Observation
 from fleet.scenario import modules_for_target
+from fleet.economics import DAYS_PER_YEAR
 from fleet.state import OPERATIONAL
 
 
@@ -18,6 +23,15 @@ def slots_per_cluster(obs: Observation) -> np.ndarray:
     """Design number of modules in each cluster."""
     n, k = modules_for_target(obs.scenario), obs.clusters
     return n // k + (np.arange(k) < n % k).astype(np.int64)
+
+
+def retiring(obs: Observation, lead_days: float) -> np.ndarray:
+    """Mask of operational modules whose design end of life comes within `lead_days` of now and
+    before the horizon (none if `lead_days` is 0)."""
+    if lead_days <= 0:
+        return np.zeros(len(obs.status), dtype=bool)
+    end = obs.commissioned_day + obs.scenario.fleet.module.design_life_years * DAYS_PER_YEAR
+    return (obs.status == OPERATIONAL) & (end <= obs.day + lead_days) & (end < obs.horizon_day)
 
 
 def held_per_cluster(obs: Observation) -> np.ndarray:
@@ -29,8 +43,18 @@ def held_per_cluster(obs: Observation) -> np.ndarray:
     return np.bincount(obs.cluster[holding], minlength=obs.clusters)
 
 
-def fill_slots(obs: Observation, why: str = "replace") -> list[Action]:
-    """One launch per cluster with empty slots, of as many modules as it lacks."""
+def deficit_per_cluster(obs: Observation, lead_days: float = 0.0) -> np.ndarray:
+    """Empty slots per cluster (negative: more modules than slots); modules retiring within
+    `lead_days` count as gone."""
     deficit = slots_per_cluster(obs) - held_per_cluster(obs)
+    if lead_days > 0:
+        deficit += np.bincount(obs.cluster[retiring(obs, lead_days)], minlength=obs.clusters)
+    return deficit
+
+
+def fill_slots(obs: Observation, why: str = "replace", lead_days: float = 0.0) -> list[Action]:
+    """One launch per cluster with empty slots, of as many modules as it lacks; modules retiring
+    within `lead_days` count as gone."""
+    deficit = deficit_per_cluster(obs, lead_days)
     return [Launch(count=int(d), cluster=int(c), reason=f"{why}: {int(d)} empty slots in cluster {c}")
             for c, d in enumerate(deficit) if d > 0]

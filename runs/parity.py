@@ -26,13 +26,16 @@ from runs.api import simulate
 
 
 def _scale_launch_prices(data: dict, factor: float) -> None:
+    """Scale every form of launch price: per kg (table or learning curve), per flight, minimum charge."""
     for v in data["launch"]["vehicles"]:
-        price = v["price_per_kg_usd"]
-        if "learning_curve" in price:
+        price = v.get("price_per_kg_usd")
+        if price is not None and "learning_curve" in price:
             price["usd_per_kg"] *= factor
             price["floor_usd_per_kg"] *= factor
-        else:
-            v["price_per_kg_usd"] = {y: p * factor for y, p in price.items()}
+        for key in ("price_per_kg_usd", "price_per_flight_usd", "minimum_charge_usd"):
+            table = v.get(key)
+            if table is not None and "learning_curve" not in table:
+                v[key] = {y: p * factor for y, p in table.items()}
 
 
 def _set_efficiency_trend(data: dict, growth: float) -> None:
@@ -68,7 +71,7 @@ class Axis:
 
 
 AXES = {a.name: a for a in (
-    Axis("launch_price", "launch.vehicles[*].price_per_kg_usd (scale factor)", 0.1, 3.0, True, _scale_launch_prices),
+    Axis("launch_price", "launch.vehicles[*] every price: per kg, per flight, minimum charge (scale factor)", 0.1, 3.0, True, _scale_launch_prices),
     Axis("efficiency_trend", "hardware.trend.perf_per_watt_growth_per_year", 0.1, 0.5, False, _set_efficiency_trend),
     Axis("unit_failure_rate", "failures.unit.rate_per_year", 0.02, 0.16, False, _set_unit_failure_rate),
     Axis("electricity_price", "earth.electricity_usd_per_kwh", 0.02, 0.15, False, _set_electricity_price),

@@ -21,3 +21,9 @@ class ScenarioError(InputError):
 
 class PolicyError(InputError):
     """A policy is unknown, ill-configured, or returned an action the engine refuses."""
+
+
+class PolicyFailure(Exception):
+    """A policy failed while the simulation ran: one of its hooks raised, or returned something the
+    engine refuses. Neither bad input nor a simulator bug: the command exits with status 1 and
+    prints the message, which begins `policy NAME:` and names the hook and the simulated day."""

@@ -179,15 +179,22 @@ class PolicyDriver:
 
     # ----- checking actions -----------------------------------------------------------------------
     def apply(self, actions, hook: str) -> None:
-        """Check every action `hook` returned, then carry them out in order."""
+        """Check every action `hook` returned, then carry them out in order. A module may be named by
+        one action of the list only."""
         if not isinstance(actions, (list, tuple)):
             self._refuse(hook, f"returned {_shown(actions)}, not a list of actions")
+        named: set[int] = set()
         for a in actions:
             check = self._checks.get(type(a))
             if check is None:
                 self._refuse(hook, f"returned {_shown(a)}, which is not an action (Launch, Service, Deorbit "
                                    "or Activate)")
             problem = check(a) or _reason_problem(a)
+            if not problem and type(a) is not Launch:
+                again = named.intersection(a.modules)
+                if again:
+                    problem = f"names module {min(again)}, which an earlier action of the list names too"
+                named.update(a.modules)
             if problem:
                 self._refuse(hook, f"{type(a).__name__} {problem}")
         for a in actions:

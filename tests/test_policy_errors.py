@@ -169,6 +169,8 @@ BAD_ACTIONS = [
     ("Deorbit((-1,))", OPERATING, "Deorbit names unknown module -1"),
     ("Deorbit((999,))", OPERATING, "Deorbit names unknown module 999"),
     ("Deorbit((0,), reason=b'x')", OPERATING, "Deorbit reason must be text (got b'x')"),
+    ("Deorbit((0,)), Deorbit((1, 0))", OPERATING, "Deorbit names module 0, which an earlier action of the list names too"),
+    ("Service((2,)), Deorbit([np.int64(2)])", OPERATING, "Deorbit names module 2, which an earlier action of the list"),
     ("Activate((0,))", OPERATING, "Activate names module 0, which is operational"),
     ("Service((0,), upgrade='no')", OPERATING, "Service upgrade must be True or False (got 'no')"),
     ("Service((0,), upgrade=True)", OPERATING, "Service upgrades module 0, which already has the newest generation"),

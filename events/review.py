@@ -10,10 +10,7 @@ then carried out.
 from __future__ import annotations
 
 import math
-import re
 import reprlib
-import sysconfig
-import traceback
 from typing import Any, Callable
 
 import numpy as np
@@ -24,18 +21,15 @@ from events.servicing import Servicing
 from events.world import World
 from fleet.actions import Activate, Deorbit, Launch, Service
 from fleet.economics import DAYS_PER_YEAR
-from fleet.errors import PolicyError, PolicyFailure
+from fleet.errors import PolicyError, PolicyFailure, describe_exception, one_line
 from fleet.observation import Observation
 from fleet.state import OPERATIONAL, Status
 from policies.base import Policy
 
 MIN_REVIEW_INTERVAL_DAYS = 0.01   # shorter reviews would flood the clock
-MESSAGE_CHARS = 300               # at most this much of a policy's own text is quoted in a message
 
-_short = reprlib.Repr()
+_short = reprlib.Repr()             # a policy's values in messages, cut short
 _short.maxstring = _short.maxother = 80
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_INSTALLED = tuple({sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")})
 
 
 def _is_int(value: Any) -> bool:
@@ -62,29 +56,7 @@ def _reason_problem(a: Launch | Service | Deorbit | Activate) -> str | None:
 
 def _shown(value: Any) -> str:
     """A short repr of a policy's value, for a message."""
-    return _clean(_short.repr(value), 200)
-
-
-def _clean(text: str, limit: int = MESSAGE_CHARS) -> str:
-    """`text` on one line, control characters replaced, cut to `limit` characters."""
-    text = _CONTROL.sub("?", " ".join(text.split()))
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _text(exc: BaseException) -> str:
-    """str(exc), which is a policy's own code and may fail too."""
-    try:
-        return str(exc)
-    except Exception:
-        return "(its message cannot be shown)"
-
-
-def _site(exc: BaseException) -> str:
-    """' (at FILE:LINE)': the innermost frame of the traceback outside Python's own and installed
-    libraries, where a policy's bug usually is; '' if there is none."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__)
-              if f.filename != __file__ and not f.filename.startswith(_INSTALLED)]
-    return f" (at {frames[-1].filename}:{frames[-1].lineno})" if frames else ""
+    return one_line(_short.repr(value), 200)
 
 
 class PolicyDriver:
@@ -103,7 +75,7 @@ class PolicyDriver:
             Launch: self._check_launch, Service: self._check_service,
             Deorbit: self._check_deorbit, Activate: self._check_activate}
         self.label = getattr(type(policy), "name", None) or type(policy).__name__   # until its own is read
-        self.label = _clean(self._answer("label", lambda: policy.label, lambda v: isinstance(v, str), "text"), 100)
+        self.label = one_line(self._answer("label", lambda: policy.label, lambda v: isinstance(v, str), "text"), 100)
         modules.set_threshold(self._answer("threshold_failed_fraction", policy.threshold_failed_fraction,
                                            _is_fraction_or_none, "None or a fraction from 0 to 1"))
         needs_free = self._answer("threshold_needs_free_servicer",   # optional: Policy has it
@@ -161,8 +133,7 @@ class PolicyDriver:
         except KeyboardInterrupt:
             raise
         except BaseException as exc:   # SystemExit too: a policy never ends the run, nor a worker
-            raise PolicyFailure(f"{self._where(hook)} raised {type(exc).__name__}: "
-                                f"{_clean(_text(exc))}{_site(exc)}") from exc
+            raise PolicyFailure(f"{self._where(hook)} raised {describe_exception(exc)}") from exc
 
     def _answer(self, hook: str, call: Callable[[], Any], valid: Callable[[Any], bool], wanted: str) -> Any:
         """What the policy's `hook` gives, refused unless `valid(value)`; `wanted` says what is valid."""

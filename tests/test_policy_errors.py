@@ -251,6 +251,18 @@ def test_the_launch_count_bound_is_what_the_vehicles_could_lift_in_the_whole_run
     assert f"Launch count must be a whole number from 1 to {most}, the most the vehicles could lift" in err
 
 
+@pytest.mark.parametrize("raised", ["1 / 0", "SystemExit(0)"])
+def test_a_policy_that_fails_to_construct_is_named(tmp_path, capsys, raised):
+    body = f'''
+        def __post_init__(self):
+            {"raise " if "Exit" in raised else ""}{raised}
+     '''
+    code, out, err = fleet(capsys, "run", "tiny", "--policy", policy_file(tmp_path, body))
+    assert code == 1 and out == "" and "Traceback" not in err and "internal error" not in err, err
+    assert re.fullmatch(r"policy bad: construction raised (ZeroDivisionError: division by zero|SystemExit: 0) "
+                        r"\(at .*bad_policy\.py:\d+\)\n", err), err
+
+
 def test_numpy_integers_and_booleans_are_accepted(tmp_path, capsys):
     body = '''
         def review(self, obs):

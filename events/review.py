@@ -70,6 +70,8 @@ class PolicyDriver:
         self.launches = launches
         self.servicing = servicing
         self._available = [world.generations[: g + 1] for g in range(len(world.generations))]  # by newest
+        self._scenario = world.scenario.model_copy(deep=True)   # the policy's own: its lists and dicts can be
+        #                                                         written into, the world's never are
         self._most = self._most_liftable()
         self._checks: dict[type, Callable[[Any], str | None]] = {
             Launch: self._check_launch, Service: self._check_service,
@@ -101,7 +103,7 @@ class PolicyDriver:
         day = w.env.now
         servicing = self.servicing
         return Observation(table=w.table, day=day, year=w.year(day), horizon_day=w.horizon_day,
-                           scenario=w.scenario, generations=self._available[w.newest_generation()],
+                           scenario=self._scenario, generations=self._available[w.newest_generation()],
                            target_pflops=w.target_pflops, servicers=servicing.spec.servicers,
                            servicers_busy=servicing.busy, trips_queued=servicing.queued)
 

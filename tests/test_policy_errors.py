@@ -278,6 +278,20 @@ def test_numpy_integers_and_booleans_are_accepted(tmp_path, capsys):
     assert "policy bad-v1" in out
 
 
+def test_a_policy_cannot_change_the_world_through_the_scenario_it_sees(tmp_path):
+    policy = make_policy(policy_file(tmp_path, '''
+        def review(self, obs):
+            obs.scenario.launch.vehicles.clear()
+            obs.scenario.hardware.generations.clear()
+            obs.scenario.policy.params["threshold_fraction"] = 0.9
+            return []
+     '''))
+    mine = simulate("tiny", seed=3, policy=policy, years=1).summary
+    null = simulate("tiny", seed=3, policy="null", years=1).summary
+    assert mine["modules_launched"] == 4
+    assert {k: v for k, v in mine.items() if k != "wall_seconds"} == {k: v for k, v in null.items() if k != "wall_seconds"}
+
+
 def test_keyboard_interrupt_still_interrupts(tmp_path, capsys):
     body = '''
         def review(self, obs):

@@ -70,33 +70,45 @@ class PolicyDriver:
         self.launches = launches
         self.servicing = servicing
         self._available = [world.generations[: g + 1] for g in range(len(world.generations))]  # by newest
-        self._scenario = world.scenario.model_copy(deep=True)   # the policy's own: its lists and dicts can be
-        #                                                         written into, the world's never are
+        # the policy sees its own copy of the scenario: writing into its lists and dicts cannot change the world
+        self._scenario = world.scenario.model_copy(deep=True)
         self._most = self._most_liftable()
         self._checks: dict[type, Callable[[Any], str | None]] = {
             Launch: self._check_launch, Service: self._check_service,
             Deorbit: self._check_deorbit, Activate: self._check_activate}
         self.label = getattr(type(policy), "name", None) or type(policy).__name__   # until its own is read
         self.label = one_line(self._answer("label", lambda: policy.label, lambda v: isinstance(v, str), "text"), 100)
-        modules.set_threshold(self._answer("threshold_failed_fraction", policy.threshold_failed_fraction,
-                                           _is_fraction_or_none, "None or a fraction from 0 to 1"))
-        needs_free = self._answer("threshold_needs_free_servicer",   # optional: Policy has it
-                                  lambda: getattr(policy, "threshold_needs_free_servicer", lambda: False)(),
-                                  _is_bool, "True or False")
-        if needs_free:
-            modules.on_threshold = lambda m: self.react("on_threshold", m) if servicing.free else None
-        else:
-            modules.on_threshold = lambda m: self.react("on_threshold", m)
+        self._wake_on_threshold()
         modules.on_module_ended = lambda m: self.react("on_module_failed", m)
         launches.on_launch_failed = lambda ms: self.react("on_launch_failed", ms)
         servicing.on_trip_returned = lambda ms: self.react("on_trip_returned", ms)
-        interval = float(self._answer("review_interval_days", lambda: policy.review_interval_days,
+        world.env.process(self._reviews(self._review_interval()))
+        world.env.process(self._generations())
+
+    def _wake_on_threshold(self) -> None:
+        """Wake `on_threshold` at the failed fraction the policy declares (not while every servicer
+        is busy, if it says it needs a free one)."""
+        policy = self.policy
+        self.modules.set_threshold(self._answer("threshold_failed_fraction", policy.threshold_failed_fraction,
+                                                _is_fraction_or_none, "None or a fraction from 0 to 1"))
+        needs_free = self._answer("threshold_needs_free_servicer",   # optional: Policy has it
+                                  lambda: getattr(policy, "threshold_needs_free_servicer", lambda: False)(),
+                                  _is_bool, "True or False")
+        servicing = self.servicing
+        if needs_free:
+            self.modules.on_threshold = lambda m: self.react("on_threshold", m) if servicing.free else None
+        else:
+            self.modules.on_threshold = lambda m: self.react("on_threshold", m)
+
+    def _review_interval(self) -> float:
+        """Days between reviews: a number (or the policy failed), at least the minimum (or its parameter
+        is bad input)."""
+        interval = float(self._answer("review_interval_days", lambda: self.policy.review_interval_days,
                                       lambda v: _is_number(v) and not math.isnan(v), "a number of days"))
-        if not interval >= MIN_REVIEW_INTERVAL_DAYS:   # a parameter out of range: bad input
+        if not interval >= MIN_REVIEW_INTERVAL_DAYS:
             raise PolicyError(f"policy {self.label}: review_interval_days must be at least "
                               f"{MIN_REVIEW_INTERVAL_DAYS} days (got {interval})")
-        world.env.process(self._reviews(interval))
-        world.env.process(self._generations())
+        return interval
 
     def observe(self) -> Observation:
         w = self.world

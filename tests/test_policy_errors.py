@@ -355,3 +355,20 @@ def test_in_a_comparison_only_the_misbehaving_policys_units_fail(tmp_path, capsy
     assert len(results.failures) == 2
     for error in results.failures["error"]:
         assert error.startswith("policy bad-v1: review on day 60.0: Launch count must be a whole number"), error
+
+
+def test_a_policy_raising_system_exit_in_a_worker_process_fails_only_its_units(tmp_path, capsys):
+    spec = policy_file(tmp_path, '''
+        def review(self, obs):
+            raise SystemExit(0)
+     ''')
+    out_dir = tmp_path / "compare"
+    code, _, err = fleet(capsys, "compare", "tiny", "--policies", f"{spec},null", "--replications", "2",
+                         "--years", "0.3", "--backend", "local", "--workers", "1", "--no-progress",
+                         "--out", str(out_dir))
+    assert code == 1, err
+    results = load_results(out_dir)
+    assert list(results.summary["policy"].map(str)) == ["null", "null"]
+    path = tmp_path / "bad_policy.py"
+    line = path.read_text().splitlines().index("        raise SystemExit(0)") + 1
+    assert list(results.failures["error"]) == [f"policy bad-v1: review on day 0.0 raised SystemExit: 0 (at {path}:{line})"] * 2

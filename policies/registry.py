@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from fleet.errors import PolicyError
+from fleet.errors import InputError, PolicyError, PolicyFailure, describe_exception
 from policies.age_replacement import AgeReplacement
 from policies.base import Policy
 from policies.block_replacement import BlockReplacement
@@ -73,13 +73,17 @@ def make_policy(name: str, params: dict[str, Any] | None = None) -> Policy:
                           f"parameters are {', '.join(sorted(fields))}")
     try:
         policy = TypeAdapter(cls).validate_python(params)
+        values = policy.params()
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise PolicyError(f"policy {cls.name}: {problems}") from None
-    infinite = [k for k, v in policy.params().items() if isinstance(v, float) and not math.isfinite(v)]
+    except (InputError, KeyboardInterrupt):
+        raise
+    except BaseException as exc:   # the policy's own code (its __post_init__, say) failed: not bad input
+        raise PolicyFailure(f"policy {cls.name}: construction raised {describe_exception(exc)}") from exc
+    infinite = [k for k, v in values.items() if isinstance(v, float) and not math.isfinite(v)]
     if infinite:
-        raise PolicyError(f"policy {cls.name}: {infinite[0]}: must be a finite number "
-                          f"(got {policy.params()[infinite[0]]})")
+        raise PolicyError(f"policy {cls.name}: {infinite[0]}: must be a finite number (got {values[infinite[0]]})")
     return policy
 
 

@@ -1,6 +1,7 @@
 """The `fleet` command: one entry point, one module per subcommand under `runs/commands/`.
 
-Exit status: 0 success, 2 bad input (one clear message, no traceback), 1 internal error.
+Exit status: 0 success, 2 bad input (one clear message, no traceback), 1 a user's policy failed (one
+message beginning `policy NAME:`, no traceback) or an internal error (with its traceback).
 """
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import argparse
 import sys
 import traceback
 
-from fleet.errors import InputError
+from fleet.errors import InputError, PolicyFailure
 from runs.commands import COMMANDS
 
 
@@ -35,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(f"fleet: {exc}", file=sys.stderr)
         return 2
+    except PolicyFailure as exc:  # the user's policy failed, not the simulator
+        print(exc, file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("fleet: interrupted", file=sys.stderr)
         return 130

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import (BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator,
                       model_validator)
 
-from fleet.errors import ScenarioError
+from fleet.errors import MAX_SHOWN, ScenarioError, clip, shown
 
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -345,12 +345,15 @@ def _problems(exc: ValidationError) -> list[tuple[str, str]]:
         # A discriminated union adds the chosen tag to the path; it is not a field the user wrote.
         loc = [p for p in loc if p not in ("exponential", "weibull", "table", "learning")]
         msg = err["msg"]
+        for value in (err.get("ctx") or {}).values():   # a value the message quotes, e.g. a union's tag
+            if isinstance(value, str) and len(value) > MAX_SHOWN:
+                msg = msg.replace(value, clip(value))
         if err["type"] == "extra_forbidden":
             msg = "unknown field"
         elif err["type"] == "missing":
             msg = "required field is missing"
         if "input" in err and err["type"] not in ("missing", "extra_forbidden") and not isinstance(
                 err["input"], (dict, list)):
-            msg += f" (got {err['input']!r})"
+            msg += f" (got {shown(err['input'])})"
         out.append((".".join(loc), msg.removeprefix("Value error, ")))
     return out

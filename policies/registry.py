@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from fleet.errors import PolicyError
+from fleet.errors import MAX_SHOWN, PolicyError, clip, shown
 from policies.age_replacement import AgeReplacement
 from policies.base import Policy
 from policies.block_replacement import BlockReplacement
@@ -53,13 +53,13 @@ def policy_class(name: str) -> type[Policy]:
     if base and version.isdigit() and base in known:
         cls = known[base]
         if cls.version != int(version):
-            raise PolicyError(f"policy {name!r}: this version of the simulator has {cls.name}-v{cls.version}")
+            raise PolicyError(f"policy {shown(name)}: this version of the simulator has {cls.name}-v{cls.version}")
         return cls
     if name in known:
         return known[name]
-    close = difflib.get_close_matches(name, list(known), n=3, cutoff=0.4)
+    close = difflib.get_close_matches(name, list(known), n=3, cutoff=0.4) if len(name) <= MAX_SHOWN else []
     hint = f"; did you mean {', '.join(close)}?" if close else f"; known: {', '.join(sorted(known))}"
-    raise PolicyError(f"unknown policy {name!r}{hint}")
+    raise PolicyError(f"unknown policy {shown(name)}{hint}")
 
 
 def make_policy(name: str, params: dict[str, Any] | None = None) -> Policy:
@@ -69,7 +69,7 @@ def make_policy(name: str, params: dict[str, Any] | None = None) -> Policy:
     fields = {f.name for f in dataclasses.fields(cls) if f.init}
     unknown = sorted(set(params) - fields)
     if unknown:
-        raise PolicyError(f"policy {cls.name}: unknown parameter(s) {', '.join(unknown)}; "
+        raise PolicyError(f"policy {cls.name}: unknown parameter(s) {clip(', '.join(unknown))}; "
                           f"parameters are {', '.join(sorted(fields))}")
     try:
         policy = TypeAdapter(cls).validate_python(params)

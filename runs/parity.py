@@ -67,6 +67,7 @@ class Axis:
         return np.linspace(self.low, self.high, points)
 
 
+MAX_PARITY_RUNS = 100_000   # settings x replications in one study: it runs serially, in this process
 AXES = {a.name: a for a in (
     Axis("launch_price", "launch.vehicles[*].price_per_kg_usd (scale factor)", 0.1, 3.0, True, _scale_launch_prices),
     Axis("efficiency_trend", "hardware.trend.perf_per_watt_growth_per_year", 0.1, 0.5, False, _set_efficiency_trend),
@@ -148,6 +149,10 @@ def run_parity(scenario: Scenario, axes: list[Axis], replications: int = 3, seed
     """Run the study; replications use seeds seed .. seed + replications - 1 at every setting."""
     if replications < 1 or points < 1:
         raise InputError("--replications and --points must be at least 1")
+    runs_planned = (points ** 2 if grid else points * len(axes)) * replications
+    if runs_planned > MAX_PARITY_RUNS:
+        raise InputError(f"the study has {runs_planned:,} runs (settings x replications); at most "
+                         f"{MAX_PARITY_RUNS:,} run in one parity study (one after another, in this process)")
     if "unit_failure_rate" in [a.name for a in axes] and not isinstance(scenario.failures.unit, Exponential):
         raise InputError("--axes unit_failure_rate: failures.unit must be exponential in this scenario")
     rows = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import math
+import typing
 from importlib.metadata import entry_points
 from typing import Any
 
@@ -71,6 +72,9 @@ def make_policy(name: str, params: dict[str, Any] | None = None) -> Policy:
     if unknown:
         raise PolicyError(f"policy {cls.name}: unknown parameter(s) {clip(', '.join(unknown))}; "
                           f"parameters are {', '.join(sorted(fields))}")
+    loose = _loose_scalars(cls, params)
+    if loose:
+        raise PolicyError(f"policy {cls.name}: {'; '.join(loose)}")
     try:
         policy = TypeAdapter(cls).validate_python(params)
     except ValidationError as exc:
@@ -81,6 +85,28 @@ def make_policy(name: str, params: dict[str, Any] | None = None) -> Policy:
         raise PolicyError(f"policy {cls.name}: {infinite[0]}: must be a finite number "
                           f"(got {policy.params()[infinite[0]]})")
     return policy
+
+
+_SCALARS = {bool: "a valid boolean", int: "a valid integer", float: "a valid number"}   # pydantic's words
+
+
+def _loose_scalars(cls: type[Policy], params: dict[str, Any]) -> list[str]:
+    """Parameters given as the wrong kind of plain value ("0.3" for a number, 1 for true): strict like
+    the scenario schema, where validation alone would convert them."""
+    try:
+        hints = typing.get_type_hints(cls)
+    except Exception:  # a user's class may annotate with names it cannot resolve: let validation judge
+        return []
+    out = []
+    for key, value in params.items():
+        want = hints.get(key)
+        if want not in _SCALARS:
+            continue
+        ok = (isinstance(value, bool) if want is bool else
+              not isinstance(value, bool) and isinstance(value, int if want is int else (int, float)))
+        if not ok:
+            out.append(f"{key}: Input should be {_SCALARS[want]} (got {shown(value)})")
+    return out
 
 
 Combined.make_part = staticmethod(make_policy)   # parts named in plain data resolve through this registry

@@ -18,7 +18,7 @@ from runs.commands import COMMANDS
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse's own errors are bad input too
         self.print_usage(sys.stderr)
-        print(f"fleet: {safe_text(message, 2 * MAX_SHOWN)}", file=sys.stderr)   # it may echo an argument
+        print(f"fleet: {safe_text(message, MAX_SHOWN + 100)}", file=sys.stderr)   # it may echo an argument
         raise SystemExit(2)
 
 

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from fleet.errors import InputError
+from fleet.errors import InputError, clip
 from fleet.scenario import Exponential, Scenario, parse_scenario
 from runs.api import simulate
 
@@ -81,7 +81,7 @@ def parse_axes(text: str) -> list[Axis]:
     names = [n.strip() for n in text.split(",") if n.strip()]
     unknown = [n for n in names if n not in AXES]
     if not names or unknown:
-        raise InputError(f"--axes: unknown axis {', '.join(unknown) or '(none given)'}; "
+        raise InputError(f"--axes: unknown axis {clip(', '.join(unknown)) or '(none given)'}; "
                          f"axes are {', '.join(AXES)}")
     if len(set(names)) != len(names):
         raise InputError("--axes: an axis is listed twice")

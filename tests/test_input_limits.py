@@ -2,6 +2,7 @@
 experiment schema, merge keys, and the smaller problems of issue 11 (exit 2, one short message)."""
 import io
 import os
+import re
 import subprocess
 import sys
 import time
@@ -170,10 +171,13 @@ def test_terminal_escapes_in_a_name_never_reach_the_terminal(tmp_path, capsys):
                                   ["run", "tiny", "--policy", "x" * 1_000_000 + ".py:C"],
                                   ["run", "tiny", "--bogus", "\x1b[31m" + "z" * 1_000_000],
                                   ["compare", "tiny", "--policies", "replenish", "--replications", "2",
-                                   "--baseline", "b" * 1_000_000]])
+                                   "--baseline", "b" * 1_000_000],
+                                  ["validate", "--case", "c" * 1_000_000],
+                                  ["parity", "tiny", "--axes", "a" * 1_000_000]])
 def test_a_megabyte_command_line_argument_gives_a_short_message(capsys, argv):
     code, out, err = fleet_main(capsys, *argv)
     assert code == 2 and len(err) < SHORT and "\x1b" not in err
+    assert not re.search(r"(.)\1{300}", err)   # the value is quoted in part, up to a few hundred characters
 
 
 def test_a_file_with_thousands_of_problems_lists_a_few_and_counts_the_rest(tmp_path, capsys):
@@ -341,3 +345,25 @@ def test_labels_with_dollars_draw_as_written(label):
         fig.savefig(io.BytesIO(), format="png")
     ticks = [t.get_text() for t in figures[0].axes[0].get_yticklabels()]
     assert ticks == [label.replace("$", r"\$"), "base"]
+
+
+@pytest.mark.parametrize("params, problem", [
+    ({"threshold_fraction": "0.3"}, "threshold_fraction: Input should be a valid number (got '0.3')"),
+    ({"review_interval_days": "30"}, "review_interval_days: Input should be a valid number (got '30')"),
+    ({"threshold_fraction": True}, "threshold_fraction: Input should be a valid number (got True)")])
+def test_policy_parameters_are_as_strict_as_the_scenario(tmp_path, capsys, params, problem):
+    data = tiny()
+    data["policy"] = {"name": "service-on-threshold", "params": params}
+    code, out, err = fleet_main(capsys, "run", str(write(tmp_path / "s.yaml", data)))
+    assert code == 2 and "policy.params: " in err and problem in err
+    exp = {**EXPERIMENT, "policies": [{"name": "service-on-threshold", "params": params}]}
+    code, out, err = fleet_main(capsys, "sweep", str(write(tmp_path / "e.yaml", exp)))
+    assert code == 2 and "policies.0: " in err and problem in err
+
+
+def test_policy_parameters_of_the_right_kind_are_accepted():
+    plan = parse_experiment({**EXPERIMENT, "policies": [
+        {"name": "service-on-threshold", "params": {"threshold_fraction": 1, "review_interval_days": 7}},
+        {"name": "block-replacement", "params": {"staggered": True}},
+        {"name": "spares", "params": {"reorder_point": 2}}]}, "t")
+    assert len(plan.policies) == 3

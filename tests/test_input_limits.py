@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from fleet.errors import MAX_PROBLEMS, InputError, ScenarioError, safe_text, shown
-from fleet.yamlio import MAX_FILE_BYTES, MAX_NODES, load_yaml_file, load_yaml_text
+from fleet.yamlio import MAX_FILE_BYTES, MAX_NODES, load_yaml_file, load_yaml_text, read_regular_file
 from runs import plots
 from runs.api import SCENARIO_DIR, load_scenario
 from runs.cli import main
@@ -61,7 +61,15 @@ def test_billion_laughs_is_refused_at_once_with_little_memory(tmp_path):
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert seconds < 0.5 and peak < 20e6
-    assert f"more than {MAX_NODES:,} values" in str(err.value) and "hahaha" not in str(err.value)
+    assert f"more than {MAX_NODES:,}" in str(err.value) and "hahaha" not in str(err.value)
+
+
+def test_a_document_of_too_many_plain_values_is_refused_while_it_is_read(tmp_path):
+    path = write(tmp_path / "flat.yaml", "- 1\n" * (20 * MAX_NODES))
+    started = time.perf_counter()
+    with pytest.raises(ScenarioError, match=f"holds more than {MAX_NODES:,} values"):
+        load_yaml_file(path)
+    assert time.perf_counter() - started < 30   # reading stops at the bound, not at the end of the file
 
 
 @pytest.mark.parametrize("command", ["run", "sweep"])
@@ -204,10 +212,12 @@ def test_a_file_over_the_size_limit_is_refused(tmp_path, capsys):
     assert code == 2 and "larger than 10 MB" in err and len(err) < SHORT
 
 
-def test_a_file_at_the_size_limit_is_read(tmp_path):
+def test_a_file_at_the_size_limit_is_read_whole(tmp_path):
     path = tmp_path / "edge.yaml"
     path.write_bytes(b"a: 1\n" + b"#" * (MAX_FILE_BYTES - 6) + b"\n")
-    assert path.stat().st_size == MAX_FILE_BYTES and load_yaml_file(path) == {"a": 1}
+    assert read_regular_file(path, MAX_FILE_BYTES) == path.read_bytes()
+    with pytest.raises(InputError, match="larger than"):
+        read_regular_file(path, MAX_FILE_BYTES - 1)
 
 
 @pytest.mark.parametrize("command", ["run", "sweep", "trace"])

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import math
 import typing
 from importlib.metadata import entry_points
@@ -49,8 +50,9 @@ def policy_class(name: str) -> type[Policy]:
     """Resolve a registered name (optionally `-vN`), `pkg.module:Class` or `path/file.py:Class`."""
     if ":" in name:
         return load_user_class(name)
-    known = available()
     base, _, version = name.rpartition("-v")
+    library = {cls.name: cls for cls in LIBRARY}   # first, and without scanning the installed plug-ins
+    known = library if name in library or base in library else available()
     if base and version.isdigit() and base in known:
         cls = known[base]
         if cls.version != int(version):
@@ -76,7 +78,7 @@ def make_policy(name: str, params: dict[str, Any] | None = None) -> Policy:
     if loose:
         raise PolicyError(f"policy {cls.name}: {'; '.join(loose)}")
     try:
-        policy = TypeAdapter(cls).validate_python(params)
+        policy = _adapter(cls).validate_python(params)
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise PolicyError(f"policy {cls.name}: {problems}") from None
@@ -87,20 +89,32 @@ def make_policy(name: str, params: dict[str, Any] | None = None) -> Policy:
     return policy
 
 
+@functools.lru_cache(maxsize=64)
+def _adapter(cls: type[Policy]) -> TypeAdapter:
+    """The validator of a policy class's parameters (built once: building one takes about a millisecond)."""
+    return TypeAdapter(cls)
+
+
 _SCALARS = {bool: "a valid boolean", int: "a valid integer", float: "a valid number"}   # pydantic's words
+
+
+@functools.lru_cache(maxsize=64)
+def _scalar_hints(cls: type[Policy]) -> dict[str, type]:
+    """The class's parameters annotated as bool, int or float, by name."""
+    try:
+        return {k: v for k, v in typing.get_type_hints(cls).items() if v in (bool, int, float)}
+    except Exception:  # a user's class may annotate with names it cannot resolve: let validation judge
+        return {}
 
 
 def _loose_scalars(cls: type[Policy], params: dict[str, Any]) -> list[str]:
     """Parameters given as the wrong kind of plain value ("0.3" for a number, 1 for true): strict like
     the scenario schema, where validation alone would convert them."""
-    try:
-        hints = typing.get_type_hints(cls)
-    except Exception:  # a user's class may annotate with names it cannot resolve: let validation judge
-        return []
+    hints = _scalar_hints(cls)
     out = []
     for key, value in params.items():
         want = hints.get(key)
-        if want not in _SCALARS:
+        if want is None:
             continue
         ok = (isinstance(value, bool) if want is bool else
               not isinstance(value, bool) and isinstance(value, int if want is int else (int, float)))

@@ -26,6 +26,7 @@ import hashlib
 import itertools
 import json
 import math
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -103,23 +104,26 @@ class Plan:
         return hashlib.sha256(text.encode()).hexdigest()
 
 
-CONFIRM_UNITS = 100_000      # the commands ask for --yes before planning more work units than this
-MAX_PLAN_UNITS = 10_000_000  # never planned, even confirmed: each unit and variant is held in memory
+CONFIRM_UNITS = 100_000      # the commands ask for --yes before planning more work units than this,
+CONFIRM_VARIANTS = 10_000    # or more variants (each a whole scenario in memory: about 25 kB, 1 ms to check)
+MAX_PLAN_UNITS = 10_000_000  # never planned, even confirmed: beyond these, the plan outgrows memory
+MAX_PLAN_VARIANTS = 100_000
 
 
-def load_experiment(path: str | Path, max_units: int = MAX_PLAN_UNITS) -> Plan:
+def load_experiment(path: str | Path, confirmed: bool = True) -> Plan:
     """Read, validate and expand an experiment file; raise ScenarioError naming every problem."""
     path = Path(path)
-    return parse_experiment(load_yaml_file(path), str(path), base_dir=path.parent, max_units=max_units)
+    return parse_experiment(load_yaml_file(path), str(path), base_dir=path.parent, confirmed=confirmed)
 
 
 def parse_experiment(data: Any, source: str, base_dir: Path | None = None,
-                     base: Scenario | None = None, max_units: int = MAX_PLAN_UNITS) -> Plan:
+                     base: Scenario | None = None, confirmed: bool = True) -> Plan:
     """Validate a mapping as an experiment and expand it; every problem is reported at once.
 
-    `base` (a Scenario) replaces loading the `scenario` field, for experiments built in code. A
-    plan of more than `max_units` work units (at most `MAX_PLAN_UNITS`) is refused before it is
-    expanded, with its size.
+    `base` (a Scenario) replaces loading the `scenario` field, for experiments built in code. The
+    plan is counted before it is expanded: one over `MAX_PLAN_UNITS` work units or `MAX_PLAN_VARIANTS`
+    variants is refused, and so is one over `CONFIRM_UNITS` or `CONFIRM_VARIANTS` unless `confirmed`
+    (the commands' --yes).
     """
     if not isinstance(data, dict):
         raise ScenarioError(source, [("", "the file must hold a mapping of fields")])
@@ -129,7 +133,7 @@ def parse_experiment(data: Any, source: str, base_dir: Path | None = None,
     except ValidationError as exc:
         problems.extend(_problems(exc))
         exp = None
-    _check_plan_size(data, min(max_units, MAX_PLAN_UNITS), source, problems)
+    _check_plan_size(data, confirmed, source, problems)
     if base is None:
         base = _base_scenario(data.get("scenario"), base_dir, problems)
     if base is not None and exp is not None and exp.years is not None:
@@ -177,16 +181,17 @@ def _whole(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
-def _check_plan_size(data: dict, max_units: int, source: str, problems: list) -> None:
-    """Refuse, at once, a plan of more than `max_units` work units, before anything is expanded."""
+def _check_plan_size(data: dict, confirmed: bool, source: str, problems: list) -> None:
+    """Refuse, at once, a plan too large to hold or (unless `confirmed`) to run unasked."""
     variants, policies, replications = plan_size(data)
     units = variants * policies * replications
-    if units <= max_units:
-        return
-    if max_units < MAX_PLAN_UNITS:
-        why = f"more than {max_units:,} needs confirming: add --yes"
+    if units > MAX_PLAN_UNITS or variants > MAX_PLAN_VARIANTS:
+        why = (f"at most {MAX_PLAN_UNITS:,} units and {MAX_PLAN_VARIANTS:,} variants can be planned "
+               "(the plan is held in memory); split the study")
+    elif not confirmed and (units > CONFIRM_UNITS or variants > CONFIRM_VARIANTS):
+        why = f"more than {CONFIRM_UNITS:,} units or {CONFIRM_VARIANTS:,} variants needs confirming: add --yes"
     else:
-        why = f"at most {MAX_PLAN_UNITS:,} can be planned (each is held in memory); split the study"
+        return
     problems.append(("", f"the plan has {_count(units)} work units ({_count(variants)} variants x "
                          f"{_count(policies)} policies x {_count(replications)} replications); {why}"))
     raise ScenarioError(source, problems)
@@ -321,8 +326,8 @@ def _check_policies(entries: Any, base: Scenario | None, problems: list) -> list
                 break
             out.append(PolicyChoice(name, tuple({**inherited, **given}.items()),
                                     _label(name, given)))
-    labels = [p.label for p in out]
-    for label in sorted({x for x in labels if labels.count(x) > 1}):
+    counts = Counter(p.label for p in out)
+    for label in sorted(x for x, n in counts.items() if n > 1):
         problems.append(("policies", f"{clip(label)} is listed twice"))
     return out
 

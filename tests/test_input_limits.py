@@ -19,7 +19,8 @@ from fleet.yamlio import MAX_FILE_BYTES, MAX_NODES, load_yaml_file, load_yaml_te
 from runs import plots
 from runs.api import SCENARIO_DIR, load_scenario
 from runs.cli import main
-from runs.experiment import CONFIRM_UNITS, MAX_PLAN_UNITS, load_experiment, parse_experiment, plan_size
+from runs.experiment import (CONFIRM_UNITS, CONFIRM_VARIANTS, MAX_PLAN_UNITS, MAX_PLAN_VARIANTS, load_experiment,
+                             parse_experiment, plan_size)
 from runs.parity import AXES, MAX_PARITY_RUNS, run_parity
 from tests.commands import FLEET, repo_env
 
@@ -252,17 +253,18 @@ def test_the_plan_is_counted_without_expanding_it():
     assert plan_size({"axes": "bad", "policies": 3, "replications": "2"}) == (1, 0, 1)
 
 
-@pytest.mark.parametrize("change, count", [
+@pytest.mark.parametrize("change, count, why", [
     ({"axes": {f"servicing.{f}": list(range(1, 101)) for f in
-               ("servicers", "units_per_trip", "cost_per_trip_usd", "trip_days")}}, "400,000,000"),
-    ({"axes": {"servicing.trip_days": {"low": 1, "high": 5}}, "samples": 1_000_000}, "4,000,000"),
-    ({"replications": 1_000_000}, "2,000,000")])
-def test_a_huge_plan_is_refused_at_once_with_its_size(tmp_path, capsys, change, count):
+               ("servicers", "units_per_trip", "cost_per_trip_usd", "trip_days")}}, "400,000,000", "split the study"),
+    ({"axes": {"servicing.trip_days": {"low": 1, "high": 5}}, "samples": 1_000_000}, "4,000,000",
+     "split the study"),
+    ({"replications": 1_000_000}, "2,000,000", "add --yes")])
+def test_a_huge_plan_is_refused_at_once_with_its_size(tmp_path, capsys, change, count, why):
     path = write(tmp_path / "huge.yaml", {**EXPERIMENT, **change})
     started = time.perf_counter()
     code, out, err = fleet_main(capsys, "sweep", str(path))
     assert time.perf_counter() - started < 5
-    assert code == 2 and f"the plan has {count} work units" in err and "--yes" in err
+    assert code == 2 and f"the plan has {count} work units" in err and why in err
 
 
 def test_yes_lifts_the_confirmation_but_not_the_ceiling(tmp_path, capsys):
@@ -284,10 +286,22 @@ def test_compare_asks_for_yes_above_the_threshold(capsys):
     assert code == 2 and f"{CONFIRM_UNITS + 2:,} work units" in err and "--yes" in err
 
 
-def test_parse_experiment_takes_the_limit_it_is_given():
-    with pytest.raises(ScenarioError, match="the plan has 4 work units"):
-        parse_experiment(EXPERIMENT, "t", max_units=3)
-    assert len(parse_experiment(EXPERIMENT, "t", max_units=4).units) == 4
+def test_many_variants_need_confirming_and_have_a_ceiling(tmp_path, capsys):
+    """Variants are whole scenarios in memory: they have limits of their own, below the units'."""
+    wide = {**EXPERIMENT, "replications": 1, "policies": [{"name": "null"}],
+            "axes": {"servicing.trip_days": {"low": 1, "high": 5}}, "samples": CONFIRM_VARIANTS + 1}
+    with pytest.raises(ScenarioError, match=f"{CONFIRM_VARIANTS + 1:,} variants .*add --yes"):
+        parse_experiment(wide, "t", confirmed=False)
+    with pytest.raises(ScenarioError, match=f"at most .* {MAX_PLAN_VARIANTS:,} variants"):
+        parse_experiment({**wide, "samples": MAX_PLAN_VARIANTS + 1}, "t")
+    assert plan_size(wide) == (CONFIRM_VARIANTS + 1, 1, 1)
+
+
+def test_the_python_api_plans_without_confirming():
+    plan = parse_experiment({**EXPERIMENT, "replications": CONFIRM_UNITS // 2 + 1}, "t")
+    assert len(plan.seeds) * len(plan.policies) == CONFIRM_UNITS + 2
+    with pytest.raises(ScenarioError, match="add --yes"):
+        parse_experiment({**EXPERIMENT, "replications": CONFIRM_UNITS // 2 + 1}, "t", confirmed=False)
 
 
 def test_a_huge_parity_study_is_refused():

@@ -5,7 +5,7 @@ import argparse
 
 from fleet.errors import InputError
 from runs.api import load_scenario
-from runs.commands.execution import add_execution_args, execute, unit_limit
+from runs.commands.execution import add_execution_args, execute
 from runs.comparison import comparison_text, kpi_columns
 from runs.experiment import parse_experiment
 from runs.store import load_results
@@ -41,7 +41,7 @@ def main(args: argparse.Namespace) -> int:
             "baseline": args.baseline or policies[0], "objectives": [args.objective]}
     if args.years is not None:
         data["years"] = args.years
-    plan = parse_experiment(data, "fleet compare", base=base, max_units=unit_limit(args))
+    plan = parse_experiment(data, "fleet compare", base=base, confirmed=args.yes)
     out = args.out or f"results/compare-{base.name}-{plan.sha256()[:8]}"
     print(f"compare {base.name}: {plan.base.horizon_years:g} years, {args.replications} replications "
           f"(base seed {args.seed}), policies {', '.join(p.label for p in plan.policies)}; baseline {plan.baseline}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 
 from runs.backends import BACKENDS, make_backend
-from runs.experiment import CONFIRM_UNITS, MAX_PLAN_UNITS, Plan
+from runs.experiment import CONFIRM_UNITS, CONFIRM_VARIANTS, Plan
 from runs.runner import RunReport, run_plan
 
 
@@ -16,12 +16,7 @@ def add_execution_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=int, help="worker processes for local or a started Dask cluster (default: CPUs)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     p.add_argument("--yes", action="store_true",
-                   help=f"run a plan of more than {CONFIRM_UNITS:,} work units (never more than {MAX_PLAN_UNITS:,})")
-
-
-def unit_limit(args: argparse.Namespace) -> int:
-    """Work units a plan may hold: `CONFIRM_UNITS` unless the user said --yes."""
-    return MAX_PLAN_UNITS if args.yes else CONFIRM_UNITS
+                   help=f"run a plan of more than {CONFIRM_UNITS:,} work units or {CONFIRM_VARIANTS:,} variants")
 
 
 def execute(plan: Plan, out: str, args: argparse.Namespace) -> RunReport:

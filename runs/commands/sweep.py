@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from runs.commands.execution import add_execution_args, execute, unit_limit
+from runs.commands.execution import add_execution_args, execute
 from runs.comparison import comparison_text, kpi_columns
 from runs.experiment import load_experiment
 from runs.store import load_results
@@ -23,7 +23,7 @@ def add_parser(sub) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    plan = load_experiment(args.experiment, max_units=unit_limit(args))
+    plan = load_experiment(args.experiment, confirmed=args.yes)
     exp = plan.experiment
     out = args.out or f"results/{exp.name}"
     print(f"sweep {exp.name}: {len(plan.variants)} variants x {len(plan.policies)} policies x "

@@ -80,7 +80,7 @@ def make_policy(name: str, params: dict[str, Any] | None = None) -> Policy:
     try:
         policy = _adapter(cls).validate_python(params)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        problems = "; ".join(f"{clip('.'.join(map(str, e['loc'])))}: {clip(e['msg'])}" for e in exc.errors())
         raise PolicyError(f"policy {cls.name}: {problems}") from None
     infinite = [k for k, v in policy.params().items() if isinstance(v, float) and not math.isfinite(v)]
     if infinite:

@@ -391,3 +391,11 @@ def test_policy_parameters_of_the_right_kind_are_accepted():
         {"name": "block-replacement", "params": {"staggered": True}},
         {"name": "spares", "params": {"reorder_point": 2}}]}, "t")
     assert len(plan.policies) == 3
+
+
+def test_a_huge_key_in_a_policy_parameter_gives_a_short_message(tmp_path, capsys):
+    data = tiny()
+    data["policy"] = {"name": "ramp", "params": {"schedule": {"k" * 1_000_000: 1}}}
+    code, out, err = fleet_main(capsys, "run", str(write(tmp_path / "s.yaml", data)))
+    assert code == 2 and "policy.params: policy ramp: schedule." in err and len(err) < SHORT
+    assert not re.search(r"(.)\1{300}", err)

@@ -399,3 +399,14 @@ def test_a_huge_key_in_a_policy_parameter_gives_a_short_message(tmp_path, capsys
     code, out, err = fleet_main(capsys, "run", str(write(tmp_path / "s.yaml", data)))
     assert code == 2 and "policy.params: policy ramp: schedule." in err and len(err) < SHORT
     assert not re.search(r"(.)\1{300}", err)
+
+
+def test_compare_report_with_a_policy_in_a_folder_named_with_dollars(tmp_path, capsys):
+    folder = tmp_path / "a$b^$c"
+    folder.mkdir()
+    (folder / "pol.py").write_text((Path(__file__).resolve().parents[1] / "runs/examples/batch_repair.py").read_text())
+    code, out, err = fleet_main(capsys, "compare", "tiny", "--policies", f"replenish,{folder}/pol.py:BatchRepair",
+                                "--replications", "2", "--years", "0.3", "--backend", "serial", "--no-progress",
+                                "--out", str(tmp_path / "out"), "--report")
+    assert code == 0, err
+    assert (tmp_path / "out" / "report.html").stat().st_size > 0

@@ -206,10 +206,10 @@ def _base_scenario(name: Any, base_dir: Path | None, problems: list) -> Scenario
     if not isinstance(name, str) or not name:
         return None
     where = Path(name)
-    if base_dir is not None and not where.is_absolute() and (base_dir / where).is_file():
+    if base_dir is not None and not where.is_absolute() and (base_dir / where).exists():
         where = base_dir / where
     try:
-        return load_scenario(where if where.is_file() else name)
+        return load_scenario(where if where.exists() else name)   # a folder or FIFO is refused by name
     except ScenarioError as exc:
         problems.extend((f"scenario ({exc.source}): {p}" if p else f"scenario ({exc.source})", m)
                         for p, m in exc.problems)

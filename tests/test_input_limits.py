@@ -244,6 +244,14 @@ def test_a_fifo_is_refused_at_once(tmp_path, command):
     assert done.returncode == 2 and "is a FIFO (named pipe), not a regular file" in done.stderr
 
 
+def test_an_experiment_whose_scenario_is_a_fifo_is_refused_at_once(tmp_path):
+    os.mkfifo(tmp_path / "pipe.yaml")
+    path = write(tmp_path / "exp.yaml", {**EXPERIMENT, "scenario": "pipe.yaml"})
+    done = subprocess.run([*FLEET, "sweep", str(path)], cwd="/", env=repo_env(), capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 2 and f"scenario ({tmp_path / 'pipe.yaml'}): is a FIFO" in done.stderr
+
+
 # ----- plan sizes ---------------------------------------------------------------------------------
 def test_the_plan_is_counted_without_expanding_it():
     data = {"axes": {f"a{i}": list(range(100)) for i in range(4)} | {"r": {"low": 0, "high": 1}},

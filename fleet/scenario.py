@@ -6,10 +6,11 @@ are refused, and every problem is reported at once by `parse_scenario`.
 from __future__ import annotations
 
 import math
+import unicodedata
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import (BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator,
-                      model_validator)
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError,
+                      field_validator, model_validator)
 
 from fleet.errors import MAX_SHOWN, ScenarioError, clip, shown
 
@@ -18,6 +19,14 @@ NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 Fraction = Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)]
 Year = Annotated[int, Field(ge=1950, le=2300)]
+def _printable(text: str) -> str:
+    """A name as written, refused if it holds control characters (a terminal escape, NUL, a newline)."""
+    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in text):
+        raise ValueError("must not contain control characters (terminal escapes, NUL, line breaks)")
+    return text
+
+
+Name = Annotated[str, Field(min_length=1), AfterValidator(_printable)]
 MAX_UNITS = 10_000_000   # units in the initial fleet: the fleet table and lifetime draws stay in memory
 
 
@@ -52,7 +61,7 @@ class FleetSpec(Strict):
 class Generation(Strict):
     """A hardware generation of compute units."""
 
-    name: str = Field(min_length=1)
+    name: Name
     year_available: Year
     pflops_per_unit: Positive
     power_kw_per_unit: Positive
@@ -125,7 +134,7 @@ LaunchPrice = Annotated[Union[Annotated[PriceTable, Tag("table")], Annotated[Pri
 
 
 class LaunchVehicle(Strict):
-    name: str = Field(min_length=1)
+    name: Name
     payload_kg: Positive
     price_per_kg_usd: LaunchPrice = Field(
         description="price by calendar year, linear in between, flat outside; or a learning curve "
@@ -212,7 +221,7 @@ class Servicing(Strict):
 
 
 class Station(Strict):
-    name: str = Field(min_length=1)
+    name: Name
     downlink_gbps: Positive
     clear_probability: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
     mean_outage_hours: Annotated[float, Field(ge=0.1, allow_inf_nan=False)] = Field(
@@ -263,14 +272,14 @@ class EarthReference(Strict):
 
 
 class PolicySpec(Strict):
-    name: str = Field(min_length=1, description="registered name or module:Class / path.py:Class")
+    name: Name = Field(description="registered name or module:Class / path.py:Class")
     params: dict[str, Any] = Field(default_factory=dict)
 
 
 class Scenario(Strict):
     """Everything one replication needs besides the seed."""
 
-    name: str = Field(min_length=1)
+    name: Name
     description: str = ""
     start_year: Year
     horizon_years: Annotated[float, Field(gt=0, le=200, allow_inf_nan=False)]

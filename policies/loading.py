@@ -33,7 +33,8 @@ def load_user_class(spec: str) -> type:
     except PolicyError:
         raise
     except Exception as exc:  # a user's file can raise anything while importing
-        raise PolicyError(f"policy {shown(spec)}: cannot import {shown(where)}: {type(exc).__name__}: {clip(str(exc))}") from None
+        raise PolicyError(f"policy {shown(spec)}: cannot import {shown(where)}: "
+                          f"{type(exc).__name__}: {clip(str(exc))}") from None
     cls = getattr(module, cls_name, None)
     if cls is None:
         raise PolicyError(f"policy {shown(spec)}: {shown(where)} has no class {shown(cls_name)}")
@@ -58,4 +59,5 @@ def check_policy_class(cls: Any, spec: str) -> None:
         raise PolicyError(f"policy {shown(spec)}: missing a string class attribute `name`")
     absent = [a for a in ("label", "review_interval_days") if not hasattr(cls, a)]
     if absent:
-        raise PolicyError(f"policy {shown(spec)}: missing {', '.join(absent)} (subclass policies.Policy to inherit them)")
+        raise PolicyError(f"policy {shown(spec)}: missing {', '.join(absent)} "
+                          "(subclass policies.Policy to inherit them)")

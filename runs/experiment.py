@@ -36,7 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from scipy.stats import qmc
 
 from fleet.errors import InputError, ScenarioError, clip, shown
-from fleet.scenario import Scenario, _problems, parse_scenario
+from fleet.scenario import Name, Scenario, _problems, parse_scenario
 from fleet.yamlio import load_yaml_file
 from policies.registry import make_policy, policy_class
 from runs.api import load_scenario, review_interval_problem, scenario_hash
@@ -51,14 +51,14 @@ class _Strict(BaseModel):
 
 
 class PolicyEntry(_Strict):
-    name: str = Field(min_length=1, description="registered name or module:Class / path.py:Class")
+    name: Name = Field(description="registered name or module:Class / path.py:Class")
     params: dict[str, Any] = Field(default_factory=dict, description="a value, or a list of values (an axis)")
 
 
 class Experiment(_Strict):
     """The schema of an experiment file."""
 
-    name: str = Field(min_length=1)
+    name: Name
     description: str = ""
     scenario: str = Field(min_length=1, description="shipped scenario name or path relative to this file")
     years: Annotated[float, Field(gt=0, le=200, allow_inf_nan=False)] | None = None
@@ -348,7 +348,8 @@ def _check_baseline(baseline: Any, policies: list[PolicyChoice], problems: list)
     if len(named) == 1:
         return named[0]
     problems.append(("baseline", f"{shown(baseline)} is not one of the policies ({clip(', '.join(labels))})"
-                                 if not named else f"{shown(baseline)} is ambiguous; name one of {clip(', '.join(named))}"))
+                                 if not named else
+                                 f"{shown(baseline)} is ambiguous; name one of {clip(', '.join(named))}"))
     return None
 
 

@@ -203,6 +203,21 @@ def test_scenario_errors_cross_process_boundaries_whole():
     assert exc.source == "f.yaml" and exc.problems == [("a.b", "wrong")] and str(exc) == "f.yaml: a.b: wrong"
 
 
+@pytest.mark.parametrize("where", [("name",), ("ground", "stations", 0, "name"), ("hardware", "generations", 0, "name")])
+def test_a_name_with_control_characters_is_refused(tmp_path, capsys, where):
+    data = tiny()
+    node = data
+    for key in where[:-1]:
+        node = node[key]
+    node[where[-1]] = "ok\x1b[2J\x1b]0;title\x07"
+    code, out, err = fleet_main(capsys, "run", str(write(tmp_path / "s.yaml", data)))
+    field = ".".join(map(str, where))
+    assert code == 2 and f"{field}: must not contain control characters" in err and "\x1b" not in err
+    exp = {**EXPERIMENT, "name": "e\nx"}
+    code, out, err = fleet_main(capsys, "sweep", str(write(tmp_path / "e.yaml", exp)))
+    assert code == 2 and "name: must not contain control characters" in err
+
+
 # ----- sizes and special files --------------------------------------------------------------------
 def test_a_file_over_the_size_limit_is_refused(tmp_path, capsys):
     path = tmp_path / "huge.yaml"
@@ -276,7 +291,8 @@ def test_a_huge_plan_is_refused_at_once_with_its_size(tmp_path, capsys, change, 
 
 
 def test_yes_lifts_the_confirmation_but_not_the_ceiling(tmp_path, capsys):
-    axes = {f"servicing.{f}": list(range(1, 101)) for f in ("servicers", "units_per_trip", "cost_per_trip_usd", "trip_days")}
+    axes = {f"servicing.{f}": list(range(1, 101))
+            for f in ("servicers", "units_per_trip", "cost_per_trip_usd", "trip_days")}
     path = write(tmp_path / "huge.yaml", {**EXPERIMENT, "axes": axes})
     code, out, err = fleet_main(capsys, "sweep", str(path), "--yes")
     assert code == 2 and "400,000,000 work units" in err and f"at most {MAX_PLAN_UNITS:,}" in err

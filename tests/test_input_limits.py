@@ -374,9 +374,10 @@ def test_a_closed_pipe_ends_quietly_after_the_work_is_done(tmp_path):
     out = tmp_path / "out"
     child = subprocess.Popen([*FLEET, "run", "tiny", "--years", "0.5", "--out", str(out)], env=repo_env(),
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    child.stdout.close()   # the reader leaves before anything is written, as `| head -1` may
-    err = child.stderr.read().decode()
-    assert child.wait(timeout=300) == 0 and err == ""
+    with child:
+        child.stdout.close()   # the reader leaves before anything is written, as `| head -1` may
+        err = child.stderr.read().decode()
+        assert child.wait(timeout=300) == 0 and err == ""
     assert (out / "summary.json").is_file()
 
 

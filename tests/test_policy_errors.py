@@ -341,7 +341,7 @@ def test_a_long_or_unprintable_message_is_cut_and_cleaned(tmp_path, capsys):
             raise ValueError("\\x1b[31m" + "x" * 100_000)
      '''
     code, _, err = fleet(capsys, "run", "tiny", "--policy", policy_file(tmp_path, body))
-    assert_named(code, err, "review", "0.0", "raised ValueError: ?[31mxxx")
+    assert_named(code, err, "review", "0.0", "raised ValueError: \\x1b[31mxxx")
     assert len(err) < 600 and "\x1b" not in err
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 
 from runs.backends import BACKENDS, DEFAULT_UNIT_TIMEOUT, make_backend
-from runs.experiment import Plan
+from runs.experiment import CONFIRM_UNITS, CONFIRM_VARIANTS, Plan
 from runs.runner import RunReport, run_plan
 
 
@@ -18,6 +18,8 @@ def add_execution_args(p: argparse.ArgumentParser) -> None:
                    help=f"a unit still running after this long is stopped and recorded as failed "
                         f"(default {DEFAULT_UNIT_TIMEOUT:g})")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    p.add_argument("--yes", action="store_true",
+                   help=f"run a plan of more than {CONFIRM_UNITS:,} work units or {CONFIRM_VARIANTS:,} variants")
 
 
 def execute(plan: Plan, out: str, args: argparse.Namespace) -> RunReport:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 
 from runs.commands.execution import add_execution_args, execute
-from runs.comparison import comparison_text, kpi_columns
+from runs.comparison import comparison_text
 from runs.experiment import load_experiment
 from runs.folders import safe_name
 from runs.store import load_results
@@ -26,7 +26,7 @@ def add_parser(sub) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    plan = load_experiment(args.experiment)
+    plan = load_experiment(args.experiment, confirmed=args.yes)
     exp = plan.experiment
     out = args.out or "results/" + safe_name(exp.name)
     print(f"sweep {exp.name}: {len(plan.variants)} variants x {len(plan.policies)} policies x "

@@ -71,9 +71,10 @@ class Case:
     """One adversarial command line, with the files written into its folder before it runs.
 
     `files` maps a path relative to the case folder to bytes, a Fifo, Symlink, Folder or Truncate (the
-    path a glob); a `Fleet` value (any key) runs a command. They are made in order. Files whose name starts with `keep` are a user's: they must
-    survive the case unchanged. `names`: an exit-2 message must contain one of them. `expect`: the
-    exit statuses issue 11 allows for this case, where it says (None: any of 0, 1, 2).
+    path a glob); a `Fleet` value (any key) runs a command. They are made in order. Files whose name
+    starts with `keep` are a user's: they must survive the case unchanged. `names`: an exit-2 message
+    must name one of them (default: the options of the subcommand). `expect`: the exit statuses
+    issue 11 prescribes for this case, where it does (None: any of 0, 1, 2).
     """
 
     family: str
@@ -231,7 +232,8 @@ def run_case(case: Case, root: Path) -> Outcome:
 # ----- judging -------------------------------------------------------------------------------------
 def option_names(argv: tuple[str, ...]) -> tuple[str, ...]:
     """What an exit-2 message about `argv` may name: the subcommand's options (as `--years` or
-    `years`) and positionals, the positional value given, or COMMAND for a missing or unknown subcommand."""
+    `years`) and positionals, the positional value given, a value given quoted (`'happiness'`), or
+    COMMAND for a missing or unknown subcommand."""
     names = ["COMMAND"]
     sub = build_parser()._subparsers._group_actions[0].choices   # noqa: SLF001 - argparse keeps them here
     if argv and argv[0] in sub:
@@ -240,6 +242,7 @@ def option_names(argv: tuple[str, ...]) -> tuple[str, ...]:
             names.append(action.dest)
         if len(argv) > 1 and argv[1] and not argv[1].startswith("-"):
             names.append(argv[1])
+        names.extend(f"'{a}'" for a in argv[2:] if a and not a.startswith("--"))
     return tuple(dict.fromkeys(names))
 
 

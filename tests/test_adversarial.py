@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from tests.adversarial import (USER_FILE, Case, Outcome, fleet_main, inside, problems, report, run_case, shown)
-from tests.adversarial_cases import EXPERIMENT, ESC_NAME, HOOKY, TINY_TEXT, all_cases, alias_bomb, dump, \
+from tests.adversarial_cases import EXPERIMENT, ESC_NAME, HOOKS, HOOKY, TINY_TEXT, all_cases, alias_bomb, dump, \
     policy_file
 from runs import load_results
 from tests.commands import FLEET, repo_env
@@ -83,6 +83,15 @@ def test_the_rules_catch_what_they_should(tmp_path):
     for outcome in bad:
         assert problems(case, outcome), outcome
     assert problems(case, Outcome(1, "", "fleet: policy adversary-v1 (review, day 0.0): boom\n", 0.1)) == []
+
+
+def test_the_eventful_scenario_reaches_every_hook_the_policy_cases_break(tmp_path):
+    """A fault planted in any hook fires: each hook is called within the policy cases' 1.2 years."""
+    (tmp_path / "h.yaml").write_bytes(HOOKY)
+    for hook in HOOKS:
+        (tmp_path / f"p_{hook}.py").write_bytes(policy_file(f"open('called', 'a').write('{hook}\\n')", hook))
+        assert fleet_in(tmp_path, "run", "h.yaml", "--policy", f"p_{hook}.py:C", "--years", "1.2").code == 0
+    assert (tmp_path / "called").read_text().split() == list(HOOKS)
 
 
 def test_a_case_runs_in_its_own_folder_and_keeps_the_users_files(tmp_path):
@@ -461,10 +470,12 @@ def test_13_a_dollar_in_a_policy_folder_does_not_break_compare_report(tmp_path):
 
 
 # ----- counts by outcome, for the closing note ----------------------------------------------------
-def tally(show_failures: bool = False) -> Counter:
-    """Run every case in a scratch folder; print counts by family and outcome, and optionally each failure."""
+def tally(show_failures: bool = False) -> None:
+    """Run every case in a scratch folder; print the counts by family and outcome, then each failing
+    case with what it broke (and its output, with `show_failures`)."""
     import tempfile
 
+    columns = ("exit 0", "exit 1", "exit 2", "other exit", "no exit", "passed", "failed")
     counts: Counter = Counter()
     failures = []
     started = time.perf_counter()
@@ -472,19 +483,17 @@ def tally(show_failures: bool = False) -> Counter:
         with tempfile.TemporaryDirectory(prefix="fleet-adversarial-") as tmp:
             outcome = run_case(case, Path(tmp))
         found = problems(case, outcome)
-        key = f"exit {outcome.code}" if outcome.escaped is None else "no exit (escaped)"
-        counts[(case.family, key)] += 1
-        counts[(case.family, "failed" if found else "passed")] += 1
+        code = "no exit" if outcome.escaped else f"exit {outcome.code}" if outcome.code in (0, 1, 2) else "other exit"
+        for family in (case.family, "all"):
+            counts[family, code] += 1
+            counts[family, "failed" if found else "passed"] += 1
         if found:
             failures.append(report(case, outcome, found) if show_failures else f"{case.id}: {'; '.join(found)}")
-    print(f"{len(CASES)} cases in {time.perf_counter() - started:.1f} s")
-    outcomes = sorted({k for _, k in counts})
-    print(f"{'family':<12}" + "".join(f"{k:>20}" for k in outcomes))
+    print(f"{len(CASES)} cases in {time.perf_counter() - started:.0f} s")
+    print(f"{'family':<12}" + "".join(f"{c:>12}" for c in columns))
     for family in (*FAMILIES, "all"):
-        row = [sum(v for (f, k2), v in counts.items() if k2 == k and family in (f, "all")) for k in outcomes]
-        print(f"{family:<12}" + "".join(f"{n:>20}" for n in row))
+        print(f"{family:<12}" + "".join(f"{counts[family, c]:>12}" for c in columns))
     print("\n".join(failures))
-    return counts
 
 
 if __name__ == "__main__":

@@ -503,7 +503,8 @@ def cli_cases() -> list[Case]:
          ()),
         ("validate-replications-text", ("validate", "--replications", "many"), ()),
     ]
-    return [Case("cli", i, what, argv, files) for i, (what, argv, files) in enumerate(rows)]
+    named = {"policies-escape": ("policy",)}   # its positional is a policy: "unknown policy ..." names it
+    return [Case("cli", i, what, argv, files, named.get(what, ())) for i, (what, argv, files) in enumerate(rows)]
 
 
 # ----- user policies -------------------------------------------------------------------------------

@@ -18,7 +18,8 @@ from events.review import PolicyDriver
 from events.servicing import Servicing
 from events.space_weather import SpaceWeather
 from events.timeline import Timeline
-from events.world import COST_CATEGORIES, World
+from events.world import World
+from fleet.kpis import COST_CATEGORIES
 from fleet.scenario import Scenario, modules_for_target
 from fleet.state import Status
 from policies.base import Policy

@@ -11,7 +11,8 @@ import numpy as np
 
 from events.ground import GroundNetwork
 from events.timeline import Timeline
-from events.world import COST_CATEGORIES, World
+from events.world import World
+from fleet.kpis import COST_CATEGORIES
 from fleet.state import Status
 
 REL = 1e-6        # relative tolerance of sums of floating-point amounts

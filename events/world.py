@@ -16,9 +16,6 @@ from fleet.scenario import Scenario, modules_for_target
 from fleet.state import FleetTable
 from fleet.streams import Streams
 
-COST_CATEGORIES = ("launch", "hardware", "servicing", "operations", "ground", "failure", "deorbit")
-
-
 class Ledger:
     """Costs booked as they happen, by category, with their present value."""
 

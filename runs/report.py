@@ -31,6 +31,7 @@ import pyarrow as pa
 from matplotlib.figure import Figure
 
 from fleet.errors import InputError, ScenarioError
+from fleet.kpis import HEADLINE, not_outcomes
 from fleet.scenario import Scenario, modules_for_target, parse_scenario
 from fleet.yamlio import load_yaml_file
 from runs import plots
@@ -42,9 +43,8 @@ from runs.table import KPI_FORMATS, format_value
 RUN_FILES = ("events.parquet", "timeline.parquet", "summary.json")
 STUDY_FILE = "summary.parquet"
 STORE_FILES = ("manifest.json", "units")
-MAIN_KPIS = ("delivered_pflops_days", "mean_availability", "cost_total_usd", "cost_npv_usd",
-             "cost_per_pflops_day_usd", "data_lost_tb")
-NOT_KPIS = ("key", "policy", "policy_name", "replication", "seed", "scenario", "variant", "wall_seconds")
+MAIN_KPIS = HEADLINE
+NOT_KPIS = ("key", "policy", "policy_name", "replication", "seed", "scenario", "variant", *not_outcomes())
 DPI = 100
 
 CSS = """

@@ -14,33 +14,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-MAXIMISE, MINIMISE = "maximise", "minimise"
+from fleet.kpis import MAXIMISE, directions, not_outcomes
 
-# KPI -> the direction in which it is better. KPIs not listed cannot be objectives.
-KPI_DIRECTIONS = {
-    "delivered_pflops_days": MAXIMISE,
-    "mean_availability": MAXIMISE,
-    "data_delivered_tb": MAXIMISE,
-    "modules_operational_final": MAXIMISE,
-    "cost_per_pflops_day_usd": MINIMISE,
-    "cost_total_usd": MINIMISE,
-    "cost_npv_usd": MINIMISE,
-    "data_lost_tb": MINIMISE,
-    "data_backlog_tb": MINIMISE,
-    "debris_left": MINIMISE,
-    "launches": MINIMISE,
-    "launch_failures": MINIMISE,
-    "modules_launched": MINIMISE,
-    "modules_lost_at_launch": MINIMISE,
-    "module_failures": MINIMISE,
-    "servicing_trips": MINIMISE,
-    "servicing_failures": MINIMISE,
-    "mass_launched_kg": MINIMISE,
-    "ground_blackout_fraction": MINIMISE,
-}
+# KPI -> the direction in which it is better, from the KPI registry. KPIs not listed cannot be objectives.
+KPI_DIRECTIONS = directions()
 
 # Bookkeeping columns that are not outcomes of the simulated world.
-NOT_OUTCOMES = ("events", "wall_seconds")
+NOT_OUTCOMES = not_outcomes()
 
 BETTER, WORSE, SAME = "better", "worse", "not distinguishable"
 

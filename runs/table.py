@@ -3,38 +3,10 @@ from __future__ import annotations
 
 import math
 
-# KPI name -> (label, format)
-KPI_FORMATS = {
-    "delivered_pflops_days": ("delivered compute", "{:,.0f} PFLOPS-days"),
-    "mean_availability": ("mean availability", "{:.1%}"),
-    "launches": ("launches", "{:,d}"),
-    "launch_failures": ("launch failures", "{:,d}"),
-    "modules_launched": ("modules launched", "{:,d}"),
-    "modules_lost_at_launch": ("modules lost at launch", "{:,d}"),
-    "unit_failures": ("unit failures", "{:,d}"),
-    "module_failures": ("module failures", "{:,d}"),
-    "servicing_trips": ("servicing trips", "{:,d}"),
-    "servicing_failures": ("servicing failures", "{:,d}"),
-    "units_replaced": ("units replaced", "{:,d}"),
-    "upgrades": ("upgrades", "{:,d}"),
-    "deorbits": ("deorbits", "{:,d}"),
-    "debris_left": ("dead modules left in orbit", "{:,d}"),
-    "mass_launched_kg": ("mass launched", "{:,.0f} kg"),
-    "cost_total_usd": ("total cost", "${:,.0f}"),
-    "cost_npv_usd": ("present value of cost", "${:,.0f}"),
-    "cost_per_pflops_day_usd": ("cost per PFLOPS-day", "${:,.2f}"),
-    "data_generated_tb": ("data generated", "{:,.0f} TB"),
-    "data_delivered_tb": ("data delivered", "{:,.0f} TB"),
-    "data_lost_tb": ("data lost", "{:,.0f} TB"),
-    "earth_cost_total_usd": ("Earth: total cost", "${:,.0f}"),
-    "earth_cost_per_pflops_day_usd": ("Earth: cost per PFLOPS-day", "${:,.2f}"),
-    "orbit_levelised_usd_per_pflops_day": ("orbit levelised cost per PFLOPS-day", "${:,.2f}"),
-    "earth_levelised_usd_per_pflops_day": ("Earth levelised cost per PFLOPS-day", "${:,.2f}"),
-    "orbit_to_earth_cost_ratio": ("orbit / Earth levelised cost", "{:.3f}"),
-    "orbit_cheaper_from_year": ("orbit cheaper from year", "{:.0f}"),
-    "events": ("events", "{:,d}"),
-    "wall_seconds": ("wall time", "{:.2f} s"),
-}
+from fleet.kpis import formats
+
+# KPI name -> (label, format), from the KPI registry
+KPI_FORMATS = formats()
 
 
 def format_value(key: str, value) -> str:

@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from events.world import COST_CATEGORIES
+from fleet.kpis import COST_CATEGORIES
 from fleet.actions import Deorbit
 from fleet.scenario import parse_scenario
 from fleet.state import OPERATIONAL

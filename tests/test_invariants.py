@@ -13,6 +13,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import events.world
+import fleet.kpis
 from events.engine import run_replication
 from fleet.scenario import parse_scenario
 from fleet.state import Status
@@ -20,7 +21,7 @@ from policies.registry import make_policy
 from runs.api import SCENARIO_DIR
 
 TINY = yaml.safe_load((SCENARIO_DIR / "tiny.yaml").read_text())
-COSTS = events.world.COST_CATEGORIES
+COSTS = fleet.kpis.COST_CATEGORIES
 REL = 1e-6
 
 

@@ -144,7 +144,10 @@ class PolicyDriver:
         """`call()`, which runs the policy's `hook`; whatever it raises becomes a PolicyFailure."""
         try:
             return call()
-        except (KeyboardInterrupt, Interruption):
+        except KeyboardInterrupt:
+            raise
+        except Interruption as exc:
+            exc.during = exc.during or self._where(hook)
             raise
         except BaseException as exc:   # SystemExit too: a policy never ends the run, nor a worker
             raise PolicyFailure(f"{self._where(hook)} raised {describe_exception(exc)}") from exc

@@ -90,10 +90,10 @@ def earth_flows(earth: EarthReference, generations: tuple[Generation, ...], targ
     when: list[float] = []
     first = generations[0]
     facility_mw = target_pflops / first.pflops_per_unit * first.power_kw_per_unit / 1000.0
-    for k in range(math.ceil(horizon_years / earth.facility_life_years - 1e-9)):
+    for k in range(max(1, math.ceil(horizon_years / earth.facility_life_years - 1e-9))):
         costs.append(earth.capex_usd_per_mw * facility_mw)
         when.append(k * earth.facility_life_years)
-    refreshes = math.ceil(horizon_years / earth.hardware_refresh_years - 1e-9)
+    refreshes = max(1, math.ceil(horizon_years / earth.hardware_refresh_years - 1e-9))
     for k in range(refreshes):
         t = k * earth.hardware_refresh_years
         gen = first if k == 0 else newest_at(generations, start_year + t)

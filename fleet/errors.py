@@ -37,6 +37,13 @@ def _escape(ch: str) -> str:
     return ch.encode("unicode_escape").decode("ascii")
 
 
+def printable(text: str) -> str:
+    """`text` with control characters escaped, newlines and tabs kept (what a terminal may be sent)."""
+    if text.isascii() and text.isprintable():
+        return text
+    return "\n".join("".join(ch if ch == "\t" else _escape(ch) for ch in line) for line in text.split("\n"))
+
+
 def safe_text(text: str, max_line: int = MAX_LINE) -> str:
     """`text` with control characters escaped (newlines kept) and each line clipped to `max_line`."""
     return "\n".join(_safe_line(line, max_line) for line in text.split("\n"))
@@ -97,7 +104,20 @@ class PolicyFailure(Exception):
 
 
 class Interruption(BaseException):
-    """Stops a run from outside, such as a time limit: passes through every handler of a policy's errors."""
+    """Stops a run from outside, such as a time limit: passes through every handler of a policy's errors.
+    `during` says which hook of the policy was running when it struck, if one was (set by the engine)."""
+
+    during: str = ""
+
+    def hook_running(self) -> str:
+        """`during` of this exception or of one it was made from (SimPy raises a copy of a process's
+        exception, with the original as its cause)."""
+        exc: BaseException | None = self
+        while exc is not None:
+            if getattr(exc, "during", ""):
+                return exc.during
+            exc = exc.__cause__
+        return ""
 
 
 _INSTALLED = tuple({sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")})

@@ -116,7 +116,11 @@ def load_yaml_text(text: str, source: str) -> Any:
     aliases) to more than `MAX_NODES` values raises ScenarioError naming `source`."""
     if flow_depth(text) > MAX_FLOW_DEPTH:
         raise ScenarioError(source, [("", f"malformed YAML: [ and {{ nested more than {MAX_FLOW_DEPTH} levels deep")])
-    loader = _UniqueKeyLoader(text)
+    try:
+        loader = _UniqueKeyLoader(text)     # its reader refuses unprintable characters at once
+    except yaml.reader.ReaderError as exc:
+        raise ScenarioError(source, [("", f"malformed YAML: character {exc.character:#x} at position "
+                                          f"{exc.position} is not allowed in YAML text")]) from None
     try:
         node = loader.get_single_node()
         if node is None:

@@ -30,9 +30,11 @@ def load_user_class(spec: str) -> type:
                 module_spec.loader.exec_module(module)
         else:
             module = importlib.import_module(where)
-    except PolicyError:
+    except (PolicyError, KeyboardInterrupt):
         raise
-    except Exception as exc:  # a user's file can raise anything while importing
+    except BaseException as exc:  # a user's file can raise anything while importing, SystemExit too
+        if where.endswith(".py"):
+            sys.modules.pop(f"user_policy_{Path(where).stem}", None)   # never reuse a half-run module
         raise PolicyError(f"policy {shown(spec)}: cannot import {shown(where)}: "
                           f"{type(exc).__name__}: {clip(str(exc))}") from None
     cls = getattr(module, cls_name, None)

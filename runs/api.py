@@ -17,7 +17,7 @@ import pandas as pd
 from events.engine import run_replication
 from events.log import EventLog
 from events.review import MIN_REVIEW_INTERVAL_DAYS
-from fleet.errors import PolicyError, ScenarioError, shown
+from fleet.errors import InputError, PolicyError, ScenarioError, shown
 from fleet.scenario import Scenario, parse_scenario
 from fleet.yamlio import dump_yaml, load_yaml_file
 from policies.base import Policy
@@ -39,6 +39,9 @@ def shipped_scenarios() -> list[str]:
 def scenario_path(name_or_path: str | os.PathLike) -> Path:
     """The file for a shipped name or a path."""
     text = str(name_or_path)
+    if not text.strip():
+        raise InputError("scenario: an empty name; give a shipped scenario's name "
+                         "or a path to a .yaml file")
     path = Path(text)
     if path.suffix in (".yaml", ".yml") or os.sep in text or "/" in text or path.exists():
         return path

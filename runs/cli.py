@@ -12,7 +12,7 @@ import sys
 import traceback
 from typing import TextIO
 
-from fleet.errors import MAX_SHOWN, InputError, PolicyFailure, safe_text
+from fleet.errors import MAX_SHOWN, InputError, PolicyFailure, printable, safe_text
 from runs.commands import COMMANDS
 
 
@@ -23,9 +23,10 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-class _ReaderMayLeave:
-    """Standard output that, once its reader has gone (`fleet run tiny | head -1`), discards what is
-    left instead of raising BrokenPipeError, so that the command still finishes its work."""
+class _SafeStdout:
+    """Standard output that escapes control characters (a name or path given by a user may hold
+    terminal escape sequences) and that, once its reader has gone (`fleet run tiny | head -1`),
+    discards what is left instead of raising BrokenPipeError, so the command still finishes its work."""
 
     def __init__(self, stream: TextIO):
         self._stream = stream
@@ -34,7 +35,7 @@ class _ReaderMayLeave:
     def write(self, text: str) -> int:
         if not self.gone:
             try:
-                return self._stream.write(text)
+                return self._stream.write(printable(text))
             except BrokenPipeError:
                 self._leave()
         return len(text)
@@ -71,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     stdout = sys.stdout
-    sys.stdout = _ReaderMayLeave(stdout)
+    sys.stdout = _SafeStdout(stdout)
     try:
         return _run(argv)
     finally:

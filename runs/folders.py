@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from fleet.errors import InputError
+from fleet.errors import InputError, clip
 from runs.atomic import Writer, temp_target, write_files
 
 LOCK = ".lock"
@@ -48,7 +48,7 @@ def safe_name(text: str) -> str:
 def check_out(text: str | os.PathLike) -> Path:
     """The folder `text` names, if a command may create or use it; InputError (saying why) if not."""
     path = Path(text)
-    shown = str(text)
+    shown = clip(str(text))
     try:
         resolved = path.resolve()
         here = Path.cwd().resolve()
@@ -58,10 +58,13 @@ def check_out(text: str | os.PathLike) -> Path:
         raise InputError(f"{shown}: is the current folder or one above it; give --out a folder of its own")
     if len(resolved.parts) > 1 and resolved.parts[1] in SYSTEM:
         raise InputError(f"{shown}: is under /{resolved.parts[1]}, a system folder; choose a folder of your own")
-    for ancestor in [path, *path.parents]:
-        if ancestor.exists() and not ancestor.is_dir():
-            what = "exists and is not a folder" if ancestor == path else f"{ancestor} is a file, not a folder"
-            raise InputError(f"{shown}: {what}; choose another --out folder")
+    try:
+        for ancestor in [path, *path.parents]:
+            if ancestor.exists() and not ancestor.is_dir():
+                what = "exists and is not a folder" if ancestor == path else f"{ancestor} is a file, not a folder"
+                raise InputError(f"{shown}: {what}; choose another --out folder")
+    except OSError as exc:      # a name too long, a folder that cannot be searched
+        raise InputError(f"--out {shown}: cannot use this path ({exc.strerror})") from None
     return path
 
 
@@ -106,7 +109,10 @@ def previous(folder: Path, layout: Layout) -> dict | None:
                          "choose another --out folder")
     foreign = [name for p in entries for name in _foreign(p, layout)]
     if not foreign and manifest.is_file():
-        data = read_json(manifest)      # corrupt: say so
+        try:
+            data = read_json(manifest)
+        except InputError as exc:       # corrupt: say so, and which option named the folder
+            raise InputError(f"--out {folder}: {exc}") from None
         if manifest_kind(data) == layout.kind:
             return data
     shown = ", ".join(sorted(foreign or [p.name for p in entries])[:SHOWN])

@@ -247,8 +247,9 @@ def option_names(argv: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def names_one(message: str, names: tuple[str, ...]) -> bool:
-    """`message` contains one of `names` as a whole word (`.` in `fleet: .: ...`, not at a sentence's end)."""
-    return any(re.search(rf"(?<![\w.-]){re.escape(n)}(?![\w/-])", message) for n in names if n)
+    """`message` contains one of `names` as a whole word (`.` in `fleet: .: ...`, not at a sentence's end),
+    or as the folder of a path (`res/manifest.json` names a file in the folder `res`)."""
+    return any(re.search(rf"(?<![\w.-]){re.escape(n)}(?![\w-])", message) for n in names if n)
 
 
 def shown(text: str) -> str:

@@ -314,8 +314,8 @@ def experiment_cases() -> list[Case]:
         b"policies:\n  - &p {name: service-on-threshold, params: {threshold_fraction: 0.1}}\n"
         b"  - {<<: *p, params: {threshold_fraction: 0.2}}\n  - {name: replenish}\n"))
     add("merge-key-list", dump({k: v for k, v in EXPERIMENT.items() if k != "policies"}) + (
-        b"policies:\n  - &p {name: service-on-threshold}\n  - &q {params: {threshold_fraction: 0.3}}\n"
-        b"  - {<<: [*p, *q]}\n  - {name: replenish}\n"))
+        b"policies:\n  - &p {name: service-on-threshold}\n"
+        b"  - {<<: [*p, {params: {threshold_fraction: 0.3}}]}\n  - {name: replenish}\n"))
     add("python-tag", EXPERIMENT_TEXT.replace("name: servicers-small",
                                               'name: !!python/object/apply:os.system ["echo owned"]').encode())
     add("duplicate-key", EXPERIMENT_TEXT.replace("seed: 2030", "seed: 2030\nseed: 2031").encode())

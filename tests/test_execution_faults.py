@@ -1,6 +1,7 @@
 """Faults while units run: a worker that dies costs only its unit, a hung unit times out, workers die with
 their parent (SIGKILL or Ctrl-C), and a bad Dask scheduler address fails fast with exit 2."""
 import http.server
+import re
 import signal
 import socket
 import subprocess
@@ -132,7 +133,8 @@ def test_unit_timeout_and_run_timeout_on_the_command_line(tmp_path, policies, ca
         assert main(argv + ["--unit-timeout", bad]) == 2
         assert "--unit-timeout must be a positive number of seconds" in capsys.readouterr().err
     assert main(["run", "tiny", "--policy", f"{policies}:Hang", "--timeout", "1"]) == 1
-    assert capsys.readouterr().err == "fleet: tiny, seed 0: timed out after 1 s\n"
+    assert re.fullmatch(r"fleet: policy \S+: review on day 0\.0 had not returned: timed out after 1 s\n",
+                        capsys.readouterr().err)
     assert main(["run", "tiny", "--timeout", "0"]) == 2
     assert main(["run", "tiny", "--years", "0.2", "--timeout", "60"]) == 0
 

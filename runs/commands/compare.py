@@ -5,7 +5,7 @@ import argparse
 
 from fleet.errors import InputError
 from runs.api import load_scenario
-from runs.commands.execution import add_execution_args, execute
+from runs.commands.execution import add_execution_args, execute, say_failures
 from runs.comparison import comparison_text, kpi_columns
 from runs.experiment import parse_experiment
 from runs.folders import safe_name
@@ -51,11 +51,11 @@ def main(args: argparse.Namespace) -> int:
     execute(plan, out, args)
     results = load_results(out)
     if results.summary.empty:
-        raise InputError(f"{out}: every unit failed; see {out}/failures")
+        return say_failures(results.failures, out)
     print()
     print(comparison_text(results.summary, kpi_columns(results.summary, list(plan.axes)), plan.baseline,
                           args.objective))
     if args.report:
         from runs.report import write_report   # matplotlib loads only when asked
         print(f"report: {write_report(out)}")
-    return 1 if len(results.failures) else 0
+    return say_failures(results.failures, out)

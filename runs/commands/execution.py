@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
+from fleet.errors import one_line
 from runs.backends import BACKENDS, DEFAULT_UNIT_TIMEOUT, make_backend
 from runs.experiment import CONFIRM_UNITS, CONFIRM_VARIANTS, Plan
 from runs.runner import RunReport, run_plan
@@ -29,3 +31,19 @@ def execute(plan: Plan, out: str, args: argparse.Namespace) -> RunReport:
     print(f"results: {out} ({report.total} units: {report.already_done} found done, {report.computed} computed, "
           f"{report.failed} failed)")
     return report
+
+
+def say_failures(failures, out: str) -> int:
+    """Print one line per policy and error among the failed units (a DataFrame of failure records) on
+    stderr, each beginning `fleet: policy NAME:`; return 1 if any unit failed, else 0."""
+    if failures.empty:
+        return 0
+    groups = failures.groupby(["policy", "error"], sort=False).size()
+    for (policy, error), count in groups.items():
+        units, error = f"{count} unit{'s' if count > 1 else ''}", one_line(str(error), 400)
+        if str(error).startswith("policy "):       # the engine named the policy, its hook and the day
+            print(f"fleet: {error} ({units})", file=sys.stderr)
+        else:
+            print(f"fleet: policy {policy}: {units} failed: {error}", file=sys.stderr)
+    print(f"fleet: {len(failures)} units failed; their records are in {out}/failures", file=sys.stderr)
+    return 1

@@ -43,8 +43,10 @@ def main(args: argparse.Namespace) -> int:
     try:
         with time_limit(args.timeout):
             result = simulate(scenario, seed=args.seed, policy=policy)
-    except UnitTimeout as exc:
-        print(f"fleet: {scenario.name}, seed {args.seed}: {exc}", file=sys.stderr)
+    except UnitTimeout as exc:   # in a policy's hook, the policy is named: it had not returned
+        during = exc.hook_running()
+        where = f"{during} had not returned" if during else f"{scenario.name}, seed {args.seed}"
+        print(f"fleet: {where}: {exc}", file=sys.stderr)
         return 1
     s = result.summary
     print(f"{scenario.name}: {scenario.horizon_years:g} years from {scenario.start_year}, "

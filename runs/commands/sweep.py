@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from runs.commands.execution import add_execution_args, execute
+from runs.commands.execution import add_execution_args, execute, say_failures
 from runs.comparison import comparison_text
 from runs.experiment import load_experiment
 from runs.folders import safe_name
@@ -48,7 +48,4 @@ def main(args: argparse.Namespace) -> int:
     if args.report and not summary.empty:
         from runs.report import write_report   # matplotlib loads only when asked
         print(f"\nreport: {write_report(out)}")
-    if len(results.failures):
-        print(f"\n{len(results.failures)} units failed; their errors are in {out}/failures")
-        return 1
-    return 0
+    return say_failures(results.failures, out)

@@ -395,18 +395,23 @@ def test_12_a_file_over_10_mb_is_refused(tmp_path, kind):
     assert time.perf_counter() - started < 3
 
 
-@pytest.mark.parametrize("plan", ["4-axes-of-100", "a-million-samples"])
+@pytest.mark.parametrize("plan", ["4-axes-of-100", "a-million-samples", "forty-thousand-samples"])
 def test_12_a_huge_plan_needs_yes_and_is_counted_before_it_is_expanded(tmp_path, plan):
+    """Over 100,000 units needs --yes; a plan that could never be held in memory is refused even with
+    it. Either way the answer comes at once, with the count, and nothing is written."""
     if plan == "4-axes-of-100":
         axes = {p: list(range(1, 101)) for p in ("servicing.servicers", "servicing.units_per_trip",
                                                   "fleet.clusters", "fleet.module.units")}
         data = {**{k: v for k, v in EXPERIMENT.items() if k != "samples"}, "axes": axes}
     else:
-        data = {**EXPERIMENT, "samples": 1_000_000}
+        data = {**EXPERIMENT, "samples": 40_000 if plan == "forty-thousand-samples" else 1_000_000}
     (tmp_path / "e.yaml").write_bytes(dump(data))
-    started = time.perf_counter()
-    o = fleet_in(tmp_path, "sweep", "e.yaml", "--backend", "serial", "--no-progress", "--out", "res")
-    assert o.code == 2 and "--yes" in o.stderr and time.perf_counter() - started < 5, shown(o.stderr)
+    argv = ("sweep", "e.yaml", "--backend", "serial", "--no-progress", "--out", "res")
+    for confirmed in ((), ("--yes",)) if plan != "forty-thousand-samples" else ((),):
+        started = time.perf_counter()
+        o = fleet_in(tmp_path, *argv, *confirmed)
+        assert o.code == 2 and "work units" in o.stderr and time.perf_counter() - started < 5, shown(o.stderr)
+        assert ("--yes" in o.stderr) == (plan == "forty-thousand-samples"), shown(o.stderr)
     assert not (tmp_path / "res").exists()
 
 

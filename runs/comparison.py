@@ -69,7 +69,7 @@ def _mean_cell(r) -> str:
 
 def comparison_text(summary: pd.DataFrame, kpis: list[str], baseline: str | None, objective: str,
                     alpha: float = 0.05) -> str:
-    """Tables for every KPI that varies, then the plain verdict on `objective`."""
+    """The table of `objective` and the verdict on it, then tables for the other KPIs that vary."""
     if baseline is None:
         baseline_used = list(dict.fromkeys(summary["policy"]))[0]
     else:
@@ -78,12 +78,13 @@ def comparison_text(summary: pd.DataFrame, kpis: list[str], baseline: str | None
     constant = [k for k in kpis if k not in varying]
     table = compare(summary, varying, baseline_used, alpha=alpha)
     shown_baseline = baseline_used if summary["policy"].nunique() > 1 else None
-    parts = [kpi_table(table, k, shown_baseline) for k in [objective, *[k for k in varying if k != objective]]]
+    parts = [kpi_table(table, objective, shown_baseline)]
+    if shown_baseline is not None:
+        parts.append(verdict_text(table, objective, shown_baseline, alpha))
+    parts += [kpi_table(table, k, shown_baseline) for k in varying if k != objective]
     if constant:
         parts.append("the same in every run: " + ", ".join(
             f"{k} = {num(float(summary[k].iloc[0]))}" for k in constant))
-    if shown_baseline is not None:
-        parts.append(verdict_text(table, objective, shown_baseline, alpha))
     return "\n\n".join(parts)
 
 

@@ -146,3 +146,20 @@ def test_sweep_command_formats(tmp_path):
     table = pd.read_csv(io.StringIO(r.stdout))
     assert set(table["kpi"]) == {"delivered_pflops_days", "launches"}
     assert sorted(table["servicing.servicers"].unique()) == [0, 1]
+
+
+def test_compare_command_survives_a_kpi_nan_for_some_policies(tmp_path):
+    """The crash of issue 14: a KPI NaN in every replication of two policies but not of the third."""
+    three = ["replenish", "service-on-threshold", "null"]
+    args = ["compare", "tiny", "--policies", ",".join(three), "--replications", "2", "--years", "0.5",
+            "--backend", "serial", "--no-progress", "--out", "out", "--kpis", "orbit_cheaper_from_year"]
+    assert fleet(*args, cwd=tmp_path).returncode == 0
+    for path in (tmp_path / "out" / "units").glob("*.parquet"):
+        row = pd.read_parquet(path)
+        row["orbit_cheaper_from_year"] = 2031.0 if row["policy"].iloc[0] == "null" else np.nan
+        row.to_parquet(path, index=False)
+    r = fleet(*args, cwd=tmp_path)
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
+    assert "6 found done, 0 computed" in r.stdout
+    table = r.stdout.split("orbit_cheaper_from_year\n", 1)[1]
+    assert table.count("NaN in all 2 runs") == 2 and "no pairs with values" in table

@@ -307,12 +307,14 @@ def variant_title(values: dict) -> str:
 def variant_differences_grid(summary: pd.DataFrame, kpi: str, baseline: str, axes: list[str]) -> pd.DataFrame:
     """Mean paired difference (policy - baseline, replication by replication) of `kpi` within each variant:
     one row per variant (indexed by its title), one column per policy other than `baseline`."""
+    others = [p for p in summary["policy"].unique() if p != baseline]
     rows = {}
     for values, group in summary.groupby(axes, sort=True):
         values = values if isinstance(values, tuple) else (values,)
-        d = paired_differences(group, kpi, baseline, ["replication"])
-        rows[variant_title(dict(zip(axes, values)))] = d["mean"]
-    return pd.DataFrame(rows).T
+        title = variant_title(dict(zip(axes, values)))
+        has_baseline = (group["policy"] == baseline).any()     # not when all its units failed
+        rows[title] = paired_differences(group, kpi, baseline, ["replication"])["mean"] if has_baseline else {}
+    return pd.DataFrame(rows).T.reindex(columns=others)
 
 
 def variant_differences(summary: pd.DataFrame, kpi: str, baseline: str, axes: list[str]) -> Figure:

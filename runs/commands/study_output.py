@@ -69,9 +69,11 @@ def show(plan, out: str, args: argparse.Namespace, header: str, objective: str, 
     if study.summary.empty:
         raise InputError(f"{out}: every unit failed; see {out}/failures")
     chosen = kpi_list(args.kpis)
+    if chosen is None and kpis is not None:
+        chosen = [k for k in kpis if k in study.summary.columns]
     if args.format == "text":
         print()
-    print(study.render(args.format, chosen if chosen is not None else kpis), end="" if args.format == "csv" else "\n")
+    print(study.render(args.format, chosen), end="" if args.format == "csv" else "\n")
     if args.report:
         print(f"report: {study.report()}", file=log)
     if len(study.failures):

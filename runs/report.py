@@ -7,6 +7,8 @@ Three kinds of folder are recognised by their files:
 - a comparison or a sweep as written by `fleet compare` and `fleet sweep` (runs/store.py):
   manifest.json and units/*.parquet, read with `runs.load_results`; the manifest gives the
   baseline, the axes, the objective (the first of its objectives) and the base scenario's key inputs;
+  the page gives the verdict on the objective (paired differences, p-values, Holm-corrected p-values),
+  and for a sweep draws each variant apart and the differences per variant on one colour scale;
 - a study table: summary.parquet with one row per (variant, policy, replication) and columns
   `policy`, `replication`, any axis columns and KPI columns, with an optional manifest.json holding
   `baseline` (the policy differences are taken against; default the first policy in the table),

@@ -70,7 +70,7 @@ class Study:
         known = kpi_columns(self.summary, self.axes)
         unknown = [k for k in chosen or [] if k not in known]
         if unknown:
-            raise InputError(f"--kpis: unknown KPI {', '.join(map(repr, unknown))}; the results have "
+            raise InputError(f"kpis (--kpis): unknown KPI {', '.join(map(repr, unknown))}; the results have "
                              f"{', '.join(known)}")
         if self.objective not in known:
             raise InputError(f"objective {self.objective!r} is not a KPI of the results")

@@ -163,3 +163,8 @@ def test_compare_command_survives_a_kpi_nan_for_some_policies(tmp_path):
     assert "6 found done, 0 computed" in r.stdout
     table = r.stdout.split("orbit_cheaper_from_year\n", 1)[1]
     assert table.count("NaN in all 2 runs") == 2 and "no pairs with values" in table
+
+
+def test_unknown_kpi_on_the_command_line_exits_2(tmp_path):
+    r = _cmd(tmp_path, "--kpis", "cost_total_usd,nope")
+    assert r.returncode == 2 and "'nope'" in r.stderr and "Traceback" not in r.stderr

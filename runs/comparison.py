@@ -41,13 +41,14 @@ def kpi_table(table: pd.DataFrame, kpi: str, baseline: str | None) -> str:
     lines = [head]
     cells = []
     for r in rows.itertuples():
-        mean = f"{num(r.mean)} ± {num((r.ci_high - r.ci_low) / 2)}" if r.n > 1 else num(r.mean)
+        mean = _mean_cell(r)
         if baseline is None:
             diff = p = v = ""
         elif r.policy == baseline:
             diff, p, v = "baseline", "", ""
         else:
-            diff = f"{num(r.diff, True)} [{num(r.diff_low, True)}, {num(r.diff_high, True)}]"
+            diff = (f"{num(r.diff, True)} [{num(r.diff_low, True)}, {num(r.diff_high, True)}]"
+                    if not math.isnan(r.diff) else "no pairs with values")
             p, v = _p(r.p_holm), r.verdict
         cells.append((r.policy, mean, diff, p, v))
     header = ("policy", "mean ± 95% CI", f"vs {baseline} [95% CI]" if baseline else "", "p (Holm)" if baseline else "",
@@ -58,9 +59,17 @@ def kpi_table(table: pd.DataFrame, kpi: str, baseline: str | None) -> str:
     return "\n".join(lines)
 
 
+def _mean_cell(r) -> str:
+    """Mean ± half-width, saying how many runs had no value (NaN) for the KPI."""
+    if r.n == 0:
+        return f"NaN in all {r.runs} runs"
+    mean = f"{num(r.mean)} ± {num((r.ci_high - r.ci_low) / 2)}" if r.n > 1 else num(r.mean)
+    return mean + (f" (NaN in {r.runs - r.n} of {r.runs} runs)" if r.n < r.runs else "")
+
+
 def comparison_text(summary: pd.DataFrame, kpis: list[str], baseline: str | None, objective: str,
                     alpha: float = 0.05) -> str:
-    """Tables for every KPI that varies, then the plain verdict on `objective`."""
+    """The table of `objective` and the verdict on it, then tables for the other KPIs that vary."""
     if baseline is None:
         baseline_used = list(dict.fromkeys(summary["policy"]))[0]
     else:
@@ -69,12 +78,13 @@ def comparison_text(summary: pd.DataFrame, kpis: list[str], baseline: str | None
     constant = [k for k in kpis if k not in varying]
     table = compare(summary, varying, baseline_used, alpha=alpha)
     shown_baseline = baseline_used if summary["policy"].nunique() > 1 else None
-    parts = [kpi_table(table, k, shown_baseline) for k in [objective, *[k for k in varying if k != objective]]]
+    parts = [kpi_table(table, objective, shown_baseline)]
+    if shown_baseline is not None:
+        parts.append(verdict_text(table, objective, shown_baseline, alpha))
+    parts += [kpi_table(table, k, shown_baseline) for k in varying if k != objective]
     if constant:
         parts.append("the same in every run: " + ", ".join(
             f"{k} = {num(float(summary[k].iloc[0]))}" for k in constant))
-    if shown_baseline is not None:
-        parts.append(verdict_text(table, objective, shown_baseline, alpha))
     return "\n\n".join(parts)
 
 
@@ -85,6 +95,10 @@ def verdict_text(table: pd.DataFrame, objective: str, baseline: str, alpha: floa
     lines = [f"verdict on {objective} ({direction}), paired on common random numbers, "
              f"Holm-corrected over {len(rows)} polic{'y' if len(rows) == 1 else 'ies'} at {alpha:.0%}:"]
     for r in rows.itertuples():
+        if math.isnan(r.diff):
+            lines.append(f"  {r.policy} cannot be compared with {baseline}: no replication has a value (not NaN) "
+                         f"for both")
+            continue
         detail = (f"{num(r.diff, True)} (95% CI {num(r.diff_low, True)} to {num(r.diff_high, True)}), "
                   f"p {_p(r.p_holm) if _p(r.p_holm).startswith('<') else '= ' + _p(r.p_holm)}")
         phrase = {BETTER: "BETTER than", WORSE: "WORSE than", SAME: "not distinguishable from"}.get(

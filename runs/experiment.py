@@ -96,8 +96,10 @@ class Plan:
         return list(self.experiment.objectives)
 
     def spec(self) -> dict:
-        """What determines the results: the experiment and the base scenario's content."""
-        return {"experiment": self.experiment.model_dump(mode="json"), "scenario_sha256": scenario_hash(self.base)}
+        """What determines the results: the experiment (but its replication count: more replications
+        extend a folder) and the base scenario's content."""
+        experiment = self.experiment.model_dump(mode="json", exclude={"replications"})
+        return {"experiment": experiment, "scenario_sha256": scenario_hash(self.base)}
 
     def sha256(self) -> str:
         text = json.dumps(self.spec(), sort_keys=True, separators=(",", ":"))

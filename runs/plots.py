@@ -301,3 +301,43 @@ def response(summary: pd.DataFrame, x: str, y: str, objective: str, level: float
     ax.set(title=f"{_label(objective)} (mean over replications)", xlabel=_plain(x), ylabel=_plain(y))
     fig.colorbar(image, ax=ax)
     return fig
+
+
+# ----- a sweep, variant by variant ------------------------------------------------------------------
+def variant_title(values: dict) -> str:
+    """`axis = value, ...` of one variant."""
+    return ", ".join(f"{k} = {v:g}" if isinstance(v, float) else f"{k} = {v}" for k, v in values.items())
+
+
+def variant_differences_grid(summary: pd.DataFrame, kpi: str, baseline: str, axes: list[str]) -> pd.DataFrame:
+    """Mean paired difference (policy - baseline, replication by replication) of `kpi` within each variant:
+    one row per variant (indexed by its title), one column per policy other than `baseline`."""
+    others = [p for p in summary["policy"].unique() if p != baseline]
+    rows = {}
+    for values, group in summary.groupby(axes, sort=True):
+        values = values if isinstance(values, tuple) else (values,)
+        title = variant_title(dict(zip(axes, values)))
+        has_baseline = (group["policy"] == baseline).any()     # not when all its units failed
+        rows[title] = paired_differences(group, kpi, baseline, ["replication"])["mean"] if has_baseline else {}
+    return pd.DataFrame(rows).T.reindex(columns=others)
+
+
+def variant_differences(summary: pd.DataFrame, kpi: str, baseline: str, axes: list[str]) -> Figure:
+    """Heat map of the mean paired difference from `baseline` of `kpi`, variant by policy, every cell on one
+    diverging colour scale centred on zero (the same colour is the same difference in every variant)."""
+    grid = variant_differences_grid(summary, kpi, baseline, axes)
+    values = grid.to_numpy(dtype=float)
+    finite = np.abs(values[np.isfinite(values)])
+    bound = float(finite.max()) if len(finite) and finite.max() > 0 else 1.0
+    fig, ax = _figure(height=1.5 + 0.35 * grid.shape[0])
+    ax = ax[0, 0]
+    image = ax.imshow(values, aspect="auto", cmap="RdBu", vmin=-bound, vmax=bound)
+    ax.set_xticks(np.arange(grid.shape[1]), list(grid.columns))
+    ax.set_yticks(np.arange(grid.shape[0]), list(grid.index))
+    for (i, j), v in np.ndenumerate(values):
+        ax.text(j, i, f"{v:+.3g}" if np.isfinite(v) else "NaN", ha="center", va="center", fontsize="small",
+                color="white" if np.isfinite(v) and abs(v) > bound / 2 else "black")
+    ax.set_title(f"{_label(kpi)}: mean paired difference from {baseline}, per variant", loc="left",
+                 fontsize="medium")
+    fig.colorbar(image, ax=ax, label=f"policy - {baseline}")
+    return fig

@@ -7,6 +7,8 @@ Three kinds of folder are recognised by their files:
 - a comparison or a sweep as written by `fleet compare` and `fleet sweep` (runs/store.py):
   manifest.json and units/*.parquet, read with `runs.load_results`; the manifest gives the
   baseline, the axes, the objective (the first of its objectives) and the base scenario's key inputs;
+  the page gives the verdict on the objective (paired differences, p-values, Holm-corrected p-values),
+  and for a sweep draws each variant apart and the differences per variant on one colour scale;
 - a study table: summary.parquet with one row per (variant, policy, replication) and columns
   `policy`, `replication`, any axis columns and KPI columns, with an optional manifest.json holding
   `baseline` (the policy differences are taken against; default the first policy in the table),
@@ -34,9 +36,11 @@ from fleet.errors import InputError, ScenarioError
 from fleet.kpis import HEADLINE, not_outcomes
 from fleet.scenario import Scenario, modules_for_target, parse_scenario
 from fleet.yamlio import load_yaml_file
-from runs import plots
+import runs.plots as plots
 from runs.atomic import text, write_file
-from runs.folders import read_json, write_error
+from runs.folders import check_out, read_json, write_error
+from runs.stats import KPI_DIRECTIONS
+from runs.stats import compare as compare_stats
 from runs.store import load_results
 from runs.table import KPI_FORMATS, format_value
 
@@ -46,6 +50,7 @@ STORE_FILES = ("manifest.json", "units")
 MAIN_KPIS = HEADLINE
 NOT_KPIS = ("key", "policy", "policy_name", "replication", "seed", "scenario", "variant", *not_outcomes())
 DPI = 100
+SHOWN_VARIANTS = 12     # variants drawn one by one in a sweep report
 
 CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222;
@@ -66,8 +71,9 @@ figcaption { font-size: 0.85rem; color: #555; }
 """
 
 
-def write_report(result_dir: str | os.PathLike) -> Path:
-    """Write `report.html` into a run or study folder (see module doc) and return its path.
+def write_report(result_dir: str | os.PathLike, into: str | os.PathLike | None = None) -> Path:
+    """Write `report.html` about a run or study folder (see module doc) into the folder `into` (default:
+    the results folder itself, created if new) and return its path.
 
     Raises InputError if the folder holds neither kind of results.
     """
@@ -81,8 +87,9 @@ def write_report(result_dir: str | os.PathLike) -> Path:
     else:
         raise InputError(f"{folder}: not a results folder (expected {', '.join(RUN_FILES)} of a run, "
                          f"{' and '.join(STORE_FILES)} of a comparison or sweep, or {STUDY_FILE})")
-    target = folder / "report.html"
+    target = (check_out(into) if into is not None else folder) / "report.html"
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
         write_file(target, text(page))
     except OSError as exc:
         raise write_error(folder, exc) from None
@@ -218,17 +225,78 @@ def study_html(folder: Path) -> str:
     inputs += [(a, ", ".join(_number(v) for v in sorted(table[a].unique()))) for a in axes]
     body.append("<h2>Key inputs</h2>" + _pairs(inputs))
     body.append("<h2>Summary (mean ± 95% confidence half-width)</h2>" + _means_table(table, ["policy"] + axes, main))
-    body.append("<h2>Plots</h2>")
-    body.append(_figure_html("KPIs by policy", plots.kpi_distributions(table, main)))
     if len(policies) > 1:
-        body.append(_figure_html(f"Paired differences from {baseline}",
-                                 plots.differences(table, main, baseline, ["replication"] + axes)))
+        body.append(_verdict_html(table, objective, baseline, axes))
+    body.append("<h2>Plots</h2>")
+    if axes:
+        body += _variant_figures(table, main, objective, baseline, axes, len(policies) > 1)
+    else:
+        body.append(_figure_html("KPIs by policy", plots.kpi_distributions(table, main)))
+        if len(policies) > 1:
+            body.append(_figure_html(f"Paired differences from {baseline}",
+                                     plots.differences(table, main, baseline, ["replication"])))
     if len(axes) >= 2:
         level = _field(manifest, "level", (int, float), folder)
         for p in policies:
             fig = plots.response(table[table["policy"] == p], axes[0], axes[1], objective, level)
             body.append(_figure_html(f"{objective} over {axes[0]} and {axes[1]}: {p}", fig))
     return _page(f"{title}: {kind} report", body)
+
+
+def _verdict_html(table: pd.DataFrame, objective: str, baseline: str, axes: list[str], alpha: float = 0.05) -> str:
+    """The verdict on the objective: per (variant and) policy, the paired difference from the baseline with
+    its 95% interval, the paired t-test's p-value, the Holm-corrected p-value and the verdict."""
+    groups = table.groupby(axes, sort=True) if axes else [((), table)]
+    rows = []
+    for values, group in groups:
+        values = values if isinstance(values, tuple) else (values,)
+        stats = compare_stats(group, [objective], baseline, alpha=alpha)
+        for r in stats[stats["policy"] != baseline].itertuples():
+            cells = [_number(v) for v in values] + [str(r.policy)]
+            if r.diff != r.diff:
+                cells += ["no pairs with values", "-", "-", "cannot be compared"]
+            else:
+                cells += [f"{_signed(r.diff)} [{_signed(r.diff_low)}, {_signed(r.diff_high)}]", _pvalue(r.p),
+                          _pvalue(r.p_holm), r.verdict or "(no direction)"]
+            rows.append("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in cells) + "</tr>")
+    others = table["policy"].nunique() - 1
+    head = "".join(f"<th>{_breakable(a)}</th>" for a in axes) + "".join(
+        f"<th>{h}</th>" for h in ("policy", f"difference from {_e(baseline)} [95% CI]", "p", "p (Holm)", "verdict"))
+    note = (f"<p>{_e(objective)} ({_e(KPI_DIRECTIONS.get(objective, 'no direction'))}): each policy minus "
+            f"{_e(baseline)}, paired replication by replication on common random numbers; p from the paired "
+            f"t-test, Holm-corrected over the {others} polic{'y' if others == 1 else 'ies'} compared with "
+            f"{_e(baseline)}{' within each variant' if axes else ''}; a verdict at family-wise level "
+            f"{alpha:.0%}.</p>")
+    return (f"<h2>Verdict on {_e(objective)}</h2>{note}<div class='wide'><table><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table></div>")
+
+
+def _variant_figures(table: pd.DataFrame, kpis: list[str], objective: str, baseline: str, axes: list[str],
+                     paired: bool) -> list[str]:
+    """A sweep's plots: the objective's differences from the baseline per variant on one colour scale, then each
+    variant's KPIs by policy (the first SHOWN_VARIANTS variants)."""
+    out = []
+    if paired:
+        out.append(_figure_html(f"{objective}: paired differences from {baseline}, per variant",
+                                plots.variant_differences(table, objective, baseline, axes)))
+    for i, (values, group) in enumerate(table.groupby(axes, sort=True)):
+        if i == SHOWN_VARIANTS:
+            out.append(f"<p>{table.groupby(axes).ngroups - SHOWN_VARIANTS} more variants not drawn.</p>")
+            break
+        values = values if isinstance(values, tuple) else (values,)
+        title = plots.variant_title(dict(zip(axes, values)))
+        out.append(_figure_html(f"KPIs by policy: {title}", plots.kpi_distributions(group, kpis)))
+    return out
+
+
+def _signed(x: float) -> str:
+    return ("+" if x > 0 else "") + _number(float(x))
+
+
+def _pvalue(p: float) -> str:
+    if p != p:
+        return "-"
+    return "<0.0001" if p < 1e-4 else f"{p:.4f}"
 
 
 def _means_table(table: pd.DataFrame, keys: list[str], kpis: list[str]) -> str:

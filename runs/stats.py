@@ -115,17 +115,22 @@ def compare(summary: pd.DataFrame, kpis: list[str], baseline: str, directions: d
 
     `summary` has one row per (policy, replication) of one scenario variant, with columns `policy`,
     `replication` and the KPIs. Pairs are matched on `replication`; a replication missing for either
-    policy is left out of that pair. Holm runs over the non-baseline policies, separately per KPI.
+    policy, or NaN for either, is left out of that pair (`n` counts the values used, `runs` the rows). A
+    KPI that is NaN in every run of a policy gives it a NaN mean and difference, never an error. Holm
+    runs over the non-baseline policies, separately per KPI.
     """
     directions = {**KPI_DIRECTIONS, **(directions or {})}
     policies = list(dict.fromkeys(summary["policy"]))
+    runs = summary["policy"].value_counts()
     rows = []
     for kpi in kpis:
-        wide = summary.pivot_table(index="replication", columns="policy", values=kpi, aggfunc="first")
+        wide = summary.pivot_table(index="replication", columns="policy", values=kpi, aggfunc="first",
+                                   dropna=False).reindex(columns=policies)
         block = []
         for policy in policies:
             ci = mean_ci(wide[policy].dropna(), level)
-            row = {"kpi": kpi, "policy": policy, "n": ci.n, "mean": ci.mean, "ci_low": ci.low, "ci_high": ci.high,
+            row = {"kpi": kpi, "policy": policy, "runs": runs[policy], "n": ci.n, "mean": ci.mean,
+                   "ci_low": ci.low, "ci_high": ci.high,
                    "diff": math.nan, "diff_low": math.nan, "diff_high": math.nan, "p": math.nan,
                    "p_holm": math.nan, "verdict": ""}
             if policy != baseline and baseline in wide:

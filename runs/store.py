@@ -67,7 +67,8 @@ class Store:
 
     @contextmanager
     def open(self, force: bool = False) -> Iterator[Store]:
-        """Lock the folder for the block; create it and its manifest if new; resume if it holds this experiment.
+        """Lock the folder for the block; create it and its manifest if new; resume if it holds this experiment
+        (with any replication count: a larger one extends the manifest's seeds).
 
         A folder holding another experiment is refused, or with `force` emptied of the store's own
         files. Raises InputError, before writing anything, for any other folder (see runs.folders).
@@ -82,8 +83,8 @@ class Store:
                         "or choose another --out folder")
                 remove_own(self.dir, LAYOUT)
                 before = None
-            if before is None:
-                self._write_manifest()
+            if before is None or len(before.get("seeds") or []) < len(self.plan.seeds):
+                self._write_manifest()      # new, or extended by more replications
             yield self
 
     def _write_manifest(self) -> None:

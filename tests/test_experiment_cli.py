@@ -101,7 +101,7 @@ def test_killed_run_completes_on_rerun_with_identical_numbers(tmp_path):
     assert r.returncode == 0, r.stderr
     assert f"{partial} found done, {24 - partial} computed" in r.stdout
     _assert_complete_and_identical(out, path, _uninterrupted(path, tmp_path))
-    write(path, {**EXPERIMENT, "replications": 7})
+    write(path, {**EXPERIMENT, "seed": EXPERIMENT.get("seed", 0) + 1})
     changed = fleet("sweep", str(path), "--out", str(out), "--backend", "serial", cwd=tmp_path)
     assert changed.returncode == 2 and "holds results of a different experiment" in changed.stderr
 

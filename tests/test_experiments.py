@@ -106,7 +106,7 @@ def test_store_refuses_a_changed_experiment_and_resumes_the_same(tmp_path):
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert manifest["seeds"] == [replication_seed(11, r) for r in range(3)]
     assert manifest["versions"]["numpy"] == np.__version__
-    changed = parse_experiment({**SMALL, "axes": {}, "replications": 4}, "test")
+    changed = parse_experiment({**SMALL, "axes": {}, "seed": SMALL["seed"] + 1}, "test")
     with pytest.raises(InputError, match="different experiment"):
         run_plan(changed, tmp_path, SerialBackend(), progress=False)
 

@@ -152,3 +152,11 @@ def test_capacity_far_above_target_uses_a_log_scale_and_big_costs_billions():
     fig = plots.cost(t)
     assert fig.axes[0].get_ylabel() == "billion USD"
     np.testing.assert_allclose(lines(fig)[0].get_ydata() * 1e9, t.cost_cumulative_usd)
+
+
+def test_variant_differences_leave_a_variant_without_its_baseline_blank():
+    table = pd.DataFrame({"policy": ["a", "b", "a", "b", "b"], "replication": [0, 0, 1, 1, 0],
+                          "x.y": [1, 1, 1, 1, 2], "kpi": [1.0, 3.0, 2.0, 5.0, 9.0]})
+    grid = plots.variant_differences_grid(table, "kpi", "a", ["x.y"])
+    assert grid.loc["x.y = 1", "b"] == pytest.approx(2.5) and np.isnan(grid.loc["x.y = 2", "b"])
+    plots.variant_differences(table, "kpi", "a", ["x.y"])

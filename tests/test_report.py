@@ -3,13 +3,16 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from fleet.errors import InputError
 from fleet.scenario import parse_scenario
 from runs import load_results, load_scenario, simulate
+from runs import plots
 from runs.report import write_report
+from runs.stats import compare
 from tests.commands import fleet
 
 RUN_PLOTS = ("Capacity against target", "Modules by state", "Failures by cause", "Servicers",
@@ -97,7 +100,9 @@ def test_sweep_report_draws_the_objective_over_two_axes(tmp_path):
                    manifest={"baseline": "service-on-threshold", "objective": "mean_availability"})
     page = write_report(folder).read_text()
     assert figures(page) == [
-        "KPIs by policy", "Paired differences from service-on-threshold",
+        "mean_availability: paired differences from service-on-threshold, per variant",
+        *[f"KPIs by policy: servicing.trip_days = {t}, servicing.units_per_trip = {u}" for t in (30, 90)
+          for u in (8, 32)],
         "mean_availability over servicing.trip_days and servicing.units_per_trip: replenish",
         "mean_availability over servicing.trip_days and servicing.units_per_trip: service-on-threshold"]
     assert_self_contained(page)
@@ -144,7 +149,9 @@ def test_fleet_report_on_a_sweep_folder(tmp_path):
     assert again.returncode == 0, again.stderr
     page = (tmp_path / "sw" / "report.html").read_text()
     assert figures(page) == [                              # baseline and objective from the manifest
-        "KPIs by policy", "Paired differences from service-on-threshold",
+        "mean_availability: paired differences from service-on-threshold, per variant",
+        *[f"KPIs by policy: servicing.trip_days = {t}, servicing.units_per_trip = {u}" for t in (30, 90)
+          for u in (8, 32)],
         "mean_availability over servicing.trip_days and servicing.units_per_trip: replenish",
         "mean_availability over servicing.trip_days and servicing.units_per_trip: service-on-threshold"]
     assert_self_contained(page)
@@ -159,3 +166,32 @@ def test_report_of_a_store_without_finished_units_is_bad_input(tmp_path):
     (tmp_path / "manifest.json").write_text(json.dumps({"axes": [], "policies": ["replenish"]}))
     with pytest.raises(InputError, match="no finished units"):
         write_report(tmp_path)
+
+
+def test_comparison_report_gives_the_verdict_with_p_values_and_holm(tmp_path):
+    folder = study(tmp_path / "cmp")
+    page = write_report(folder).read_text()
+    table = pd.read_parquet(folder / "summary.parquet")
+    stats = compare(table, ["cost_per_pflops_day_usd"], "replenish").set_index("policy")
+    row = stats.loc["service-on-threshold"]
+    assert "<h2>Verdict on cost_per_pflops_day_usd</h2>" in page and "Holm-corrected over the 1 policy" in page
+    cells = [f"<td>{row.p:.4f}</td>", f"<td>{row.p_holm:.4f}</td>", f"<td>{row.verdict}</td>"]
+    assert "".join(cells) in page
+
+
+def test_sweep_report_differences_per_variant_on_one_scale(tmp_path):
+    folder = study(tmp_path / "sweep", axes={"servicing.trip_days": [30, 90]},
+                   manifest={"baseline": "replenish", "objective": "mean_availability"})
+    table = pd.read_parquet(folder / "summary.parquet")
+    grid = plots.variant_differences_grid(table, "mean_availability", "replenish", ["servicing.trip_days"])
+    for trip, group in table.groupby("servicing.trip_days"):
+        wide = group.pivot(index="replication", columns="policy", values="mean_availability")
+        want = (wide["service-on-threshold"] - wide["replenish"]).mean()
+        assert grid.loc[f"servicing.trip_days = {trip}", "service-on-threshold"] == pytest.approx(want)
+    fig = plots.variant_differences(table, "mean_availability", "replenish", ["servicing.trip_days"])
+    image = fig.axes[0].images[0]
+    bound = float(np.nanmax(np.abs(grid.to_numpy(dtype=float))))
+    assert image.get_clim() == pytest.approx((-bound, bound))      # one scale, centred on zero
+    page = write_report(folder).read_text()
+    assert page.count("Holm-corrected") == 1 and "within each variant" in page
+    assert page.count("<td>service-on-threshold</td>") == 2                # a verdict row per variant

@@ -74,3 +74,36 @@ def test_paired_interval_covers_true_difference_95_percent():
     assert sum(d.low <= true <= d.high for d in welch) / reps >= 0.95 - 3.5 * se
     paired_width = np.mean([d.half_width for d in paired])
     assert np.mean([d.half_width for d in welch]) > 3 * paired_width
+
+
+def _nan_for(policies_nan: set[str]) -> pd.DataFrame:
+    """Three policies, 4 replications; `kpi` is NaN in every run of the policies in `policies_nan`."""
+    rng = np.random.default_rng(3)
+    rows = []
+    for policy in ("a", "b", "c"):
+        for r in range(4):
+            rows.append({"policy": policy, "replication": r, "ok": rng.normal(),
+                         "kpi": math.nan if policy in policies_nan else 2030.0 + r})
+    return pd.DataFrame(rows)
+
+
+def test_a_kpi_nan_in_every_run_of_some_policies_is_reported_not_a_crash():
+    from runs.comparison import comparison_text
+    summary = _nan_for({"a", "b"})
+    table = compare(summary, ["kpi", "ok"], "a")
+    rows = table[table["kpi"] == "kpi"].set_index("policy")
+    assert list(rows["n"]) == [0, 0, 4] and list(rows["runs"]) == [4, 4, 4]
+    assert rows["mean"].isna().tolist() == [True, True, False]
+    assert rows.loc["c", "mean"] == pytest.approx(2031.5)
+    assert rows[["diff", "p_holm"]].isna().all().all()
+    text = comparison_text(summary, ["kpi", "ok"], "a", "kpi")
+    assert "NaN in all 4 runs" in text and "c cannot be compared with a" in text
+
+
+def test_a_kpi_nan_in_some_runs_counts_them_and_pairs_the_rest():
+    from runs.comparison import comparison_text
+    summary = _nan_for(set())
+    summary.loc[(summary["policy"] == "b") & (summary["replication"] == 0), "kpi"] = math.nan
+    rows = compare(summary, ["kpi"], "a").set_index("policy")
+    assert rows.loc["b", "n"] == 3 and rows.loc["b", "diff"] == 0.0
+    assert "NaN in 1 of 4 runs" in comparison_text(summary, ["kpi"], "a", "kpi")

@@ -13,56 +13,56 @@
 # so with the same seed both policies see the same boards die and the same launches fail, as far
 # as their decisions allow: common random numbers. The difference seed by seed is then mostly the
 # policy's doing, and its confidence interval is narrower than for independent runs.
+#
+# `runs.compare` does this in one call, as `fleet compare` does on the command line: it runs every
+# (policy, replication) into a results folder (here `results/compare-tiny-...`; run it again and it
+# finds them done, ask for more replications and it computes only the new ones) and returns a study.
 
 # %%
 import pandas as pd
 
-from runs import load_scenario, simulate
-from runs.plots import paired_differences, policy_means
+import runs
 
-scenario = load_scenario("tiny")
-kpis = ["mean_availability", "cost_total_usd", "cost_per_pflops_day_usd"]
-rows = []
-for policy in ("replenish", "service-on-threshold"):
-    for seed in range(10):
-        s = simulate(scenario, seed=seed, policy=policy).summary
-        rows.append({"policy": policy, "replication": seed, **{k: s[k] for k in kpis}})
-table = pd.DataFrame(rows)
-for k in kpis:
-    print(k)
-    print(policy_means(table, k).round(4), "\n")
+pd.set_option("display.width", 160)
+pd.set_option("display.max_columns", 12)
+study = runs.compare("tiny", ["replenish", "service-on-threshold"], replications=10,
+                     objective="cost_per_pflops_day_usd", backend="serial")   # default backend: a process pool
+kpis = ["mean_availability", "cost_total_usd"]
+print(study.summary[["policy", "replication", "cost_per_pflops_day_usd", *kpis]].head())
+print(study.table(kpis)[["kpi", "policy", "n", "mean", "ci_low", "ci_high"]].round(4))
 
 # %% [markdown]
-# The paired difference (service-on-threshold minus replenish, seed by seed) and its 95%
-# confidence interval, against the interval we would get if the two samples were independent:
+# The paired differences (service-on-threshold minus replenish, seed by seed), with their 95%
+# intervals and Holm-corrected p-values, and the verdict on the objective:
 
 # %%
-import math
+diffs = study.differences(kpis)
+print(diffs[["kpi", "policy", "diff", "diff_low", "diff_high", "p_holm", "verdict"]].round(4))
+print(study.verdict())
 
-from scipy import stats
+# %% [markdown]
+# How much did pairing help? The half-width of the interval we would get if the two samples were
+# independent (Welch's interval) against the paired one:
+
+# %%
+from runs.stats import unpaired_difference
 
 k = "cost_per_pflops_day_usd"
-paired = paired_differences(table, k, baseline="replenish")
-a = table.loc[table.policy == "replenish", k].to_numpy()
-b = table.loc[table.policy == "service-on-threshold", k].to_numpy()
-unpaired = stats.t.ppf(0.975, len(a) + len(b) - 2) * math.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b))
-print(paired.round(3))
-print(f"half-width if the runs were independent: {unpaired:.3f}")
+summary = study.summary
+a = summary.loc[summary.policy == "replenish", k].to_numpy()
+b = summary.loc[summary.policy == "service-on-threshold", k].to_numpy()
+paired = diffs.set_index("kpi").loc[k]
+print(f"paired half-width: {(paired.diff_high - paired.diff_low) / 2:.3f}")
+print(f"half-width if the runs were independent: {unpaired_difference(b, a).half_width:.3f}")
 
 # %% [markdown]
-# The same table saved as `summary.parquet` in a folder is what `fleet report` turns into a page
-# with each KPI per policy and the paired differences:
+# `study.report(folder)` writes a page with the verdict, each KPI per policy and the paired
+# differences (`fleet compare ... --report` and `fleet report FOLDER` write the same page):
 
 # %%
-import tempfile
-from pathlib import Path
-
-from runs.report import write_report
-
-folder = Path(tempfile.mkdtemp(prefix="compare-"))
-table.to_parquet(folder / "summary.parquet", index=False)
-page = write_report(folder)
+page = study.report(study.folder)
 print(page, f"{page.stat().st_size / 1e3:.0f} kB")
 
 # %%
-assert paired.loc["service-on-threshold", "n"] == 10
+assert len(study.summary) == 20 and (study.table(kpis)["n"] == 10).all()
+assert paired.n == 10

@@ -3,49 +3,32 @@ from __future__ import annotations
 
 import argparse
 
-from runs.commands.execution import add_execution_args, execute, say_failures
-from runs.comparison import comparison_text
-from runs.experiment import load_experiment
-from runs.folders import safe_name
-from runs.store import load_results
-
-SHOWN_VARIANTS = 20
+from runs.commands.execution import add_execution_args
+from runs.commands.study_output import add_output_args, show
 
 
 def add_parser(sub) -> None:
     p = sub.add_parser("sweep", help="run an experiment file: axes over the scenario, policies, replications",
                        description="Run every (variant, policy, replication) of an experiment file into a "
-                                   "results folder; rerunning computes only what is missing.")
+                                   "results folder; rerunning computes only what is missing, and more "
+                                   "replications extend it. Per variant, prints the objective's table and "
+                                   "verdict, then the other objectives (or --kpis).")
     p.add_argument("experiment", help="experiment .yaml file (see runs/experiments/ for an example)")
     p.add_argument("--out", help="results folder (default results/NAME, NAME from the experiment file)")
     p.add_argument("--force", action="store_true",
                    help="replace another experiment's results in the --out folder (only the files fleet wrote)")
-    p.add_argument("--report", action="store_true", help="also write report.html into the results folder")
+    add_output_args(p)
     add_execution_args(p)
     p.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
+    from runs.experiment import load_experiment
+    from runs.studies import default_folder
+
     plan = load_experiment(args.experiment, confirmed=args.yes)
     exp = plan.experiment
-    out = args.out or "results/" + safe_name(exp.name)
-    print(f"sweep {exp.name}: {len(plan.variants)} variants x {len(plan.policies)} policies x "
-          f"{exp.replications} replications of {plan.base.name} ({plan.base.horizon_years:g} years)")
-    execute(plan, out, args)
-    results = load_results(out)
-    summary = results.summary
-    kpis = [k for k in plan.objectives if k in summary.columns]
-    for i, variant in enumerate(plan.variants):
-        if i == SHOWN_VARIANTS:
-            print(f"\n... {len(plan.variants) - SHOWN_VARIANTS} more variants: runs.load_results({out!r}).summary")
-            break
-        rows = summary[summary["variant"] == variant.id]
-        if rows.empty:
-            continue
-        title = ", ".join(f"{k} = {v}" for k, v in variant.values) or "base scenario"
-        print(f"\n== {title}")
-        print(comparison_text(rows, kpis, plan.baseline, kpis[0]))
-    if args.report and not summary.empty:
-        from runs.report import write_report   # matplotlib loads only when asked
-        print(f"\nreport: {write_report(out)}")
-    return say_failures(results.failures, out)
+    out = args.out or default_folder(plan, "sweep")
+    header = (f"sweep {exp.name}: {len(plan.variants)} variants x {len(plan.policies)} policies x "
+              f"{exp.replications} replications of {plan.base.name} ({plan.base.horizon_years:g} years)")
+    return show(plan, out, args, header, plan.objectives[0], kpis=plan.objectives)

@@ -7,12 +7,21 @@ from __future__ import annotations
 import argparse
 import sys
 import traceback
+from importlib import metadata
+from typing import Callable
 
 from fleet.errors import InputError
 from runs.commands import COMMANDS
 
 
 class _Parser(argparse.ArgumentParser):
+    more_help: Callable[[], str] | None = None   # the description's costly tail, computed only for --help
+
+    def format_help(self) -> str:
+        if self.more_help is not None:
+            self.description, self.more_help = f"{self.description} {self.more_help()}", None
+        return super().format_help()
+
     def error(self, message: str) -> None:  # argparse's own errors are bad input too
         self.print_usage(sys.stderr)
         print(f"fleet: {message}", file=sys.stderr)
@@ -21,11 +30,20 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="fleet", description="Simulate the operations of data centers in orbit.")
+    parser.add_argument("--version", action="version", version=f"fleet {version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for module in COMMANDS:
         module.add_parser(sub)
     return parser
+
+
+def version() -> str:
+    """The installed package's version, or "unknown" when running from an uninstalled checkout."""
+    try:
+        return metadata.version("orbital-fleet")
+    except metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -37,7 +37,7 @@ from fleet.errors import InputError, ScenarioError
 from fleet.scenario import Scenario, _problems, parse_scenario
 from fleet.yamlio import load_yaml_file
 from policies.registry import make_policy, policy_class
-from runs.api import load_scenario, scenario_hash
+from runs.api import experiment_path, load_scenario, scenario_hash
 from runs.stats import KPI_DIRECTIONS
 from runs.workunits import PolicyChoice, Variant, WorkUnit, replication_seed
 
@@ -102,7 +102,7 @@ class Plan:
 
 def load_experiment(path: str | Path) -> Plan:
     """Read, validate and expand an experiment file; raise ScenarioError naming every problem."""
-    path = Path(path)
+    path = experiment_path(path)
     if not path.is_file():
         raise InputError(f"{path}: no such experiment file")
     return parse_experiment(load_yaml_file(path), str(path), base_dir=path.parent)

@@ -4,18 +4,14 @@ from __future__ import annotations
 import argparse
 
 from fleet.errors import InputError
-from runs.api import load_scenario
 from runs.commands.execution import add_execution_args, execute
-from runs.comparison import comparison_text, kpi_columns
-from runs.experiment import parse_experiment
 from runs.folders import safe_name
-from runs.store import load_results
 
 
 def add_parser(sub) -> None:
     p = sub.add_parser("compare", help="compare policies over replications with paired statistics",
                        description="Run every policy on the same replication seeds (common random numbers) and "
-                                   "print each KPI's mean with a 95%% confidence interval, the paired difference "
+                                   "print each KPI's mean with a 95% confidence interval, the paired difference "
                                    "against the baseline with its interval and Holm-corrected p-value, and a "
                                    "verdict on the objective. Rerunning the same command resumes.")
     p.add_argument("scenario", help="shipped scenario name or a .yaml path")
@@ -35,6 +31,11 @@ def add_parser(sub) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from runs.api import load_scenario   # pandas and scipy load only when the command runs
+    from runs.comparison import comparison_text, kpi_columns
+    from runs.experiment import parse_experiment
+    from runs.store import load_results
+
     policies = [p.strip() for p in args.policies.split(",") if p.strip()]
     if not policies:
         raise InputError("--policies: give at least one policy name")

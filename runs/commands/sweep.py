@@ -4,10 +4,7 @@ from __future__ import annotations
 import argparse
 
 from runs.commands.execution import add_execution_args, execute
-from runs.comparison import comparison_text, kpi_columns
-from runs.experiment import load_experiment
 from runs.folders import safe_name
-from runs.store import load_results
 
 SHOWN_VARIANTS = 20
 
@@ -16,7 +13,7 @@ def add_parser(sub) -> None:
     p = sub.add_parser("sweep", help="run an experiment file: axes over the scenario, policies, replications",
                        description="Run every (variant, policy, replication) of an experiment file into a "
                                    "results folder; rerunning computes only what is missing.")
-    p.add_argument("experiment", help="experiment .yaml file (see runs/experiments/ for an example)")
+    p.add_argument("experiment", help="shipped experiment name (servicers-sweep; see `fleet scenarios`) or a .yaml path")
     p.add_argument("--out", help="results folder (default results/NAME, NAME from the experiment file)")
     p.add_argument("--force", action="store_true",
                    help="replace another experiment's results in the --out folder (only the files fleet wrote)")
@@ -26,6 +23,10 @@ def add_parser(sub) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from runs.comparison import comparison_text, kpi_columns   # pandas and scipy load only when the command runs
+    from runs.experiment import load_experiment
+    from runs.store import load_results
+
     plan = load_experiment(args.experiment)
     exp = plan.experiment
     out = args.out or "results/" + safe_name(exp.name)

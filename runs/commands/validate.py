@@ -10,8 +10,19 @@ import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 
+from typing import TYPE_CHECKING
+
 from fleet.errors import InputError
-from runs.validate import CASES, FAMILY_ALPHA, Row, case_names
+
+if TYPE_CHECKING:
+    from runs.validate import Row
+
+
+def _cases_help() -> str:
+    """The case names (imports the catalog, so only for --help)."""
+    from runs.validate import case_names
+
+    return f"Cases: {', '.join(case_names())}."
 
 
 def add_parser(sub) -> None:
@@ -20,15 +31,18 @@ def add_parser(sub) -> None:
                                    "result theory or published data give, simulated by the normal engine.")
     p.add_argument("--quick", action="store_true", help="fewer replications (all cases in under a minute)")
     p.add_argument("--case", action="append", metavar="NAME",
-                   help=f"run only this case (repeatable): {', '.join(case_names())}")
+                   help="run only this case (repeatable; the cases are listed above)")
     p.add_argument("--replications", type=int, metavar="N", help="replications per case (default: the case's)")
     p.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
                    help="cases run in parallel (default 2)")
+    p.more_help = _cases_help
     p.set_defaults(func=main)
 
 
 def _run(name: str, replications: int) -> tuple[list[Row], float]:
     """Rows of the case `name` (named, so that a process pool can send it) and its run time, s."""
+    from runs.validate import CASES
+
     started = time.perf_counter()
     rows = next(c for c in CASES if c.name == name).run(replications)
     return rows, time.perf_counter() - started
@@ -39,6 +53,8 @@ def _fmt(x: float) -> str:
 
 
 def main(args: argparse.Namespace) -> int:
+    from runs.validate import CASES, FAMILY_ALPHA, case_names   # scipy and the engine load only when run
+
     chosen = list(CASES)
     if args.case:
         unknown = [n for n in args.case if n not in case_names()]

@@ -1,0 +1,150 @@
+"""The command line's manners: --version, `fleet scenarios`, names for experiments, --years, cheap start."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+import yaml
+
+from runs import cli
+from runs.api import EXPERIMENT_DIR, SCENARIO_DIR, experiment_path, simulate
+from runs.backends import BACKENDS, DEFAULT_UNIT_TIMEOUT
+from runs.commands import COMMANDS, execution, scenarios
+from runs.experiment import load_experiment
+from runs.trace import narrative
+from tests.commands import REPO, repo_env
+
+HEAVY = ("pandas", "scipy", "matplotlib", "dask", "distributed", "pyarrow", "simpy")
+
+
+def fleet_main(capsys, *argv: str) -> tuple[int, str, str]:
+    """`fleet ARGV` in this process: exit status, stdout, stderr."""
+    try:
+        code = cli.main(list(argv))
+    except SystemExit as exc:   # argparse's --help and --version exit
+        code = exc.code
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_version_prints_the_package_version(capsys):
+    code, out, _ = fleet_main(capsys, "--version")
+    assert code == 0
+    assert out.strip() == f"fleet {metadata.version('orbital-fleet')}"
+
+
+def test_version_without_an_installed_package_says_unknown(monkeypatch):
+    def missing(name):
+        raise metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(cli.metadata, "version", missing)
+    assert cli.version() == "unknown"
+
+
+def test_scenarios_lists_every_shipped_file_with_its_description(capsys):
+    code, out, _ = fleet_main(capsys, "scenarios")
+    assert code == 0
+    files = sorted(SCENARIO_DIR.glob("*.yaml")) + sorted(EXPERIMENT_DIR.glob("*.yaml"))
+    assert len(files) >= 8
+    lines = out.splitlines()
+    for path in files:
+        described = yaml.safe_load(path.read_text())["description"]
+        assert described, f"{path.name} has no description"
+        assert any(line.split()[:1] == [path.stem] and " ".join(described.split()) in line for line in lines), path
+    assert out.index("experiments") > max(out.index(p.stem) for p in SCENARIO_DIR.glob("*.yaml"))
+
+
+def test_description_falls_back_to_the_first_comment_line(tmp_path):
+    path = tmp_path / "mine.yaml"
+    path.write_text("# mine: a fleet of my own, two modules.\n# more words\nname: mine\n")
+    assert scenarios.description(path) == "a fleet of my own, two modules."
+
+
+def test_experiments_resolve_by_name_like_scenarios():
+    assert experiment_path("servicers-sweep") == EXPERIMENT_DIR / "servicers-sweep.yaml"
+    by_name, by_path = load_experiment("servicers-sweep"), load_experiment(EXPERIMENT_DIR / "servicers-sweep.yaml")
+    assert by_name.sha256() == by_path.sha256()
+
+
+def test_an_unknown_experiment_name_lists_the_shipped_ones(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = fleet_main(capsys, "sweep", "no-such-sweep")
+    assert code == 2
+    assert "no-such-sweep" in err and "no such experiment" in err and "servicers-sweep" in err
+    assert not (tmp_path / "results").exists()
+
+
+def test_trace_years_simulates_that_many_years_and_until_years_is_its_alias(capsys):
+    expected = narrative(simulate("tiny", seed=2, years=0.4))
+    for option in ("--years", "--until-years"):
+        code, out, _ = fleet_main(capsys, "trace", "tiny", "--seed", "2", option, "0.4")
+        assert code == 0
+        assert out.rstrip("\n") == expected.rstrip("\n")
+
+
+def test_trace_years_beyond_the_horizon_means_what_it_means_for_run(capsys):
+    code, out, _ = fleet_main(capsys, "trace", "tiny", "--years", "6")
+    assert code == 0
+    assert out.rstrip("\n") == narrative(simulate("tiny", years=6)).rstrip("\n")
+
+
+def test_help_texts_print_no_doubled_percent_signs(capsys):
+    parser = cli.build_parser()
+    subparsers = next(a for a in parser._actions if a.choices and "run" in a.choices).choices
+    assert set(subparsers) == {m.__name__.rsplit(".", 1)[1] for m in COMMANDS}
+    for name, sub in subparsers.items():
+        text = sub.format_help()
+        assert "%%" not in text, name
+    assert "launch_price" in subparsers["parity"].format_help()
+    assert "machine-repair-1" in subparsers["validate"].format_help()
+
+
+def test_execution_defaults_are_the_backends_own():
+    assert execution.UNIT_TIMEOUT == DEFAULT_UNIT_TIMEOUT
+    parser = cli.build_parser()
+    text = next(a for a in parser._actions if a.choices and "sweep" in a.choices).choices["sweep"].format_help()
+    assert "{" + ",".join(BACKENDS) + "}" in text
+
+
+def test_an_unknown_backend_is_bad_input(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = fleet_main(capsys, "compare", "tiny", "--policies", "null", "--replications", "2",
+                              "--years", "0.1", "--backend", "cloud", "--no-progress")
+    assert code == 2 and "--backend 'cloud'" in err
+    for backend in BACKENDS:
+        assert backend in err
+
+
+def _loaded_after(code: str) -> dict:
+    """The heavy top-level packages a fresh interpreter has loaded after running `code`."""
+    probe = (f"import sys\n{code}\nimport json\n"
+             f"print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & {set(HEAVY)!r})))")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=REPO, env=repo_env(), capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["policies"], ["run", "--help"], ["sweep", "--help"]])
+def test_cheap_commands_load_no_heavy_library(argv):
+    code = ("import contextlib, io\nfrom runs.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            f"    try:\n        main({argv!r})\n    except SystemExit:\n        pass")
+    assert _loaded_after(code) == []
+
+
+def test_building_the_parser_and_importing_runs_load_no_heavy_library():
+    assert _loaded_after("import runs\nfrom runs.cli import build_parser\nbuild_parser()") == []
+
+
+def test_the_runs_package_still_exports_its_api():
+    import runs
+
+    assert {"Result", "load_results", "load_scenario", "simulate"} <= set(dir(runs))
+    assert runs.simulate is simulate
+    with pytest.raises(AttributeError):
+        runs.no_such_name  # noqa: B018

@@ -21,6 +21,7 @@ from fleet.scenario import Scenario, parse_scenario
 from fleet.yamlio import dump_yaml, load_yaml_file
 from policies.base import Policy
 from policies.registry import make_policy, policy_class
+from runs import jsonio
 from runs.atomic import text
 from runs.folders import Layout, save_result
 
@@ -141,9 +142,9 @@ class Result:
         return save_result(directory, RUN_LAYOUT, {
             "events.parquet": lambda f: self.events.to_parquet(f, index=False),
             "timeline.parquet": lambda f: self.timeline.to_parquet(f, index=False),
-            "summary.json": text(json.dumps(self.summary, indent=2) + "\n"),
+            "summary.json": text(jsonio.dumps(self.summary, indent=2) + "\n"),
             "scenario.yaml": text(dump_yaml(self.scenario.model_dump())),
-            "manifest.json": text(json.dumps({**self.manifest, "kind": RUN_LAYOUT.kind}, indent=2) + "\n"),
+            "manifest.json": text(jsonio.dumps({**self.manifest, "kind": RUN_LAYOUT.kind}, indent=2) + "\n"),
         }, force)
 
 

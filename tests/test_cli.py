@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from fleet.errors import InputError
+from runs import jsonio
 from runs.api import load_scenario, scenario_hash, simulate
 from tests.commands import fleet
 
@@ -85,7 +86,7 @@ def test_saved_run_equals_the_same_run_in_process(cli):
     summary.pop("wall_seconds")
     mine = dict(r.summary)
     mine.pop("wall_seconds")
-    assert summary == json.loads(json.dumps(mine))
+    assert summary == json.loads(jsonio.dumps(mine))   # NaN is written as null
     events = pd.read_parquet(out / "events.parquet")
     pd.testing.assert_frame_equal(events.reset_index(drop=True), r.events.reset_index(drop=True),
                                   check_categorical=False)

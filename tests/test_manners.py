@@ -148,3 +148,87 @@ def test_the_runs_package_still_exports_its_api():
     assert runs.simulate is simulate
     with pytest.raises(AttributeError):
         runs.no_such_name  # noqa: B018
+
+
+def test_load_results_on_a_run_folder_says_what_it_is_and_how_to_read_it(tmp_path):
+    import runs
+    from fleet.errors import InputError
+
+    folder = simulate("tiny", seed=1, years=0.1).save(tmp_path / "one-run")
+    with pytest.raises(InputError) as caught:
+        runs.load_results(folder)
+    message = str(caught.value)
+    assert str(folder) in message and "single run" in message
+    assert "summary.json" in message and "events.parquet" in message and "fleet report" in message
+
+
+def test_load_results_on_a_parity_folder_names_its_tables(tmp_path):
+    from fleet.errors import InputError
+    from runs.store import load_results
+
+    (tmp_path / "manifest.json").write_text(json.dumps({"kind": "parity", "scenario": "tiny"}))
+    with pytest.raises(InputError, match="parity.*frontier.csv"):
+        load_results(tmp_path)
+
+
+def test_missing_and_infinite_values_read_as_words():
+    from runs.comparison import num
+    from runs.table import format_value
+
+    assert format_value("orbit_cheaper_from_year", float("nan"), years=30) == "never within 30 years"
+    assert format_value("orbit_cheaper_from_year", None, years=1) == "never within 1 year"
+    assert format_value("orbit_cheaper_from_year", None) == "never within the run"
+    assert format_value("orbit_cheaper_from_year", 2041.0, years=30) == "2041"
+    assert format_value("cost_per_pflops_day_usd", float("inf")) == "infinite"
+    assert format_value("mean_availability", float("nan")) == "not available"
+    assert num(float("nan")) == "not available" and num(None) == "not available" and num(-float("inf")) == "minus infinite"
+
+
+def _no_nan_word(text: str) -> bool:
+    return not any(word.strip("[](),±").lower() in ("nan", "inf", "-inf", "none") for word in text.split())
+
+
+def test_run_prints_never_instead_of_nan(capsys, tmp_path, monkeypatch):
+    import math
+
+    monkeypatch.chdir(tmp_path)
+    assert math.isnan(simulate("tiny", years=1).summary["orbit_cheaper_from_year"])   # so the test has a NaN
+    code, out, _ = fleet_main(capsys, "run", "tiny", "--years", "1")
+    assert code == 0
+    assert "never within 1 year" in out
+    assert _no_nan_word(out), out
+
+
+def _strict(path: Path):
+    """The JSON file parsed by a strict parser: NaN, Infinity and -Infinity are refused."""
+    def refuse(name):
+        raise ValueError(f"{path}: {name} is not JSON")
+
+    return json.loads(path.read_text(encoding="utf-8"), parse_constant=refuse)
+
+
+def test_every_json_file_a_run_a_compare_and_a_parity_write_is_strict_json(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    commands = {
+        "run": ["run", "tiny", "--years", "1", "--out", "run"],
+        "compare": ["compare", "tiny", "--policies", "null,replenish", "--replications", "2", "--years", "1",
+                    "--backend", "serial", "--no-progress", "--out", "compare"],
+        "parity": ["parity", "tiny", "--replications", "2", "--points", "2", "--years", "1", "--out", "parity"],
+    }
+    for name, argv in commands.items():
+        code, out, err = fleet_main(capsys, *argv)
+        assert code == 0, (name, err)
+        assert _no_nan_word(out), (name, out)
+    files = sorted(tmp_path.rglob("*.json"))
+    assert {p.relative_to(tmp_path).parts[0] for p in files} == set(commands)
+    for path in files:
+        _strict(path)
+    summary = _strict(tmp_path / "run" / "summary.json")
+    assert "orbit_cheaper_from_year" in summary and summary["orbit_cheaper_from_year"] is None
+
+
+def test_json_writer_refuses_nothing_it_can_write_as_null():
+    from runs.jsonio import dumps
+
+    text = dumps({"a": float("nan"), "b": [1.5, float("inf"), {"c": -float("inf")}], "d": (2, "x")})
+    assert json.loads(text) == {"a": None, "b": [1.5, None, {"c": None}], "d": [2, "x"]}

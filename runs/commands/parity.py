@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fleet.errors import InputError
+from runs import jsonio
 from runs.atomic import Writer, text
 from runs.folders import MANIFEST, Layout, check_save, save_result
 
@@ -65,9 +65,10 @@ def main(args: argparse.Namespace) -> int:
           f"{args.replications} replications per setting from seed {args.seed}")
     print("orbit / Earth levelised cost per PFLOPS-day, and first year orbit is cheaper (mean [95% CI]):")
     with pd.option_context("display.width", 200, "display.max_columns", 30):
-        print(result.settings.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
+        print(result.settings.to_string(index=False, na_rep="n/a", float_format=lambda x: f"{x:.4g}"))
         print("\nparity frontier (ratio = 1):")
-        print(result.frontier.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
+        print(result.frontier.to_string(index=False, na_rep="n/a", float_format=lambda x: f"{x:.4g}"))
+    print("n/a: orbit never cheaper within the run, no crossing, or too few values for an interval")
     if args.out is not None:
         print(f"results: {_save(result, args)}")
     return 0
@@ -79,7 +80,7 @@ def _save(result, args: argparse.Namespace) -> Path:
                 "seed": args.seed, "points": args.points, "years": args.years, "grid": args.grid}
     files = {f"{name}.csv": _csv(frame) for name, frame in
              (("runs", result.runs), ("settings", result.settings), ("frontier", result.frontier))}
-    return save_result(args.out, LAYOUT, {**files, MANIFEST: text(json.dumps(manifest, indent=2) + "\n")}, args.force)
+    return save_result(args.out, LAYOUT, {**files, MANIFEST: text(jsonio.dumps(manifest, indent=2) + "\n")}, args.force)
 
 
 def _csv(frame: pd.DataFrame) -> Writer:

@@ -50,7 +50,7 @@ def main(args: argparse.Namespace) -> int:
     s = result.summary
     print(f"{scenario.name}: {scenario.horizon_years:g} years from {scenario.start_year}, "
           f"policy {result.policy.label}, seed {args.seed}")
-    print(summary_table(s))
+    print(summary_table(s, years=scenario.horizon_years))
     if out is not None:
         path = result.save(out, force=args.force)
         if args.report:

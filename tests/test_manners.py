@@ -232,3 +232,27 @@ def test_json_writer_refuses_nothing_it_can_write_as_null():
 
     text = dumps({"a": float("nan"), "b": [1.5, float("inf"), {"c": -float("inf")}], "d": (2, "x")})
     assert json.loads(text) == {"a": None, "b": [1.5, None, {"c": None}], "d": [2, "x"]}
+
+
+def test_validate_prints_the_interval_it_judges_with_clipped_for_probabilities(capsys):
+    import re
+
+    code, out, _ = fleet_main(capsys, "validate", "--quick", "--case", "machine-repair-unlimited")
+    assert code == 0
+    level = re.search(r"within the ([\d.]+)% interval", out).group(1)
+    assert level != "95"
+    headers = [line for line in out.splitlines() if line.strip().startswith("quantity")]
+    assert headers and all(f"{level}% CI" in h and "95% CI" not in h for h in headers)
+    intervals = re.findall(r"^\s+P\(.*\[(\S+), (\S+)\]\s+pass$", out, flags=re.M)
+    assert len(intervals) == 6
+    for low, high in intervals:
+        assert 0 <= float(low) <= float(high) <= 1
+    assert any(float(low) == 0 for low, _ in intervals)   # the rare states' intervals reach below 0 unclipped
+
+
+def test_only_probability_intervals_are_clipped():
+    from runs.commands.validate import interval
+
+    assert interval("P(2 of 5 up)", -0.01, 1.2) == (0.0, 1.0)
+    assert interval("availability MTTF/(MTTF+MTTR)", 0.5, 1.01) == (0.5, 1.0)
+    assert interval("wait for a servicer, days", -0.5, 3.0) == (-0.5, 3.0)

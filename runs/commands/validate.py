@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import re
 import time
 from concurrent.futures import ProcessPoolExecutor
 
@@ -48,8 +49,18 @@ def _run(name: str, replications: int) -> tuple[list[Row], float]:
     return rows, time.perf_counter() - started
 
 
+PROBABILITY = re.compile(r"P\(|availability|bus survival")   # quantities that are probabilities, by name
+
+
 def _fmt(x: float) -> str:
     return f"{x:.4g}" if math.isfinite(x) else str(x)
+
+
+def interval(quantity: str, low: float, high: float) -> tuple[float, float]:
+    """The interval as printed: clipped to [0, 1] when the quantity is a probability."""
+    if PROBABILITY.match(quantity):
+        return max(low, 0.0), min(high, 1.0)
+    return low, high
 
 
 def main(args: argparse.Namespace) -> int:
@@ -75,7 +86,7 @@ def main(args: argparse.Namespace) -> int:
     compared = sum(1 for rows, _ in results for r in rows if r.tolerance is None)
     alpha = FAMILY_ALPHA / max(compared, 1)
     failed = 0
-    header = f"{'quantity':<62} {'expected':>10} {'simulated':>10}  {'95% CI':<22} result"
+    header = f"{'quantity':<62} {'expected':>10} {'simulated':>10}  {f'{100 * (1 - alpha):.3g}% CI':<22} result"
     for case, n, (rows, seconds) in zip(chosen, reps, results):
         print(f"\n{case.name}: {case.what} ({n} replications, {seconds:.1f} s)")
         print("  " + header)
@@ -85,8 +96,8 @@ def main(args: argparse.Namespace) -> int:
             if r.tolerance is not None:
                 ci = f"exact, rel. tol {r.tolerance:g}"
             else:
-                hw = r.half_width(0.05)
-                ci = f"[{_fmt(r.mean - hw)}, {_fmt(r.mean + hw)}]"
+                low, high = interval(r.quantity, r.mean - r.half_width(alpha), r.mean + r.half_width(alpha))
+                ci = f"[{_fmt(low)}, {_fmt(high)}]"   # the interval the check is judged with
             print(f"  {r.quantity:<62} {_fmt(r.expected):>10} {_fmt(r.mean):>10}  {ci:<22} {'pass' if ok else 'FAIL'}")
     total = sum(len(rows) for rows, _ in results)
     print(f"\n{total - failed} of {total} checks passed in {time.perf_counter() - started:.1f} s. A stochastic "

@@ -256,3 +256,19 @@ def test_only_probability_intervals_are_clipped():
     assert interval("P(2 of 5 up)", -0.01, 1.2) == (0.0, 1.0)
     assert interval("availability MTTF/(MTTF+MTTR)", 0.5, 1.01) == (0.5, 1.0)
     assert interval("wait for a servicer, days", -0.5, 3.0) == (-0.5, 3.0)
+
+
+def test_readme_leads_with_its_set_up_commands_and_points_only_inside_the_repository():
+    import re
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```\n(.*?)```", text, flags=re.S)
+    assert [b.split()[:2] for b in blocks[:2]] == [["pip", "install"], ["pip", "install"]]
+    assert "../" not in text
+    for doc in [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]:
+        for target in re.findall(r"\]\(([^)#\s]+)", doc.read_text(encoding="utf-8")):
+            if not re.match(r"https?://", target):
+                path = (doc.parent / target).resolve()
+                assert path.is_relative_to(REPO) and path.exists(), (doc.name, target)
+    for name in ("docs/design.md", "docs/reference-figures.md", "fleet scenarios", "--version"):
+        assert name in text

@@ -6,18 +6,27 @@ are refused, and every problem is reported at once by `parse_scenario`.
 from __future__ import annotations
 
 import math
+import unicodedata
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import (BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator,
-                      model_validator)
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError,
+                      field_validator, model_validator)
 
-from fleet.errors import ScenarioError
+from fleet.errors import MAX_SHOWN, ScenarioError, clip, shown
 
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 Fraction = Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)]
 Year = Annotated[int, Field(ge=1950, le=2300)]
+def _printable(text: str) -> str:
+    """A name as written, refused if it holds control characters (a terminal escape, NUL, a newline)."""
+    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in text):
+        raise ValueError("must not contain control characters (terminal escapes, NUL, line breaks)")
+    return text
+
+
+Name = Annotated[str, Field(min_length=1), AfterValidator(_printable)]
 MAX_UNITS = 10_000_000   # units in the initial fleet: the fleet table and lifetime draws stay in memory
 
 
@@ -52,7 +61,7 @@ class FleetSpec(Strict):
 class Generation(Strict):
     """A hardware generation of compute units."""
 
-    name: str = Field(min_length=1)
+    name: Name
     year_available: Year
     pflops_per_unit: Positive
     power_kw_per_unit: Positive
@@ -128,7 +137,7 @@ class LaunchVehicle(Strict):
     """A launch vehicle. A flight costs its price whether full or not: either `price_per_flight_usd`,
     or `price_per_kg_usd` times the payload mass with `minimum_charge_usd` as the least a flight costs."""
 
-    name: str = Field(min_length=1)
+    name: Name
     payload_kg: Positive
     price_per_kg_usd: LaunchPrice | None = Field(
         None, description="price by calendar year, linear in between, flat outside; or a learning curve "
@@ -238,7 +247,7 @@ class Servicing(Strict):
 
 
 class Station(Strict):
-    name: str = Field(min_length=1)
+    name: Name
     downlink_gbps: Positive
     clear_probability: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
     mean_outage_hours: Annotated[float, Field(ge=0.1, allow_inf_nan=False)] = Field(
@@ -292,14 +301,14 @@ class EarthReference(Strict):
 
 
 class PolicySpec(Strict):
-    name: str = Field(min_length=1, description="registered name or module:Class / path.py:Class")
+    name: Name = Field(description="registered name or module:Class / path.py:Class")
     params: dict[str, Any] = Field(default_factory=dict)
 
 
 class Scenario(Strict):
     """Everything one replication needs besides the seed."""
 
-    name: str = Field(min_length=1)
+    name: Name
     description: str = ""
     start_year: Year
     horizon_years: Annotated[float, Field(gt=0, le=200, allow_inf_nan=False)]
@@ -374,12 +383,15 @@ def _problems(exc: ValidationError) -> list[tuple[str, str]]:
         # A discriminated union adds the chosen tag to the path; it is not a field the user wrote.
         loc = [p for p in loc if p not in ("exponential", "weibull", "table", "learning")]
         msg = err["msg"]
+        for value in (err.get("ctx") or {}).values():   # a value the message quotes, e.g. a union's tag
+            if isinstance(value, str) and len(value) > MAX_SHOWN:
+                msg = msg.replace(value, clip(value))
         if err["type"] == "extra_forbidden":
             msg = "unknown field"
         elif err["type"] == "missing":
             msg = "required field is missing"
         if "input" in err and err["type"] not in ("missing", "extra_forbidden") and not isinstance(
                 err["input"], (dict, list)):
-            msg += f" (got {err['input']!r})"
+            msg += f" (got {shown(err['input'])})"
         out.append((".".join(loc), msg.removeprefix("Value error, ")))
     return out

@@ -6,6 +6,7 @@ import dataclasses
 import numpy as np
 
 from fleet.actions import Action, Launch, Service
+from fleet.errors import PolicyError
 from fleet.observation import Observation
 from fleet.state import OPERATIONAL
 from policies.base import Policy
@@ -66,6 +67,11 @@ class ServiceOnThreshold(Policy):
     threshold_fraction: float = dataclasses.field(
         default=0.2, metadata={"unit": "fraction of units", "help": "failed fraction that calls a servicer"})
     renew_lead_days: float = renew_lead_field()
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.threshold_fraction <= 1:
+            raise PolicyError(f"policy {self.name}: threshold_fraction must lie between 0 and 1 "
+                              f"(got {self.threshold_fraction})")
 
     def threshold_failed_fraction(self) -> float | None:
         return self.threshold_fraction

@@ -16,7 +16,8 @@ import pandas as pd
 
 from events.engine import run_replication
 from events.log import EventLog
-from fleet.errors import PolicyError, ScenarioError
+from events.review import MIN_REVIEW_INTERVAL_DAYS
+from fleet.errors import PolicyError, ScenarioError, shown
 from fleet.scenario import Scenario, parse_scenario
 from fleet.yamlio import dump_yaml, load_yaml_file
 from policies.base import Policy
@@ -90,9 +91,23 @@ def check_policy(scenario: Scenario, source: str) -> None:
     except PolicyError as exc:
         raise ScenarioError(source, [("policy.name", str(exc))]) from None
     try:
-        make_policy(scenario.policy.name, scenario.policy.params)
+        policy = make_policy(scenario.policy.name, scenario.policy.params)
     except PolicyError as exc:
         raise ScenarioError(source, [("policy.params", str(exc))]) from None
+    problem = review_interval_problem(policy)
+    if problem:
+        raise ScenarioError(source, [("policy.params.review_interval_days", problem)])
+
+
+def review_interval_problem(policy: Policy) -> str | None:
+    """What is wrong with the policy's review interval (days), which the engine would refuse at the
+    start of a run; None if nothing is."""
+    interval = getattr(policy, "review_interval_days", None)
+    if isinstance(interval, bool) or not isinstance(interval, (int, float)):
+        return f"must be a number of days (got {shown(interval)})"
+    if not interval >= MIN_REVIEW_INTERVAL_DAYS:
+        return f"must be at least {MIN_REVIEW_INTERVAL_DAYS} days (got {interval:g})"
+    return None
 
 
 def with_changes(scenario: Scenario, **changes: Any) -> Scenario:

@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
-from fleet.errors import InputError
+from fleet.errors import InputError, Interruption
 from runs.workunits import UnitOutcome, WorkUnit
 
 Task = Callable[[WorkUnit], UnitOutcome]
@@ -293,7 +293,7 @@ def check_seconds(seconds: float, option: str) -> float:
     return seconds
 
 
-class UnitTimeout(BaseException):
+class UnitTimeout(Interruption):
     """A unit ran past its time limit (a BaseException: no `except Exception` in a policy swallows it)."""
 
 

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from fleet.errors import InputError
+from fleet.errors import InputError, clip
 from fleet.scenario import Exponential, Scenario, parse_scenario
 from runs.api import simulate
 
@@ -70,6 +70,7 @@ class Axis:
         return np.linspace(self.low, self.high, points)
 
 
+MAX_PARITY_RUNS = 100_000   # settings x replications in one study: it runs serially, in this process
 AXES = {a.name: a for a in (
     Axis("launch_price", "launch.vehicles[*] every price: per kg, per flight, minimum charge (scale factor)", 0.1, 3.0, True, _scale_launch_prices),
     Axis("efficiency_trend", "hardware.trend.perf_per_watt_growth_per_year", 0.1, 0.5, False, _set_efficiency_trend),
@@ -83,7 +84,7 @@ def parse_axes(text: str) -> list[Axis]:
     names = [n.strip() for n in text.split(",") if n.strip()]
     unknown = [n for n in names if n not in AXES]
     if not names or unknown:
-        raise InputError(f"--axes: unknown axis {', '.join(unknown) or '(none given)'}; "
+        raise InputError(f"--axes: unknown axis {clip(', '.join(unknown)) or '(none given)'}; "
                          f"axes are {', '.join(AXES)}")
     if len(set(names)) != len(names):
         raise InputError("--axes: an axis is listed twice")
@@ -151,6 +152,10 @@ def run_parity(scenario: Scenario, axes: list[Axis], replications: int = 3, seed
     """Run the study; replications use seeds seed .. seed + replications - 1 at every setting."""
     if replications < 1 or points < 1:
         raise InputError("--replications and --points must be at least 1")
+    runs_planned = (points ** 2 if grid else points * len(axes)) * replications
+    if runs_planned > MAX_PARITY_RUNS:
+        raise InputError(f"the study has {runs_planned:,} runs (settings x replications); at most "
+                         f"{MAX_PARITY_RUNS:,} run in one parity study (one after another, in this process)")
     if "unit_failure_rate" in [a.name for a in axes] and not isinstance(scenario.failures.unit, Exponential):
         raise InputError("--axes unit_failure_rate: failures.unit must be exponential in this scenario")
     rows = []

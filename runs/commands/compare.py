@@ -45,7 +45,7 @@ def main(args: argparse.Namespace) -> int:
             "baseline": args.baseline or policies[0], "objectives": [args.objective]}
     if args.years is not None:
         data["years"] = args.years
-    plan = parse_experiment(data, "fleet compare", base=base)
+    plan = parse_experiment(data, "fleet compare", base=base, confirmed=args.yes)
     out = args.out or "results/" + safe_name(f"compare-{base.name}-{plan.sha256()[:8]}")
     print(f"compare {base.name}: {plan.base.horizon_years:g} years, {args.replications} replications "
           f"(base seed {args.seed}), policies {', '.join(p.label for p in plan.policies)}; baseline {plan.baseline}")

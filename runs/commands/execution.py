@@ -21,6 +21,8 @@ def add_execution_args(p: argparse.ArgumentParser) -> None:
                    help=f"a unit still running after this long is stopped and recorded as failed "
                         f"(default {UNIT_TIMEOUT:g})")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    p.add_argument("--yes", action="store_true",
+                   help="run a plan too large to run unasked (a refusal names the limits and asks for --yes)")
 
 
 def execute(plan: Plan, out: str, args: argparse.Namespace) -> RunReport:

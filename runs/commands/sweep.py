@@ -23,11 +23,11 @@ def add_parser(sub) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from runs.comparison import comparison_text, kpi_columns   # pandas and scipy load only when the command runs
+    from runs.comparison import comparison_text   # pandas and scipy load only when the command runs
     from runs.experiment import load_experiment
     from runs.store import load_results
 
-    plan = load_experiment(args.experiment)
+    plan = load_experiment(args.experiment, confirmed=args.yes)
     exp = plan.experiment
     out = args.out or "results/" + safe_name(exp.name)
     print(f"sweep {exp.name}: {len(plan.variants)} variants x {len(plan.policies)} policies x "

@@ -22,9 +22,9 @@ from fleet.scenario import Scenario, parse_scenario
 from fleet.yamlio import dump_yaml, load_yaml_file
 from policies.base import Policy
 from policies.registry import make_policy, policy_class
-from runs import jsonio
 from runs.atomic import text
 from runs.folders import Layout, save_result
+from runs.jsonio import strict_json
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
 EXPERIMENT_DIR = Path(__file__).parent / "experiments"
@@ -157,9 +157,9 @@ class Result:
         return save_result(directory, RUN_LAYOUT, {
             "events.parquet": lambda f: self.events.to_parquet(f, index=False),
             "timeline.parquet": lambda f: self.timeline.to_parquet(f, index=False),
-            "summary.json": text(jsonio.dumps(self.summary, indent=2) + "\n"),
+            "summary.json": text(strict_json(self.summary, indent=2) + "\n"),
             "scenario.yaml": text(dump_yaml(self.scenario.model_dump())),
-            "manifest.json": text(jsonio.dumps({**self.manifest, "kind": RUN_LAYOUT.kind}, indent=2) + "\n"),
+            "manifest.json": text(strict_json({**self.manifest, "kind": RUN_LAYOUT.kind}, indent=2) + "\n"),
         }, force)
 
 

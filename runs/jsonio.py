@@ -17,6 +17,6 @@ def finite(value: Any) -> Any:
     return value
 
 
-def dumps(value: Any, **options: Any) -> str:
+def strict_json(value: Any, **options: Any) -> str:
     """`json.dumps(value, **options)` with missing numbers as null; ValueError if a NaN slips through."""
     return json.dumps(finite(value), allow_nan=False, **options)

@@ -30,10 +30,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from fleet.errors import InputError
-from runs import jsonio
 from runs.atomic import Writer, text, write_file
 from runs.experiment import Plan
 from runs.folders import MANIFEST, Layout, claim, manifest_kind, read_json, remove_own, write_error
+from runs.jsonio import strict_json
 from runs.workunits import UnitOutcome, WorkUnit
 
 FORMAT = 1
@@ -108,7 +108,7 @@ class Store:
             "units": len(plan.variants) * len(plan.policies) * len(plan.seeds),
             "versions": _versions(),
         }
-        self._write(MANIFEST, text(jsonio.dumps(manifest, indent=2, default=str) + "\n"))
+        self._write(MANIFEST, text(strict_json(manifest, indent=2, default=str) + "\n"))
 
     def done_keys(self) -> set[str]:
         """Keys of the units whose files are whole (a zero-byte or corrupt one counts as missing): the
@@ -127,7 +127,7 @@ class Store:
             record = {"key": unit.key, "variant": unit.variant.id, "policy": unit.policy.label,
                       "replication": unit.replication, "seed": unit.seed, "error": outcome.error,
                       "detail": outcome.detail}
-            self._write(f"failures/{unit.key}.json", text(jsonio.dumps(record, indent=2, default=str) + "\n"))
+            self._write(f"failures/{unit.key}.json", text(strict_json(record, indent=2, default=str) + "\n"))
             return
         if outcome.timeline is not None:
             self._write(f"timelines/{unit.key}.parquet", lambda f: outcome.timeline.to_parquet(f, index=False))

@@ -228,9 +228,9 @@ def test_every_json_file_a_run_a_compare_and_a_parity_write_is_strict_json(capsy
 
 
 def test_json_writer_refuses_nothing_it_can_write_as_null():
-    from runs.jsonio import dumps
+    from runs.jsonio import strict_json
 
-    text = dumps({"a": float("nan"), "b": [1.5, float("inf"), {"c": -float("inf")}], "d": (2, "x")})
+    text = strict_json({"a": float("nan"), "b": [1.5, float("inf"), {"c": -float("inf")}], "d": (2, "x")})
     assert json.loads(text) == {"a": None, "b": [1.5, None, {"c": None}], "d": [2, "x"]}
 
 

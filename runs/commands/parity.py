@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fleet.errors import InputError
-from runs import jsonio
 from runs.atomic import Writer, text
 from runs.folders import MANIFEST, Layout, check_save, save_result
+from runs.jsonio import strict_json
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -80,7 +80,7 @@ def _save(result, args: argparse.Namespace) -> Path:
                 "seed": args.seed, "points": args.points, "years": args.years, "grid": args.grid}
     files = {f"{name}.csv": _csv(frame) for name, frame in
              (("runs", result.runs), ("settings", result.settings), ("frontier", result.frontier))}
-    return save_result(args.out, LAYOUT, {**files, MANIFEST: text(jsonio.dumps(manifest, indent=2) + "\n")}, args.force)
+    return save_result(args.out, LAYOUT, {**files, MANIFEST: text(strict_json(manifest, indent=2) + "\n")}, args.force)
 
 
 def _csv(frame: pd.DataFrame) -> Writer:

@@ -24,8 +24,10 @@ from policies.base import Policy
 from policies.registry import make_policy, policy_class
 from runs.atomic import text
 from runs.folders import Layout, save_result
+from runs.jsonio import strict_json
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
+EXPERIMENT_DIR = Path(__file__).parent / "experiments"
 DEPENDENCIES = ("simpy", "numpy", "pandas", "networkx", "pydantic", "pyyaml", "pyarrow")
 RUN_LAYOUT = Layout("run", "run", "fleet run", frozenset({"events.parquet", "timeline.parquet", "summary.json",
                                                    "scenario.yaml", "manifest.json", "report.html"}))
@@ -33,11 +35,30 @@ RUN_LAYOUT = Layout("run", "run", "fleet run", frozenset({"events.parquet", "tim
 
 def shipped_scenarios() -> list[str]:
     """Names of the scenarios shipped with the package."""
-    return sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
+    return _shipped(SCENARIO_DIR)
+
+
+def shipped_experiments() -> list[str]:
+    """Names of the experiments shipped with the package."""
+    return _shipped(EXPERIMENT_DIR)
+
+
+def _shipped(folder: Path) -> list[str]:
+    return sorted(p.stem for p in folder.glob("*.yaml"))
 
 
 def scenario_path(name_or_path: str | os.PathLike) -> Path:
-    """The file for a shipped name or a path."""
+    """The file for a shipped scenario's name or a path."""
+    return _resolve(name_or_path, SCENARIO_DIR, "scenario")
+
+
+def experiment_path(name_or_path: str | os.PathLike) -> Path:
+    """The file for a shipped experiment's name (e.g. servicers-sweep) or a path."""
+    return _resolve(name_or_path, EXPERIMENT_DIR, "experiment")
+
+
+def _resolve(name_or_path: str | os.PathLike, folder: Path, kind: str) -> Path:
+    """A path as given (it looks like one or exists), else `folder/NAME.yaml`; ScenarioError if neither."""
     text = str(name_or_path)
     if not text.strip():
         raise InputError("scenario: an empty name; give a shipped scenario's name "
@@ -45,10 +66,10 @@ def scenario_path(name_or_path: str | os.PathLike) -> Path:
     path = Path(text)
     if path.suffix in (".yaml", ".yml") or os.sep in text or "/" in text or path.exists():
         return path
-    shipped = SCENARIO_DIR / f"{text}.yaml"
+    shipped = folder / f"{text}.yaml"
     if shipped.exists():
         return shipped
-    raise ScenarioError(text, [("", f"no such scenario; shipped scenarios are {', '.join(shipped_scenarios())}, "
+    raise ScenarioError(text, [("", f"no such {kind}; shipped {kind}s are {', '.join(_shipped(folder))}, "
                                     "or give a path to a .yaml file")])
 
 
@@ -139,9 +160,9 @@ class Result:
         return save_result(directory, RUN_LAYOUT, {
             "events.parquet": lambda f: self.events.to_parquet(f, index=False),
             "timeline.parquet": lambda f: self.timeline.to_parquet(f, index=False),
-            "summary.json": text(json.dumps(self.summary, indent=2) + "\n"),
+            "summary.json": text(strict_json(self.summary, indent=2) + "\n"),
             "scenario.yaml": text(dump_yaml(self.scenario.model_dump())),
-            "manifest.json": text(json.dumps({**self.manifest, "kind": RUN_LAYOUT.kind}, indent=2) + "\n"),
+            "manifest.json": text(strict_json({**self.manifest, "kind": RUN_LAYOUT.kind}, indent=2) + "\n"),
         }, force)
 
 

@@ -10,13 +10,21 @@ import io
 import os
 import sys
 import traceback
-from typing import TextIO
+from importlib import metadata
+from typing import Callable, TextIO
 
 from fleet.errors import MAX_SHOWN, InputError, PolicyFailure, printable, safe_text
 from runs.commands import COMMANDS
 
 
 class _Parser(argparse.ArgumentParser):
+    more_help: Callable[[], str] | None = None   # the description's costly tail, computed only for --help
+
+    def format_help(self) -> str:
+        if self.more_help is not None:
+            self.description, self.more_help = f"{self.description} {self.more_help()}", None
+        return super().format_help()
+
     def error(self, message: str) -> None:  # argparse's own errors are bad input too
         self.print_usage(sys.stderr)
         print(f"fleet: {safe_text(message, MAX_SHOWN + 100)}", file=sys.stderr)   # it may echo an argument
@@ -63,11 +71,20 @@ class _SafeStdout:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="fleet", description="Simulate the operations of data centers in orbit.")
+    parser.add_argument("--version", action="version", version=f"fleet {version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for module in COMMANDS:
         module.add_parser(sub)
     return parser
+
+
+def version() -> str:
+    """The installed package's version, or "unknown" when running from an uninstalled checkout."""
+    try:
+        return metadata.version("orbital-fleet")
+    except metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def main(argv: list[str] | None = None) -> int:

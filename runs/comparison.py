@@ -6,6 +6,7 @@ import math
 import pandas as pd
 
 from runs.stats import BETTER, KPI_DIRECTIONS, NOT_OUTCOMES, SAME, WORSE, compare
+from runs.table import format_value
 
 ID_COLUMNS = ("key", "variant", "policy", "policy_name", "replication", "seed")
 
@@ -20,7 +21,7 @@ def kpi_columns(summary: pd.DataFrame, axes: list[str]) -> list[str]:
 def num(x: float, signed: bool = False) -> str:
     """About four significant figures, with thousands separators for large values."""
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
-        return str(x)
+        return format_value("", x)   # in words: "not available", "infinite"
     sign = "+" if signed and x > 0 else ""
     if abs(x) >= 1000:
         return f"{sign}{x:,.0f}"

@@ -39,7 +39,7 @@ from fleet.errors import InputError, ScenarioError, clip, shown
 from fleet.scenario import Name, Scenario, _problems, parse_scenario
 from fleet.yamlio import load_yaml_file
 from policies.registry import make_policy, policy_class
-from runs.api import load_scenario, review_interval_problem, scenario_hash
+from runs.api import experiment_path, load_scenario, review_interval_problem, scenario_hash
 from runs.stats import KPI_DIRECTIONS
 from runs.workunits import PolicyChoice, Variant, WorkUnit, replication_seed
 
@@ -114,7 +114,7 @@ MAX_PLAN_VARIANTS = 100_000
 
 def load_experiment(path: str | Path, confirmed: bool = True) -> Plan:
     """Read, validate and expand an experiment file; raise ScenarioError naming every problem."""
-    path = Path(path)
+    path = experiment_path(path)
     return parse_experiment(load_yaml_file(path), str(path), base_dir=path.parent, confirmed=confirmed)
 
 

@@ -32,7 +32,8 @@ import pyarrow.parquet as pq
 from fleet.errors import InputError
 from runs.atomic import Writer, text, write_file
 from runs.experiment import Plan
-from runs.folders import MANIFEST, Layout, claim, read_json, remove_own, write_error
+from runs.folders import MANIFEST, Layout, claim, manifest_kind, read_json, remove_own, write_error
+from runs.jsonio import strict_json
 from runs.workunits import UnitOutcome, WorkUnit
 
 FORMAT = 1
@@ -108,7 +109,7 @@ class Store:
             "units": len(plan.variants) * len(plan.policies) * len(plan.seeds),
             "versions": _versions(),
         }
-        self._write(MANIFEST, text(json.dumps(manifest, indent=2, default=str) + "\n"))
+        self._write(MANIFEST, text(strict_json(manifest, indent=2, default=str) + "\n"))
 
     def done_keys(self) -> set[str]:
         """Keys of the units whose files are whole (a zero-byte or corrupt one counts as missing): the
@@ -127,7 +128,7 @@ class Store:
             record = {"key": unit.key, "variant": unit.variant.id, "policy": unit.policy.label,
                       "replication": unit.replication, "seed": unit.seed, "error": outcome.error,
                       "detail": outcome.detail}
-            self._write(f"failures/{unit.key}.json", text(json.dumps(record, indent=2, default=str) + "\n"))
+            self._write(f"failures/{unit.key}.json", text(strict_json(record, indent=2, default=str) + "\n"))
             return
         if outcome.timeline is not None:
             self._write(f"timelines/{unit.key}.parquet", lambda f: outcome.timeline.to_parquet(f, index=False))
@@ -198,14 +199,16 @@ class Results:
 def load_results(directory: str | os.PathLike) -> Results:
     """Read a comparison's or sweep's results folder (data only: nothing named in it is imported).
 
-    Raises InputError if the folder has no manifest or a corrupt one; skips, with a warning, unit
-    and failure files that cannot be read.
+    Raises InputError if the folder has no manifest or a corrupt one, or holds another kind of result
+    (a single run, a parity study: the message says how to read it); skips, with a warning, unit and
+    failure files that cannot be read.
     """
     root = Path(directory)
     manifest_path = root / MANIFEST
     if not manifest_path.is_file():
         raise InputError(f"{root}: not a results folder (no manifest.json)")
     manifest = read_json(manifest_path)
+    _check_kind(root, manifest_kind(manifest))
     for name in LISTS:
         value = manifest.get(name, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -223,6 +226,20 @@ def load_results(directory: str | os.PathLike) -> Results:
     failures = pd.DataFrame(records, columns=list(FAILURE_COLUMNS))
     timelines = [p.name.removesuffix(".parquet") for p in _files(root / "timelines", ".parquet")]
     return Results(root, manifest, summary, failures, timelines)
+
+
+def _check_kind(root: Path, kind: str | None) -> None:
+    """Refuse a folder of another kind of result than a comparison's or sweep's, saying how to read it."""
+    if kind in (None, LAYOUT.kind):
+        return
+    how = {
+        "run": "a single run's folder (fleet run --out): its KPIs are in summary.json, its events and timeline "
+               f"in events.parquet and timeline.parquet (pandas.read_parquet), or see `fleet report {root}`",
+        "parity": "a parity study's folder (fleet parity --out): its tables are runs.csv, settings.csv and "
+                  "frontier.csv (pandas.read_csv)",
+    }.get(kind, f"a folder of another kind of result ({kind})")
+    raise InputError(f"{root}: {how}; load_results reads the folder of a comparison or sweep "
+                     "(fleet compare or fleet sweep)")
 
 
 def _files(folder: Path, suffix: str) -> list[Path]:

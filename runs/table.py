@@ -9,19 +9,35 @@ from fleet.kpis import formats
 KPI_FORMATS = formats()
 
 
-def format_value(key: str, value) -> str:
+NOT_AVAILABLE = "not available"
+
+
+def format_value(key: str, value, years: float | None = None) -> str:
+    """`value` in the KPI's format; a missing value (None, NaN) or an infinite one in words.
+
+    `years` is the run's horizon, for "orbit cheaper from year": missing means never within it.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return missing_words(key, years)
+    if isinstance(value, float) and math.isinf(value):
+        return "infinite" if value > 0 else "minus infinite"
     fmt = KPI_FORMATS.get(key, (key, "{}"))[1]
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
     try:
         return fmt.format(value)
     except (ValueError, TypeError):
         return str(value)
 
 
-def summary_table(summary: dict, keys: list[str] | None = None) -> str:
-    """Two aligned columns: label and formatted value."""
+def missing_words(key: str, years: float | None = None) -> str:
+    """What a missing value of `key` means, in words."""
+    if key == "orbit_cheaper_from_year":
+        return f"never within {years:g} year{'' if years == 1 else 's'}" if years is not None else "never within the run"
+    return NOT_AVAILABLE
+
+
+def summary_table(summary: dict, keys: list[str] | None = None, years: float | None = None) -> str:
+    """Two aligned columns: label and formatted value (`years`: the run's horizon, for the wording)."""
     keys = keys or [k for k in KPI_FORMATS if k in summary]
     labels = [KPI_FORMATS.get(k, (k, ""))[0] for k in keys]
     width = max(len(s) for s in labels)
-    return "\n".join(f"  {label:<{width}}  {format_value(k, summary[k])}" for label, k in zip(labels, keys))
+    return "\n".join(f"  {label:<{width}}  {format_value(k, summary[k], years)}" for label, k in zip(labels, keys))

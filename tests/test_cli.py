@@ -13,6 +13,7 @@ import pytest
 
 from fleet.errors import InputError
 from runs.api import load_scenario, scenario_hash, simulate
+from runs.jsonio import strict_json
 from tests.commands import fleet
 
 FILES = {"events.parquet", "timeline.parquet", "summary.json", "scenario.yaml", "manifest.json"}
@@ -85,7 +86,7 @@ def test_saved_run_equals_the_same_run_in_process(cli):
     summary.pop("wall_seconds")
     mine = dict(r.summary)
     mine.pop("wall_seconds")
-    assert summary == json.loads(json.dumps(mine))
+    assert summary == json.loads(strict_json(mine))   # NaN is written as null
     events = pd.read_parquet(out / "events.parquet")
     pd.testing.assert_frame_equal(events.reset_index(drop=True), r.events.reset_index(drop=True),
                                   check_categorical=False)

@@ -1,4 +1,8 @@
-"""Subcommands of `fleet`; each module has `add_parser(subparsers)` and sets `func` on its parser."""
-from runs.commands import compare, parity, policies, report, run, schema, sweep, trace, validate
+"""Subcommands of `fleet`; each module has `add_parser(subparsers)` and sets `func` on its parser.
 
-COMMANDS = (run, compare, sweep, report, trace, parity, schema, policies, validate)
+Importing these modules must stay cheap (no pandas, scipy, matplotlib, dask): each imports what its
+command needs inside its `main`, so that `fleet --help` starts fast (tests/test_manners.py checks it).
+"""
+from runs.commands import compare, parity, policies, report, run, scenarios, schema, sweep, trace, validate
+
+COMMANDS = (run, compare, sweep, report, trace, parity, scenarios, schema, policies, validate)

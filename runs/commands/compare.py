@@ -11,7 +11,7 @@ from runs.commands.study_output import add_output_args, show
 def add_parser(sub) -> None:
     p = sub.add_parser("compare", help="compare policies over replications with paired statistics",
                        description="Run every policy on the same replication seeds (common random numbers) and "
-                                   "print the objective's table (each policy's mean with a 95%% confidence "
+                                   "print the objective's table (each policy's mean with a 95% confidence "
                                    "interval, the paired difference against the baseline with its interval and "
                                    "Holm-corrected p-value) and the verdict, then the other KPIs. Rerunning the "
                                    "same command resumes; more --replications extend the same folder.")

@@ -3,29 +3,36 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from fleet.errors import one_line
-from runs.backends import BACKENDS, DEFAULT_UNIT_TIMEOUT, make_backend
-from runs.experiment import CONFIRM_UNITS, CONFIRM_VARIANTS, Plan
-from runs.runner import RunReport, run_plan
+
+if TYPE_CHECKING:
+    from runs.experiment import Plan
+    from runs.runner import RunReport
+
+UNIT_TIMEOUT = 3600.0   # s, the default of --unit-timeout (runs.backends.DEFAULT_UNIT_TIMEOUT)
 
 
 def add_execution_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--backend", choices=BACKENDS, default="local",
+    p.add_argument("--backend", default="local", metavar="{local,dask,serial}",
                    help="local process pool (default), dask (a cluster), or serial (this process)")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="Dask scheduler tcp://HOST:PORT (default: $DASK_SCHEDULER_ADDRESS, else a local cluster)")
     p.add_argument("--workers", type=int, help="worker processes for local or a started Dask cluster (default: CPUs)")
-    p.add_argument("--unit-timeout", type=float, default=DEFAULT_UNIT_TIMEOUT, metavar="SECONDS",
+    p.add_argument("--unit-timeout", type=float, default=UNIT_TIMEOUT, metavar="SECONDS",
                    help=f"a unit still running after this long is stopped and recorded as failed "
-                        f"(default {DEFAULT_UNIT_TIMEOUT:g})")
+                        f"(default {UNIT_TIMEOUT:g})")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     p.add_argument("--yes", action="store_true",
-                   help=f"run a plan of more than {CONFIRM_UNITS:,} work units or {CONFIRM_VARIANTS:,} variants")
+                   help="run a plan too large to run unasked (a refusal names the limits and asks for --yes)")
 
 
 def execute(plan: Plan, out: str, args: argparse.Namespace) -> RunReport:
     """Run the plan's missing units into `out` and say how it went (on stdout)."""
+    from runs.backends import make_backend   # pandas loads only when the command runs
+    from runs.runner import run_plan
+
     backend = make_backend(args.backend, args.workers, args.scheduler, args.unit_timeout)
     report = run_plan(plan, out, backend, progress=not args.no_progress, force=args.force)
     print(f"results: {out} ({report.total} units: {report.already_done} found done, {report.computed} computed, "
@@ -41,7 +48,7 @@ def say_failures(failures, out: str) -> int:
     groups = failures.groupby(["policy", "error"], sort=False).size()
     for (policy, error), count in groups.items():
         units, error = f"{count} unit{'s' if count > 1 else ''}", one_line(str(error), 400)
-        if str(error).startswith("policy "):       # the engine named the policy, its hook and the day
+        if error.startswith("policy "):       # the engine named the policy, its hook and the day
             print(f"fleet: {error} ({units})", file=sys.stderr)
         else:
             print(f"fleet: policy {policy}: {units} failed: {error}", file=sys.stderr)

@@ -2,29 +2,36 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from fleet.errors import InputError
-from runs.api import load_scenario, with_changes
 from runs.atomic import Writer, text
 from runs.folders import MANIFEST, Layout, check_save, save_result
-from runs.parity import AXES, parse_axes, run_parity
+from runs.jsonio import strict_json
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 LAYOUT = Layout("parity", "parity result", "fleet parity",
                 frozenset({"runs.csv", "settings.csv", "frontier.csv", MANIFEST}))
 
 
+def _axes_help() -> str:
+    """The axes with their fields and default ranges (imports the study, so only for --help)."""
+    from runs.parity import AXES
+
+    return "Axes: " + "; ".join(f"{a.name}: {a.field}, {a.low:g}-{a.high:g}{' (log)' if a.log else ''}"
+                                for a in AXES.values()) + "."
+
+
 def add_parser(sub) -> None:
-    axes = "; ".join(f"{a.name}: {a.field}, {a.low:g}-{a.high:g}{' (log)' if a.log else ''}"
-                     for a in AXES.values())
     p = sub.add_parser("parity", help="sweep inputs for where orbit and Earth cost the same",
                        description="Sweep inputs over their ranges; report where orbit and Earth cost the same "
-                                   "per delivered compute, and the first year orbit is cheaper, with 95%% "
-                                   f"intervals across replications. Axes: {axes}.")
+                                   "per delivered compute, and the first year orbit is cheaper, with 95% "
+                                   "intervals across replications.")
+    p.more_help = _axes_help
     p.add_argument("scenario", help="shipped scenario name or a .yaml path")
     p.add_argument("--axes", default="launch_price", help="comma-separated axes (default launch_price)")
     p.add_argument("--replications", type=int, default=3, help="replications per setting (default 3)")
@@ -39,6 +46,11 @@ def add_parser(sub) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    import pandas as pd   # pandas, scipy and the engine load only when the command runs
+
+    from runs.api import load_scenario, with_changes
+    from runs.parity import parse_axes, run_parity
+
     if args.seed < 0:
         raise InputError("--seed must be a non-negative whole number")
     axes = parse_axes(args.axes)
@@ -53,9 +65,10 @@ def main(args: argparse.Namespace) -> int:
           f"{args.replications} replications per setting from seed {args.seed}")
     print("orbit / Earth levelised cost per PFLOPS-day, and first year orbit is cheaper (mean [95% CI]):")
     with pd.option_context("display.width", 200, "display.max_columns", 30):
-        print(result.settings.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
+        print(result.settings.to_string(index=False, na_rep="n/a", float_format=lambda x: f"{x:.4g}"))
         print("\nparity frontier (ratio = 1):")
-        print(result.frontier.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
+        print(result.frontier.to_string(index=False, na_rep="n/a", float_format=lambda x: f"{x:.4g}"))
+    print("n/a: orbit never cheaper within the run, no crossing, or too few values for an interval")
     if args.out is not None:
         print(f"results: {_save(result, args)}")
     return 0
@@ -67,7 +80,7 @@ def _save(result, args: argparse.Namespace) -> Path:
                 "seed": args.seed, "points": args.points, "years": args.years, "grid": args.grid}
     files = {f"{name}.csv": _csv(frame) for name, frame in
              (("runs", result.runs), ("settings", result.settings), ("frontier", result.frontier))}
-    return save_result(args.out, LAYOUT, {**files, MANIFEST: text(json.dumps(manifest, indent=2) + "\n")}, args.force)
+    return save_result(args.out, LAYOUT, {**files, MANIFEST: text(strict_json(manifest, indent=2) + "\n")}, args.force)
 
 
 def _csv(frame: pd.DataFrame) -> Writer:

@@ -3,17 +3,25 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+from typing import TYPE_CHECKING
 
-from policies.base import Policy
-from policies.registry import ENTRY_POINT_GROUP, available, policy_class
+if TYPE_CHECKING:
+    from policies.base import Policy
+
+
+def _plugins_help() -> str:
+    """Where installed plug-ins register (imports the registry, so only for --help)."""
+    from policies.registry import ENTRY_POINT_GROUP
+
+    return f"Installed plug-ins register in the entry-point group {ENTRY_POINT_GROUP}."
 
 
 def add_parser(sub) -> None:
     p = sub.add_parser("policies", help="list the policies that can be plugged in, with their parameters",
-                       description="List the library's policies and installed plug-ins (entry-point group "
-                                   f"{ENTRY_POINT_GROUP}), each with its parameters, defaults and units. "
+                       description="List the library's policies and installed plug-ins, each with its parameters, defaults and units. "
                                    "A user's own class is named as path/to/file.py:Class or package.module:Class.")
     p.add_argument("name", nargs="?", help="show only this policy (a name, name-vN, or file.py:Class)")
+    p.more_help = _plugins_help
     p.set_defaults(func=main)
 
 
@@ -32,6 +40,8 @@ def describe(cls: type[Policy]) -> str:
 
 
 def main(args: argparse.Namespace) -> int:
+    from policies.registry import available, policy_class
+
     classes = [policy_class(args.name)] if args.name else list(available().values())
     print("\n\n".join(describe(cls) for cls in classes))
     if not args.name:

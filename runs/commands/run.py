@@ -5,10 +5,7 @@ import argparse
 import sys
 
 from fleet.errors import InputError
-from runs.api import RUN_LAYOUT, load_scenario, resolve_policy, simulate, with_changes
 from runs.folders import check_save, safe_name
-from runs.isolation import UnitTimeout, check_seconds, time_limit
-from runs.table import summary_table
 
 
 def add_parser(sub) -> None:
@@ -27,6 +24,10 @@ def add_parser(sub) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from runs.api import RUN_LAYOUT, load_scenario, resolve_policy, simulate, with_changes   # the engine loads here
+    from runs.isolation import UnitTimeout, check_seconds, time_limit
+    from runs.table import summary_table
+
     if args.seed < 0:
         raise InputError("--seed must be a non-negative whole number")
     if args.timeout is not None:
@@ -51,7 +52,7 @@ def main(args: argparse.Namespace) -> int:
     s = result.summary
     print(f"{scenario.name}: {scenario.horizon_years:g} years from {scenario.start_year}, "
           f"policy {result.policy.label}, seed {args.seed}")
-    print(summary_table(s))
+    print(summary_table(s, years=scenario.horizon_years))
     if out is not None:
         path = result.save(out, force=args.force)
         if args.report:

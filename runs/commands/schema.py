@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import argparse
 
-from runs.schema_doc import reference
-
 
 def add_parser(sub) -> None:
     p = sub.add_parser("schema", help="print the scenario reference (Markdown) generated from the schema",
@@ -14,5 +12,7 @@ def add_parser(sub) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from runs.schema_doc import reference   # pydantic loads only when the command runs
+
     print(reference(), end="")
     return 0

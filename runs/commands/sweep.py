@@ -13,7 +13,7 @@ def add_parser(sub) -> None:
                                    "results folder; rerunning computes only what is missing, and more "
                                    "replications extend it. Per variant, prints the objective's table and "
                                    "verdict, then the other objectives (or --kpis).")
-    p.add_argument("experiment", help="experiment .yaml file (see runs/experiments/ for an example)")
+    p.add_argument("experiment", help="shipped experiment name (servicers-sweep; see `fleet scenarios`) or a .yaml path")
     p.add_argument("--out", help="results folder (default results/NAME, NAME from the experiment file)")
     p.add_argument("--force", action="store_true",
                    help="replace another experiment's results in the --out folder (only the files fleet wrote)")

@@ -66,6 +66,28 @@ def test_unit_failures_without_replacement(unit, survival):
     assert r.summary["units_replaced"] == 0
 
 
+@pytest.mark.parametrize("base_rate", [0.0, 0.1])
+def test_radiation_hazard_failed_fraction(base_rate):
+    """The dose hazard (fleet/lifetimes.py): a unit at dose rate D (rad/yr) has absorbed D a / 1000
+    krad by age a (yr), so with k failures per unit-year per krad its hazard is k D a / 1000 per
+    year and its cumulative hazard k D a^2 / 2000. With base rate lambda (0: the issue's closed form)
+    the failed fraction by age a is F(a) = 1 - exp(-lambda a - k D a^2 / 2000), and the failures of
+    N independent units by a are Binomial(N, F(a)). No repair, no module loss."""
+    n_mod, n_units, k, dose = 50, 200, 0.1, 1000.0
+    sc = small_world(modules=n_mod, units=n_units, clusters=1, horizon_years=4.0,
+                     unit={"distribution": "exponential", "rate_per_year": base_rate}, bus=NEVER,
+                     design_life_years=100.0, servicers=0, lead_time_days=0.0, commissioning_days=0.0,
+                     modules_per_launch=n_mod)
+    d = sc.model_dump(mode="json")
+    d["failures"]["radiation"] = {"dose_rate_rad_per_year": dose, "hazard_per_year_per_krad": k}
+    r = simulate(parse_scenario(d, "radiation"), seed=3, policy=IDLE)
+    n = n_mod * n_units
+    for age in (1.0, 2.0, 3.5):
+        p = -math.expm1(-base_rate * age - k * dose * age ** 2 / 2000.0)
+        observed, expected, se = failures_by_age(r, age * DAYS), n * p, math.sqrt(n * p * (1 - p))
+        assert abs(observed - expected) <= Z * se, (age, observed, expected, se)
+
+
 def test_unit_failures_with_instant_repair_exponential():
     """Every failure repaired within minutes: each slot is a Poisson process of rate lambda,
     so failures ~ Poisson(N*U*lambda*t) (the repair delay D = 0.005 days shifts the mean by a

@@ -69,8 +69,8 @@ def main(args: argparse.Namespace) -> int:
             if r.tolerance is not None:
                 ci = f"exact, rel. tol {r.tolerance:g}"
             else:
-                hw = r.half_width(0.05)
-                ci = f"[{_fmt(r.mean - hw)}, {_fmt(r.mean + hw)}]"
+                low, high = r.interval(0.05)
+                ci = f"[{_fmt(low)}, {_fmt(high)}]"
             print(f"  {r.quantity:<62} {_fmt(r.expected):>10} {_fmt(r.mean):>10}  {ci:<22} {'pass' if ok else 'FAIL'}")
     total = sum(len(rows) for rows, _ in results)
     print(f"\n{total - failed} of {total} checks passed in {time.perf_counter() - started:.1f} s. A stochastic "

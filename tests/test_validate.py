@@ -61,7 +61,8 @@ def test_clopper_pearson_is_exact():
     assert clopper_pearson(n, n, alpha) == pytest.approx(((alpha / 2) ** (1 / n), 1.0))
     low, high = clopper_pearson(7, n, alpha)
     # the ends are where the binomial tails reach alpha / 2
-    assert stats.binom.sf(6, n, low) == pytest.approx(alpha / 2) and stats.binom.cdf(7, n, high) == pytest.approx(alpha / 2)
+    assert stats.binom.sf(6, n, low) == pytest.approx(alpha / 2)
+    assert stats.binom.cdf(7, n, high) == pytest.approx(alpha / 2)
 
 
 def test_clopper_pearson_covers_at_least_its_confidence():

@@ -129,6 +129,7 @@ def clopper_pearson(successes: int, trials: int, alpha: float) -> tuple[float, f
 
 
 def proportion(quantity: str, expected: float, successes: np.ndarray, trials: np.ndarray) -> Row:
+    """A proportion row: per replication, `successes` of `trials` independent trials."""
     return Row(quantity, expected, np.asarray(successes, dtype=float), trials=np.asarray(trials, dtype=float))
 
 

@@ -36,7 +36,8 @@ FAST_TESTS = (
     "tests/test_policies_decisions.py", "tests/test_policies_spares.py", "tests/test_policies_economic_costs.py",
     "tests/test_policies_age_replacement.py", "tests/test_launch_pricing.py", "tests/test_deorbit_cost.py",
     "tests/test_renewal_lead.py", "tests/test_service_packing.py", "tests/test_streams.py",
-    "tests/test_invariant_checks.py", "tests/test_tech_refresh_trend.py",
+    "tests/test_invariant_checks.py", "tests/test_tech_refresh_trend.py", "tests/test_policies_conformance.py",
+    "tests/test_decades.py",
 )
 
 

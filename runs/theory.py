@@ -50,6 +50,31 @@ def machine_repair_up(n: int, repairers: int, fail_rate: float, repair_rate: flo
     return down[::-1].copy()
 
 
+def machine_repair_relaxation(n: int, repairers: int, fail_rate: float, repair_rate: float) -> float:
+    """Relaxation time of the M/M/r//n birth-death chain: 1 / (its spectral gap), in the time unit of
+    the rates. The chain is reversible, so the correlation of any function of its state at lags of
+    t is at most exp(-t / relaxation)."""
+    q = np.zeros((n + 1, n + 1))                  # state j: machines down
+    for j in range(n + 1):
+        if j < n:
+            q[j, j + 1] = (n - j) * fail_rate
+        if j > 0:
+            q[j, j - 1] = min(j, repairers) * repair_rate
+        q[j, j] = -q[j].sum()
+    rates = np.sort(-np.linalg.eigvals(q).real)   # 0, then the decay rates of the transients
+    return 1.0 / float(rates[1])
+
+
+def radiation_failed_fraction(hazard_per_year_per_krad: float, dose_rate_rad_per_year: float,
+                              age_years: float) -> float:
+    """Fraction of units failed by `age_years` from the dose hazard alone (no base failures).
+
+    The dose at age a is D a / 1000 krad (D in rad/yr), so the hazard is k D a / 1000 per year and
+    its integral k D a^2 / 2000: F(a) = 1 - exp(-k D a^2 / 2000).
+    """
+    return -math.expm1(-hazard_per_year_per_krad * dose_rate_rad_per_year * age_years ** 2 / 2000.0)
+
+
 def mmc_sojourn(arrival_rate: float, service_rate: float, servers: int) -> float:
     """Mean time in an M/M/c queue (waiting plus service), by the Erlang C formula."""
     a = arrival_rate / service_rate

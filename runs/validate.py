@@ -4,7 +4,9 @@ run through the normal engine (`runs.api.simulate`), compared with confidence in
 Each case builds its scenario in code from the shipped `tiny` scenario, made neutral (one cluster,
 no bus failures, launches that always succeed at once, no eclipse, an array that never limits, a
 station always clear), then changes what the case is about. The per-replication estimates are
-averaged over replications with seeds 0, 1, ...; the 95% confidence interval is mean +/- t s/sqrt(n).
+averaged over replications with seeds 0, 1, ...; the 95% confidence interval is mean +/- t s/sqrt(n),
+or, for a proportion of independent trials (units, modules, blocks of launches, sampled states),
+the exact Clopper-Pearson interval of the pooled count, which stays honest when no event was seen.
 
 A stochastic row passes when the expected value lies within the catalog's acceptance interval:
 the confidence interval widened for the number of rows compared (Bonferroni, 5% family-wise), so
@@ -79,15 +81,23 @@ class RelaunchLost(Idle):
 # ----- results ------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Row:
-    """One compared quantity: the expected value and one estimate per replication."""
+    """One compared quantity: the expected value and one estimate per replication.
+
+    With `trials`, the row is a proportion: `values` are each replication's successes out of its
+    `trials` independent Bernoulli trials, pooled, with an exact Clopper-Pearson interval (which has
+    width even when nothing, or everything, was observed). Otherwise the interval is mean +/- t s/sqrt(n).
+    """
 
     quantity: str
     expected: float
     values: np.ndarray
     tolerance: float | None = None          # relative; set for deterministic rows
+    trials: np.ndarray | None = None        # per replication, for proportions
 
     @property
     def mean(self) -> float:
+        if self.trials is not None:
+            return float(np.sum(self.values) / np.sum(self.trials))
         return float(np.mean(self.values))
 
     def half_width(self, alpha: float) -> float:
@@ -97,10 +107,30 @@ class Row:
         se = float(np.std(self.values, ddof=1)) / math.sqrt(n)
         return float(stats.t.ppf(1 - alpha / 2, n - 1)) * se
 
+    def interval(self, alpha: float) -> tuple[float, float]:
+        """The two-sided 1 - alpha confidence interval of the expected value."""
+        if self.trials is not None:
+            return clopper_pearson(int(np.sum(self.values)), int(np.sum(self.trials)), alpha)
+        hw = self.half_width(alpha)
+        return self.mean - hw, self.mean + hw
+
     def passed(self, alpha: float) -> bool:
         if self.tolerance is not None:
             return abs(self.mean - self.expected) <= self.tolerance * max(abs(self.expected), 1e-300)
-        return abs(self.mean - self.expected) <= self.half_width(alpha)
+        low, high = self.interval(alpha)
+        return low <= self.expected <= high
+
+
+def clopper_pearson(successes: int, trials: int, alpha: float) -> tuple[float, float]:
+    """Exact two-sided 1 - alpha interval of a binomial proportion (beta quantiles)."""
+    low = float(stats.beta.ppf(alpha / 2, successes, trials - successes + 1)) if successes > 0 else 0.0
+    high = float(stats.beta.ppf(1 - alpha / 2, successes + 1, trials - successes)) if successes < trials else 1.0
+    return low, high
+
+
+def proportion(quantity: str, expected: float, successes: np.ndarray, trials: np.ndarray) -> Row:
+    """A proportion row: per replication, `successes` of `trials` independent trials."""
+    return Row(quantity, expected, np.asarray(successes, dtype=float), trials=np.asarray(trials, dtype=float))
 
 
 @dataclass(frozen=True)
@@ -154,14 +184,25 @@ def _kind(events: pd.DataFrame, kind: str) -> pd.DataFrame:
     return events[events["kind"] == kind]
 
 
-def up_time_fractions(events: pd.DataFrame, units: int, slots: int, start_day: float, end_day: float) -> np.ndarray:
-    """Fraction of (start, end) during which k of `slots` unit slots were up, k = 0..slots, from the
-    event log: a commissioned module adds its `units`, unit failures remove, servicing restores."""
+def up_steps(events: pd.DataFrame, units: int) -> tuple[np.ndarray, np.ndarray]:
+    """Units up from each event day on (days, counts), from the event log: a commissioned module
+    adds its `units`, unit failures remove, servicing restores."""
     com, fail, fix = (_kind(events, k) for k in ("commissioned", "unit_failure", "servicing"))
     day = np.concatenate([com["time_days"], fail["time_days"], fix["time_days"]])
     delta = np.concatenate([np.full(len(com), units), -fail["count"].to_numpy(), fix["count"].to_numpy()])
     order = np.argsort(day, kind="stable")
-    day, up = day[order], np.cumsum(delta[order])
+    return day[order], np.cumsum(delta[order])
+
+
+def up_at(events: pd.DataFrame, units: int, days: np.ndarray) -> np.ndarray:
+    """Units up at each of `days` (after the events of that day)."""
+    day, up = up_steps(events, units)
+    return up[np.searchsorted(day, days, side="right") - 1]
+
+
+def up_time_fractions(events: pd.DataFrame, units: int, slots: int, start_day: float, end_day: float) -> np.ndarray:
+    """Fraction of (start, end) during which k of `slots` unit slots were up, k = 0..slots."""
+    day, up = up_steps(events, units)
     widths = np.diff(np.clip(np.append(day, end_day), start_day, end_day))
     fractions = np.bincount(up.astype(np.int64), weights=widths, minlength=slots + 1)[: slots + 1]
     return fractions / (end_day - start_day)
@@ -209,10 +250,11 @@ def bus_survival(n: int) -> list[Row]:
 
     def measure(r) -> list[float]:
         failed = _kind(r.events, "module_failure")["time_days"].to_numpy()
-        return [1.0 - float((failed <= y * DAYS_PER_YEAR).sum()) / modules for y in CASTET_SALEH]
+        return [modules - float((failed <= y * DAYS_PER_YEAR).sum()) for y in CASTET_SALEH]
 
     v = replicate(build(d), Idle(), n, measure)
-    return [Row(f"bus survival at {y} yr", s, v[:, i]) for i, (y, s) in enumerate(CASTET_SALEH.items())]
+    return [proportion(f"bus survival at {y} yr", s, v[:, i], np.full(n, modules))
+            for i, (y, s) in enumerate(CASTET_SALEH.items())]
 
 
 def _availability(name: str, lifetime: dict, mttf_years: float, trip: dict, mttr_years: float, n: int) -> list[Row]:
@@ -243,7 +285,14 @@ def availability_weibull_fixed(n: int) -> list[Row]:
                          trip_years / 2, n)
 
 
+MAX_SAMPLE_CORRELATION = 0.01
+
+
 def machine_repair(repairers: int | None) -> Callable[[int], list[Row]]:
+    """P(k of 5 up), estimated from the state seen at sample times spaced so that two samples'
+    correlation is at most MAX_SAMPLE_CORRELATION (the chain's relaxation time times ln 100): the
+    samples are (nearly) independent draws of the stationary state, so each P(k up) is a binomial
+    proportion with an exact interval, even for states so rare that no sample sees them."""
     modules, fail_rate, mean_repair, years, warmup = 5, 1.0, 0.2, 60.0, 2.0
 
     def run(n: int) -> list[Row]:
@@ -252,10 +301,14 @@ def machine_repair(repairers: int | None) -> Callable[[int], list[Row]]:
         d["failures"]["unit"] = {"distribution": "exponential", "rate_per_year": fail_rate}
         d["servicing"].update(servicers=r, trip_days=mean_repair * DAYS_PER_YEAR,
                               trip_time_distribution="exponential", work_at_fraction=1.0)
-        v = replicate(build(d), RepairAtOnce(), n, lambda res: list(up_time_fractions(
-            res.events, 1, modules, warmup * DAYS_PER_YEAR, years * DAYS_PER_YEAR)))
+        spacing = theory.machine_repair_relaxation(modules, r, fail_rate, 1.0 / mean_repair) * math.log(
+            1.0 / MAX_SAMPLE_CORRELATION)
+        days = np.arange(warmup, years, spacing) * DAYS_PER_YEAR
+        v = replicate(build(d), RepairAtOnce(), n, lambda res: list(np.bincount(
+            up_at(res.events, 1, days), minlength=modules + 1)))
         expected = theory.machine_repair_up(modules, r, fail_rate, 1.0 / mean_repair)
-        return [Row(f"P({k} of {modules} up)", float(expected[k]), v[:, k]) for k in range(modules, -1, -1)]
+        return [proportion(f"P({k} of {modules} up), {len(days)} samples {spacing:.2g} yr apart per run",
+                           float(expected[k]), v[:, k], np.full(n, len(days))) for k in range(modules, -1, -1)]
 
     return run
 
@@ -318,11 +371,12 @@ def poisson_spares(n: int) -> list[Row]:
         keep = window < windows
         counts = np.bincount(f["module"].to_numpy()[keep] * windows + window[keep],
                              weights=f["count"].to_numpy()[keep], minlength=modules * windows)
-        return [float((counts <= s).mean()) for s in spares]
+        return [float((counts <= s).sum()) for s in spares]
 
     v = replicate(build(d), RepairAtOnce(), n, measure)
-    return [Row(f"P(no stock-out), {s} spares, {units} units x {rate}/yr x {lead_years} yr lead",
-                theory.poisson_no_stockout(s, units * rate, lead_years), v[:, i]) for i, s in enumerate(spares)]
+    return [proportion(f"P(no stock-out), {s} spares, {units} units x {rate}/yr x {lead_years} yr lead",
+                       theory.poisson_no_stockout(s, units * rate, lead_years), v[:, i], np.full(n, modules * windows))
+            for i, s in enumerate(spares)]
 
 
 def _one_per_launch(name: str, modules: int, success: float) -> dict:
@@ -351,10 +405,28 @@ def launches_any_loss(n: int) -> list[Row]:
 
     def measure(r) -> list[float]:
         lost = _launch_outcomes(r.events)[: block * blocks].reshape(blocks, block)
-        return [float(lost.any(axis=1).mean())]
+        return [float(lost.any(axis=1).sum())]
 
     v = replicate(build(d), Idle(), n, measure)
-    return [Row(f"P(at least one loss in {block} launches), p = {p}", theory.any_loss(p, block), v[:, 0])]
+    return [proportion(f"P(at least one loss in {block} launches), p = {p}", theory.any_loss(p, block),
+                       v[:, 0], np.full(n, blocks))]
+
+
+def radiation(n: int) -> list[Row]:
+    """Units with no base failures and a dose hazard, never repaired: each fails independently by
+    age a with probability 1 - exp(-k D a^2 / 2000) (k per year per krad, D rad/yr, a yr)."""
+    modules, units, dose_rad_per_year, k, ages = 10, 16, 1000.0, 0.1, (1.0, 2.0, 4.0)
+    d = neutral("radiation", modules, units=units, years=max(ages) + 1.0)
+    d["failures"]["radiation"] = {"dose_rate_rad_per_year": dose_rad_per_year, "hazard_per_year_per_krad": k}
+
+    def measure(r) -> list[float]:
+        f = _kind(r.events, "unit_failure")
+        return [float(f.loc[f["time_days"] <= a * DAYS_PER_YEAR, "count"].sum()) for a in ages]
+
+    v = replicate(build(d), Idle(), n, measure)
+    return [proportion(f"units failed by {a:g} yr, dose {dose_rad_per_year:g} rad/yr, {k:g}/yr/krad",
+                       theory.radiation_failed_fraction(k, dose_rad_per_year, a), v[:, i], np.full(n, modules * units))
+            for i, a in enumerate(ages)]
 
 
 def _power(name: str, modules: int, fail_rate: float) -> tuple[dict, float]:
@@ -399,6 +471,7 @@ CASES: tuple[Case, ...] = (
     Case("poisson-spares", "Poisson demand over a lead time", 6, 40, poisson_spares),
     Case("launches-geometric", "geometric launches per success, mean 1/p", 6, 40, launches_geometric),
     Case("launches-any-loss", "1 - p^N", 4, 30, launches_any_loss),
+    Case("radiation", "dose hazard: 1 - exp(-k D a^2 / 2000)", 10, 60, radiation),
     Case("power-dawn-dusk", "integral of powered units, exact (deterministic)", 1, 1, power_dawn_dusk),
     Case("power-with-failures", "integral of E[min(alive, powered)]", 4, 30, power_with_failures),
 )

@@ -66,6 +66,28 @@ def test_unit_failures_without_replacement(unit, survival):
     assert r.summary["units_replaced"] == 0
 
 
+@pytest.mark.parametrize("base_rate", [0.0, 0.1])
+def test_radiation_hazard_failed_fraction(base_rate):
+    """The dose hazard (fleet/lifetimes.py): a unit at dose rate D (rad/yr) has absorbed D a / 1000
+    krad by age a (yr), so with k failures per unit-year per krad its hazard is k D a / 1000 per
+    year and its cumulative hazard k D a^2 / 2000. With base rate lambda (0: the issue's closed form)
+    the failed fraction by age a is F(a) = 1 - exp(-lambda a - k D a^2 / 2000), and the failures of
+    N independent units by a are Binomial(N, F(a)). No repair, no module loss."""
+    n_mod, n_units, k, dose = 50, 200, 0.1, 1000.0
+    sc = small_world(modules=n_mod, units=n_units, clusters=1, horizon_years=4.0,
+                     unit={"distribution": "exponential", "rate_per_year": base_rate}, bus=NEVER,
+                     design_life_years=100.0, servicers=0, lead_time_days=0.0, commissioning_days=0.0,
+                     modules_per_launch=n_mod)
+    d = sc.model_dump(mode="json")
+    d["failures"]["radiation"] = {"dose_rate_rad_per_year": dose, "hazard_per_year_per_krad": k}
+    r = simulate(parse_scenario(d, "radiation"), seed=3, policy=IDLE)
+    n = n_mod * n_units
+    for age in (1.0, 2.0, 3.5):
+        p = -math.expm1(-base_rate * age - k * dose * age ** 2 / 2000.0)
+        observed, expected, se = failures_by_age(r, age * DAYS), n * p, math.sqrt(n * p * (1 - p))
+        assert abs(observed - expected) <= Z * se, (age, observed, expected, se)
+
+
 def test_unit_failures_with_instant_repair_exponential():
     """Every failure repaired within minutes: each slot is a Poisson process of rate lambda,
     so failures ~ Poisson(N*U*lambda*t) (the repair delay D = 0.005 days shifts the mean by a
@@ -178,6 +200,33 @@ def test_launches_per_success_is_geometric(p):
 
 
 # ----- bus survival ---------------------------------------------------------------------------------
+def test_solar_particle_events_follow_the_cycle_and_kill_units_independently():
+    """Storms (events/space_weather.py) are a Poisson process of rate m (1 + A cos(2 pi (y - y_max) / c)):
+    the storms in a window [t0, t1) of years after the maximum are Poisson with mean
+    m ((t1 - t0) + A c / (2 pi) (sin(2 pi t1 / c) - sin(2 pi t0 / c))). A storm hits each module with
+    probability h and kills each working unit of a hit module with probability k, so with no other
+    failures a unit survives S storms with probability (1 - h k)^S: given S, the units failed are
+    Binomial(N, 1 - (1 - h k)^S)."""
+    n_mod, n_units, m, amp, cycle, h, k = 50, 100, 10.0, 0.8, 11.0, 0.3, 0.01
+    sc = small_world(modules=n_mod, units=n_units, clusters=1, horizon_years=cycle, unit=NEVER, bus=NEVER,
+                     design_life_years=100.0, servicers=0, lead_time_days=0.0, commissioning_days=0.0,
+                     modules_per_launch=n_mod)
+    d = sc.model_dump(mode="json")
+    d["failures"]["solar_particle_events"] = {"mean_rate_per_year": m, "cycle_years": cycle, "cycle_amplitude": amp,
+                                              "solar_max_year": d["start_year"], "unit_kill_probability": k,
+                                              "module_fraction_hit": h}
+    r = simulate(parse_scenario(d, "storms"), seed=2, policy=IDLE)
+    storms = r.events.loc[r.events["kind"] == "space_weather", "time_days"].to_numpy() / DAYS
+    phase = lambda t: amp * cycle / (2 * math.pi) * math.sin(2 * math.pi * t / cycle)  # noqa: E731
+    for t0, t1 in ((0.0, cycle / 4), (cycle / 4, 3 * cycle / 4), (3 * cycle / 4, cycle)):
+        expected = m * ((t1 - t0) + phase(t1) - phase(t0))
+        observed = int(((storms >= t0) & (storms < t1)).sum())
+        assert abs(observed - expected) <= Z * math.sqrt(expected), (t0, t1, observed, expected)
+    n, p = n_mod * n_units, 1.0 - (1.0 - h * k) ** len(storms)
+    failed = r.summary["unit_failures"]
+    assert abs(failed - n * p) <= Z * math.sqrt(n * p * (1 - p)), (failed, n * p, len(storms))
+
+
 def test_castet_saleh_bus_survival():
     """No replacement, no deorbit: the fraction of buses alive at age t is Binomial(N, S(t))/N with
     S(t) = exp(-(t / 2607)^0.4521) (Castet & Saleh 2009)."""

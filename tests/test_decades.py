@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import yaml
 
-from fleet.earth import availability, earth_flows, levelised_cost
+from fleet.earth import Flows, availability, earth_flows, first_cheaper_year, levelised_cost
 from fleet.economics import capital_recovery_factor, price_on
 from fleet.errors import ScenarioError
 from fleet.hardware import catalog
@@ -187,3 +187,14 @@ def test_parity_command_writes_its_tables(tmp_path):
         assert (tmp_path / "p" / f"{name}.csv").exists()
     bad = fleet("parity", "tiny", "--axes", "warp_speed", timeout=120)
     assert bad.returncode == 2 and "--axes" in bad.stderr
+
+
+def test_first_cheaper_year_counts_every_whole_year_of_the_horizon():
+    """Orbit pays its cost up front and catches up with Earth only in its last whole year: that
+    year is found (start_year + k - 1 for the year ending at k), and NaN one year short of it."""
+    years = np.arange(5) + 0.5                     # output mid-year, years 1..5
+    orbit = Flows(np.array([4.5]), np.array([0.0]), np.ones(5), years)   # $4.5 up front: 4.5, 2.25, ..., 0.9
+    earth = Flows(np.ones(5), np.arange(5.0), np.ones(5), years)         # $1 a year: 1 per PFLOPS-day
+    assert first_cheaper_year(orbit, earth, 0.0, 0.0, 2030, 5.0) == 2034.0
+    assert math.isnan(first_cheaper_year(orbit, earth, 0.0, 0.0, 2030, 4.0))
+    assert first_cheaper_year(orbit, earth, 0.0, 0.0, 2030, 5.5) == 2034.0

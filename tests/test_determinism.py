@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from events.world import World
-from fleet.scenario import parse_scenario
+from fleet.scenario import modules_for_target, parse_scenario
 from policies.service_on_threshold import ServiceOnThreshold
 from runs.api import SCENARIO_DIR, simulate
 from tests.commands import repo_env
@@ -123,66 +123,116 @@ def test_same_results_in_fresh_processes_with_different_hash_seeds(tmp_path):
 
 
 # ----- common random numbers ----------------------------------------------------------------------
-def crn_scenario():
+def crn_scenario(trips: str = "fixed", servicing_success: float = 1.0):
     """Several modules in two clusters, unreliable launches, frequent unit failures, servicing that
-    never fails: the two library policies diverge quickly yet share their random numbers."""
+    never fails (by default): the two library policies diverge quickly yet share their random
+    numbers. `trips`: the servicing trip time distribution."""
     d = tiny_dict()
     d["name"] = "tiny-crn"
     d["fleet"]["clusters"] = 2
     d["launch"]["vehicles"][0]["success_probability"] = 0.6
     d["failures"]["unit"]["rate_per_year"] = 0.3
-    d["servicing"]["success_probability"] = 1.0
+    d["servicing"]["success_probability"] = servicing_success
     d["servicing"]["servicers"] = 2
+    d["servicing"]["trip_time_distribution"] = trips
     return parse_scenario(d, "crn")
 
 
 CRN_SEED = 0
+CRN_SEEDS = range(6)
+TRIP_TIMES = ["fixed", "exponential"]
 
 
-@pytest.fixture(scope="module")
-def paired():
-    sc = crn_scenario()
+@pytest.fixture(scope="module", params=TRIP_TIMES)
+def paired(request):
+    sc = crn_scenario(request.param)
     return (simulate(sc, seed=CRN_SEED, policy="replenish"),
             simulate(sc, seed=CRN_SEED, policy="service-on-threshold"))
 
 
-def _launch_outcomes(r) -> list[str]:
+def _outcomes(r, kinds: list[str]) -> list[str]:
+    """Kinds of the rows of `kinds`, in the order they happened."""
     e = r.events
-    return e.loc[e["kind"].isin(["launch", "launch_failure"]), "kind"].astype(str).tolist()
+    return e.loc[e["kind"].isin(kinds), "kind"].astype(str).tolist()
 
 
-def test_crn_launches_fail_alike_under_both_policies(paired):
-    a, b = (_launch_outcomes(r) for r in paired)
-    n = min(len(a), len(b))
-    # the comparison means something: several launches, some of each outcome
-    assert n >= 3
-    assert "launch_failure" in a[:n] and "launch" in a[:n]
-    assert a[:n] == b[:n]
+def assert_paired_prefixes_equal(pairs: list[tuple[list[str], list[str]]], outcomes: set[str]) -> None:
+    """Each pair of outcome sequences agrees on its common prefix; pooled over the pairs (seeds),
+    the prefixes compared hold every outcome in `outcomes`, so the agreement means something
+    whatever the seeds happen to draw (a rare outcome seen in no seed would fail loudly, not pass)."""
+    compared = []
+    for a, b in pairs:
+        n = min(len(a), len(b))
+        assert a[:n] == b[:n]
+        compared += a[:n]
+    assert set(compared) == outcomes, f"the paired runs compared only {set(compared)}"
+
+
+@pytest.mark.parametrize("trips", TRIP_TIMES)
+def test_crn_launches_fail_alike_under_both_policies(trips):
+    """The i-th launch fails under one policy iff it fails under the other, over several seeds."""
+    sc = crn_scenario(trips)
+    pairs = [tuple(_outcomes(simulate(sc, seed=s, policy=p), ["launch", "launch_failure"])
+                   for p in ("replenish", "service-on-threshold")) for s in CRN_SEEDS]
+    assert_paired_prefixes_equal(pairs, {"launch", "launch_failure"})
+
+
+@pytest.mark.parametrize("trips", TRIP_TIMES)
+def test_crn_servicing_outcomes_alike_under_two_policies(trips):
+    """The i-th servicing outcome (in the order the work happens) is the same under two policies
+    that send different trips at different times: every trip serves one module, which has failed
+    units and cannot die (no bus failures, no debris), so each trip logs exactly one outcome row."""
+    sc = crn_scenario(trips, servicing_success=0.7)
+    d = sc.model_dump(mode="json")
+    d["fleet"]["clusters"] = 4                                   # one module per cluster: one per trip
+    d["failures"]["bus"] = {"distribution": "exponential", "rate_per_year": 0.0}
+    d["fleet"]["module"]["design_life_years"] = 100
+    sc = parse_scenario(d, "crn-servicing")
+    policies = (ServiceOnThreshold(threshold_fraction=0.1), ServiceOnThreshold(threshold_fraction=0.3))
+    pairs = []
+    for s in CRN_SEEDS:
+        a, b = (simulate(sc, seed=s, policy=p) for p in policies)
+        for r in (a, b):
+            dispatched = r.events[r.events["kind"] == "servicing_dispatch"]
+            assert (dispatched["count"] == 1).all()
+            assert len(_outcomes(r, ["servicing", "servicing_failure"])) <= len(dispatched)
+        assert a.summary["servicing_trips"] > b.summary["servicing_trips"]      # different trips
+        pairs.append(tuple(_outcomes(r, ["servicing", "servicing_failure"]) for r in (a, b)))
+    assert_paired_prefixes_equal(pairs, {"servicing", "servicing_failure"})
 
 
 def test_crn_first_installation_units_die_alike_under_both_policies(paired):
+    """Every module of the initial fleet (ordered at day 0 by both) that reached orbit under both
+    policies was commissioned on the same day and loses the same units on the same days until
+    either policy first services it, whichever modules the seed happens to lose at launch."""
     replenish, threshold = paired
-    m = 0
-    serviced = []
-    for r in paired:
+
+    def commissioned(r) -> dict[int, float]:
+        e = r.events
+        rows = e[e["kind"] == "commissioned"]
+        return dict(zip(rows["module"].tolist(), rows["time_days"].tolist()))
+
+    def first_service(r, m: int) -> float:
         e = r.events
         t = e.loc[(e["module"] == m) & e["kind"].isin(["servicing", "upgrade"]), "time_days"]
-        serviced.append(t.min() if len(t) else float("inf"))
-    until = min(serviced)
-    assert until < float("inf"), "the threshold policy should service module 0 in this case"
+        return float(t.min()) if len(t) else float("inf")
 
-    def failures(r):
+    def failures(r, m: int, until: float) -> pd.DataFrame:
         e = r.events
         rows = e[(e["kind"] == "unit_failure") & (e["module"] == m) & (e["time_days"] < until)]
         return rows[["time_days", "count"]].reset_index(drop=True)
 
-    fa, fb = failures(replenish), failures(threshold)
-    assert fa["count"].sum() >= 3
-    pd.testing.assert_frame_equal(fa, fb)
-    # and both commissioned module 0 on the same day
-    com = [r.events.loc[(r.events["kind"] == "commissioned") & (r.events["module"] == m), "time_days"].tolist()
-           for r in paired]
-    assert com[0] == com[1] and len(com[0]) == 1
+    ca, cb = commissioned(replenish), commissioned(threshold)
+    both = sorted(set(ca) & set(cb) & set(range(modules_for_target(crn_scenario()))))
+    compared = 0
+    for m in both:
+        assert ca[m] == cb[m]                  # the same launch outcomes commission it on the same day
+        until = min(first_service(replenish, m), first_service(threshold, m))
+        fa, fb = failures(replenish, m, until), failures(threshold, m, until)
+        pd.testing.assert_frame_equal(fa, fb)
+        compared += int(fa["count"].sum())
+    # the comparison means something: failures of a 16-unit module at 0.3/yr over years
+    assert compared >= 3
 
 
 def test_crn_policies_do_differ(paired):
@@ -193,7 +243,7 @@ def test_crn_policies_do_differ(paired):
 
 
 def test_unit_lifetimes_do_not_depend_on_other_streams():
-    """One weather stream fewer (a station removed) and other costs: module 0's unit failures are
+    """One weather stream fewer (a station removed) and other costs: every unit failure is
     unchanged, since every stream is independent of which other streams exist."""
     base = crn_scenario()
     d = copy.deepcopy(base.model_dump(mode="json"))
@@ -203,12 +253,12 @@ def test_unit_lifetimes_do_not_depend_on_other_streams():
     a = simulate(base, seed=CRN_SEED, policy="replenish")
     b = simulate(other, seed=CRN_SEED, policy="replenish")
 
-    def first(r):
+    def failures(r):
         e = r.events
-        return e.loc[(e["kind"] == "unit_failure") & (e["module"] == 0), ["time_days", "count"]].reset_index(drop=True)
+        return e.loc[e["kind"] == "unit_failure", ["module", "time_days", "count"]].reset_index(drop=True)
 
-    assert len(first(a)) >= 3
-    pd.testing.assert_frame_equal(first(a), first(b))
+    assert len(failures(a)) >= 3
+    pd.testing.assert_frame_equal(failures(a), failures(b))
 
 
 @pytest.mark.parametrize("radiation", [False, True])

@@ -17,6 +17,7 @@ from policies.combined import Combined, compose, merge
 from policies.economic import Economic
 from policies.null import Null
 from policies.opportunistic_service import OpportunisticService
+from policies.ramp import scheduled_modules
 from policies.replenish import Replenish
 from policies.service_on_threshold import ServiceOnThreshold
 from policies.spares import Spares
@@ -240,3 +241,9 @@ def test_economic_upgrades_when_a_three_times_better_generation_pays_and_replace
     assert [(a.count, a.cluster) for a in Economic(value_usd_per_pflops_day=1000).on_module_failed(after, 0)] == [(1, 0)]
     # at $100 per PFLOPS-day a new module does not pay back its $7M in four years: deorbit, no refill
     assert Economic(value_usd_per_pflops_day=100).on_module_failed(after, 0) == []
+
+
+def test_ramp_schedule_is_linear_between_listed_years_rounded_up_and_flat_outside():
+    schedule = {2030: 4, 2040: 14}
+    assert [scheduled_modules(schedule, y) for y in (2025.0, 2030.0, 2035.0, 2040.0, 2050.0)] == [4, 4, 9, 14, 14]
+    assert scheduled_modules(schedule, 2031.05) == 6          # 5.05 modules: one more

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
 from scipy import integrate, stats
 
 from runs import theory
-from runs.validate import CASES, Row
+from runs.validate import CASES, Row, clopper_pearson, proportion
 from tests.commands import fleet
 
 
@@ -35,6 +36,50 @@ def test_machine_repair_unlimited_is_binomial_and_single_is_classical():
     assert one.sum() == pytest.approx(1.0)
     # all down: p_n / p_0 = n! (lam / mu)^n with one repairer
     assert one[0] / one[n] == pytest.approx(math.factorial(n) * (lam / mu) ** n)
+
+
+def test_radiation_failed_fraction_integrates_the_dose_hazard():
+    """k per year per krad at D rad/yr: hazard k D a / 1000 at age a; F(a) = 1 - exp(-integral)."""
+    k, dose, age = 0.3, 700.0, 2.5
+    cumulative = integrate.quad(lambda a: k * dose * a / 1000.0, 0.0, age)[0]
+    assert theory.radiation_failed_fraction(k, dose, age) == pytest.approx(-math.expm1(-cumulative), rel=1e-12)
+    assert theory.radiation_failed_fraction(0.0, dose, age) == 0.0
+
+
+def test_machine_repair_relaxation():
+    # unlimited repairers: independent two-state machines, correlation decays at lam + mu
+    assert theory.machine_repair_relaxation(5, 5, 1.0, 5.0) == pytest.approx(1 / 6.0)
+    # one machine, one repairer: the same two-state chain
+    assert theory.machine_repair_relaxation(1, 1, 2.0, 3.0) == pytest.approx(1 / 5.0)
+    # fewer repairers: slower mixing
+    assert theory.machine_repair_relaxation(5, 1, 1.0, 5.0) > theory.machine_repair_relaxation(5, 2, 1.0, 5.0)
+
+
+def test_clopper_pearson_is_exact():
+    n, alpha = 50, 0.05
+    assert clopper_pearson(0, n, alpha) == pytest.approx((0.0, 1 - (alpha / 2) ** (1 / n)))
+    assert clopper_pearson(n, n, alpha) == pytest.approx(((alpha / 2) ** (1 / n), 1.0))
+    low, high = clopper_pearson(7, n, alpha)
+    # the ends are where the binomial tails reach alpha / 2
+    assert stats.binom.sf(6, n, low) == pytest.approx(alpha / 2)
+    assert stats.binom.cdf(7, n, high) == pytest.approx(alpha / 2)
+
+
+def test_clopper_pearson_covers_at_least_its_confidence():
+    """Exact coverage: for every k whose interval misses p, add P(k); the total is at most alpha."""
+    n, alpha = 40, 0.05
+    for p in (0.001, 0.02, 0.3, 0.5, 0.97):
+        missed = sum(stats.binom.pmf(k, n, p) for k in range(n + 1)
+                     if not clopper_pearson(k, n, alpha)[0] <= p <= clopper_pearson(k, n, alpha)[1])
+        assert missed <= alpha
+
+
+def test_a_proportion_with_no_events_still_has_an_interval_that_can_hold_a_rare_truth():
+    row = proportion("rare", 1e-4, np.zeros(4), np.full(4, 100))
+    low, high = row.interval(0.05)
+    assert low == 0.0 < 1e-4 < high and row.passed(0.05)
+    assert not proportion("rare", 0.2, np.zeros(4), np.full(4, 100)).passed(0.05)
+    assert proportion("half", 0.5, np.array([5, 6]), np.array([10, 10])).mean == pytest.approx(0.55)
 
 
 def test_queue_formulas():
@@ -71,7 +116,7 @@ def test_catalog_covers_the_issue():
     for needed in ("renewal-exponential", "renewal-weibull", "bus-survival", "availability-exponential",
                    "availability-weibull-fixed", "machine-repair-1", "machine-repair-2", "machine-repair-unlimited",
                    "waiting-md1", "waiting-mmc", "ground-diversity", "poisson-spares", "launches-geometric",
-                   "launches-any-loss", "power-dawn-dusk"):
+                   "launches-any-loss", "power-dawn-dusk", "radiation"):
         assert needed in names
 
 
@@ -99,3 +144,7 @@ def test_quick_catalog_passes():
         assert f"\n{case.name}: " in p.stdout
     total = sum(1 for line in p.stdout.splitlines() if line.rstrip().endswith(" pass"))
     assert f"{total} of {total} checks passed" in p.stdout and total >= 30
+    # issue 18: no check cries wolf: every stochastic check's interval has width
+    intervals = re.findall(r"\[(\S+), (\S+)\]\s+pass", p.stdout)
+    assert len(intervals) == total - 1                         # all but the deterministic power check
+    assert all(float(high) > float(low) for low, high in intervals), intervals

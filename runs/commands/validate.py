@@ -95,7 +95,7 @@ def main(args: argparse.Namespace) -> int:
             if r.tolerance is not None:
                 ci = f"exact, rel. tol {r.tolerance:g}"
             else:
-                low, high = interval(r.quantity, r.mean - r.half_width(alpha), r.mean + r.half_width(alpha))
+                low, high = interval(r.quantity, *r.interval(alpha))
                 ci = f"[{_fmt(low)}, {_fmt(high)}]"   # the interval the check is judged with
             print(f"  {r.quantity:<62} {_fmt(r.expected):>10} {_fmt(r.mean):>10}  {ci:<22} {'pass' if ok else 'FAIL'}")
     total = sum(len(rows) for rows, _ in results)

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from events.ground import GroundNetwork
-from events.comparison import earth_comparison
+from events.comparison import MonthlyOutput, earth_comparison
 from events.invariants import check_replication
 from events.launch import LaunchQueue
 from events.log import EventLog
@@ -49,6 +49,7 @@ def run_replication(scenario: Scenario, policy: Policy, seed: int) -> Outcome:
     ground = GroundNetwork(world)
     SpaceWeather(world, modules)
     timeline = Timeline(world, ground, servicing)
+    output = MonthlyOutput(world, ground)
     initial = modules_for_target(scenario)
     ids = launches.order(initial, None, world.newest_generation())
     world.log.add(0.0, "decision", -1, -1, len(ids), 0.0,
@@ -62,9 +63,10 @@ def run_replication(scenario: Scenario, policy: Policy, seed: int) -> Outcome:
     ended = world.table.unsettled_ended()
     world.settle(ended, world.table.end_day[ended])
     timeline.sample()
-    ground.advance()
+    output.close()
+    world.book_flows()
     _log_unit_failures(world)
-    summary = _summary(world, timeline, ground, servicing, len(world.log), time.perf_counter() - started)
+    summary = _summary(world, output, ground, servicing, len(world.log), time.perf_counter() - started)
     check_replication(world, ground, timeline, summary)
     return Outcome(log=world.log, timeline=timeline.frame(), summary=summary)
 
@@ -84,7 +86,7 @@ def _log_unit_failures(world: World) -> None:
     world.log.add_bulk("unit_failure", days[starts], modules[starts], world.table.cluster[modules[starts]], counts)
 
 
-def _summary(world: World, timeline: Timeline, ground: GroundNetwork, servicing: Servicing,
+def _summary(world: World, output: MonthlyOutput, ground: GroundNetwork, servicing: Servicing,
              events: int, wall: float) -> dict:
     t = world.table
     status = t.status[: t.n]
@@ -94,7 +96,7 @@ def _summary(world: World, timeline: Timeline, ground: GroundNetwork, servicing:
     n_servicers = world.scenario.servicing.servicers
     summary = {
         "delivered_pflops_days": delivered,
-        "mean_availability": timeline.mean_availability(),
+        "mean_availability": _mean_availability(world),
         "launches": c["launches"],
         "launch_failures": c["launch_failures"],
         "modules_launched": c["modules_launched"],
@@ -125,5 +127,11 @@ def _summary(world: World, timeline: Timeline, ground: GroundNetwork, servicing:
     }
     for cat in COST_CATEGORIES:
         summary[f"cost_{cat}_usd"] = float(world.ledger.total[cat])
-    summary.update(earth_comparison(world, timeline, delivered))
+    summary.update(earth_comparison(world, output))
     return summary
+
+
+def _mean_availability(world: World) -> float:
+    """Time average of min(1, capacity / target): the exact integral of capacity up to the target."""
+    path = world.capacity
+    return float((path.area - path.above) / (world.target_pflops * world.horizon_day))

@@ -54,9 +54,9 @@ def orbit_flows(world: World, output: MonthlyOutput) -> Flows:
 
 
 def earth_comparison(world: World, output: MonthlyOutput) -> dict:
-    """KPIs of the terrestrial reference for the same target and horizon, and orbit's ratio to it."""
+    """KPIs of the terrestrial reference serving the same demand over the same horizon, and orbit's ratio to it."""
     s = world.scenario
-    earth = scenario_earth_flows(s, world.generations, world.target_pflops)
+    earth = scenario_earth_flows(s, world.generations, world.demand)
     orbit = orbit_flows(world, output)
     r_orbit, r_earth = s.economics.discount_rate, s.earth.cost_of_capital
     orbit_lc = orbit.levelised(r_orbit)

@@ -50,6 +50,7 @@ def run_replication(scenario: Scenario, policy: Policy, seed: int) -> Outcome:
     SpaceWeather(world, modules)
     timeline = Timeline(world, ground, servicing)
     output = MonthlyOutput(world, ground)
+    world.env.process(_follow_demand(world, ground))
     initial = modules_for_target(scenario)
     ids = launches.order(initial, None, world.newest_generation())
     world.log.add(0.0, "decision", -1, -1, len(ids), 0.0,
@@ -69,6 +70,15 @@ def run_replication(scenario: Scenario, policy: Policy, seed: int) -> Outcome:
     summary = _summary(world, output, ground, servicing, len(world.log), time.perf_counter() - started)
     check_replication(world, ground, timeline, summary)
     return Outcome(log=world.log, timeline=timeline.frame(), summary=summary)
+
+
+def _follow_demand(world: World, ground: GroundNetwork):
+    """At each change of demand, capacity above the new demand starts to count as surplus."""
+    env = world.env
+    for day in world.demand.changes(world.horizon_day):
+        yield env.timeout(day - env.now)
+        ground.sync()
+        world.capacity.level = world.demand.at(day)
 
 
 def _log_unit_failures(world: World) -> None:
@@ -121,7 +131,7 @@ def _summary(world: World, output: MonthlyOutput, ground: GroundNetwork, servici
         "servicer_utilisation": servicing.busy_days / (n_servicers * world.horizon_day) if n_servicers else 0.0,
         "space_weather_events": c["space_weather_events"],
         "modules_operational_final": int((status == Status.OPERATIONAL).sum()),
-        "target_pflops": world.target_pflops,
+        "demand_pflops_days": world.demand.integral(0.0, world.horizon_day),
         "events": events,
         "wall_seconds": wall,
     }
@@ -132,6 +142,7 @@ def _summary(world: World, output: MonthlyOutput, ground: GroundNetwork, servici
 
 
 def _mean_availability(world: World) -> float:
-    """Time average of min(1, capacity / target): the exact integral of capacity up to the target."""
+    """Capacity up to demand over demand, both integrated exactly over the run (1 if nothing is wanted)."""
     path = world.capacity
-    return float((path.area - path.above) / (world.target_pflops * world.horizon_day))
+    wanted = world.demand.integral(0.0, world.horizon_day)
+    return float((path.area - path.above) / wanted) if wanted > 0 else 1.0

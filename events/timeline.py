@@ -15,7 +15,7 @@ from fleet.economics import DAYS_PER_YEAR
 from fleet.state import Status, in_status
 
 COLUMNS = ("time_days", "time_years", "year", "modules_operational", "modules_in_pipeline",
-           "units_alive", "capacity_pflops", "target_pflops", "availability", "power_kw", "backlog_tb",
+           "units_alive", "capacity_pflops", "demand_pflops", "availability", "power_kw", "backlog_tb",
            "data_lost_tb", "servicers_busy", "trips_queued", "cost_cumulative_usd")
 
 
@@ -52,8 +52,9 @@ class Timeline:
         usable = np.minimum(alive, t.powered_counts(array_kw, ops))
         capacity = float((usable * t.pflops_per_unit[t.generation[ops]]).sum())
         pipeline = int(in_status(t.status[: t.n], Status.ORDERED, Status.IN_TRANSIT).sum())
+        demand = w.demand.at(day)
         row = (day, day / DAYS_PER_YEAR, w.year(day), len(ops), pipeline, int(alive.sum()), capacity,
-               w.target_pflops, min(1.0, capacity / w.target_pflops), float(array_kw.sum()),
+               demand, min(1.0, capacity / demand) if demand > 0 else 1.0, float(array_kw.sum()),
                self.ground.backlog_tb, self.ground.lost_tb, self.servicing.busy,
                self.servicing.queued, w.ledger.total_usd + w.accrued_usd(0.0, day))
         for c, v in zip(COLUMNS, row):

@@ -10,6 +10,7 @@ import simpy
 
 from events.capacity import CapacityPath
 from events.log import EventLog
+from fleet.demand import demand_curve
 from fleet.economics import DAYS_PER_YEAR, discounted_days
 from fleet.hardware import catalog
 from fleet.lifetimes import has_radiation_hazard, inverse
@@ -63,7 +64,8 @@ class World:
         self.generation_days = [(g.year_available - scenario.start_year) * DAYS_PER_YEAR for g in self.generations]
         first = self.generations[0]
         self.target_pflops = modules_for_target(scenario) * scenario.fleet.module.units * first.pflops_per_unit
-        self.capacity = CapacityPath(self.table, self.horizon_day, self.target_pflops)
+        self.demand = demand_curve(scenario, self.generations, self.horizon_day)
+        self.capacity = CapacityPath(self.table, self.horizon_day, self.demand.at(0.0))
         # unit failures as they are recorded: chunks of (module, day, units failed)
         self._failures: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]] = []
         self.unit_failure_count = 0

@@ -14,11 +14,11 @@ from policies.replenish import modules_to_reach_target
 
 def replace_dead_modules(obs: Observation) -> list[Action]:
     """Launch new modules when the fleet's nominal capacity (every unit working, repairs being the
-    servicers' job) plus the pipeline falls short of the target."""
+    servicers' job) plus the pipeline falls short of demand."""
     have = obs.nominal_capacity_pflops + obs.pipeline_pflops
-    if have >= obs.target_pflops * (1 - 1e-9):
+    if have >= obs.demand_pflops * (1 - 1e-9):
         return []
-    return [Launch(count=modules_to_reach_target(obs, have), reason=f"nominal capacity {have:,.0f} of {obs.target_pflops:,.0f} PFLOPS")]
+    return [Launch(count=modules_to_reach_target(obs, have), reason=f"nominal capacity {have:,.0f} of demand {obs.demand_pflops:,.0f} PFLOPS")]
 
 
 def pack_trips(obs: Observation, due: np.ndarray, trips: int,

@@ -12,7 +12,7 @@ from runs import load_results, load_scenario, simulate
 from runs.report import write_report
 from tests.commands import fleet
 
-RUN_PLOTS = ("Capacity against target", "Modules by state", "Failures by cause", "Servicers",
+RUN_PLOTS = ("Capacity against demand", "Modules by state", "Failures by cause", "Servicers",
              "Ground backlog and data lost", "Cumulative cost")
 
 

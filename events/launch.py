@@ -2,10 +2,19 @@
 
 Each cluster has its own first-in first-out queue. A launch serves the cluster holding the oldest
 order, taking as many of its queued modules as fit the vehicle's payload, once their lead time has
-passed and the vehicle's cadence allows. Among the
-vehicles available, the one that can fly first is used (the cheaper one on a tie). A failed launch
-loses its whole payload. The i-th launch of a replication draws the i-th number of the
-`launch-outcomes` stream, so two policies see the same launches fail.
+passed and the vehicle's cadence allows.
+
+Which vehicle: every order has a due day (its own, or the order day plus `launch.max_wait_days`).
+For each vehicle that can carry the oldest order, the queue finds its earliest launch day and the
+modules it would carry then, and prices that flight (`fleet.economics.flight_price_usd`: a flight
+costs its price whether full or not). Among the vehicles that can launch by the due day, it takes
+the one with the lowest expected cost per module delivered, the flight's price divided by the
+modules on board and by the vehicle's success probability (then the earlier, then the one listed
+first). If none can launch by the due day, it takes the earliest (then the cheaper). The flight is
+booked at its price on the day it flies, for the modules it then carries.
+
+A failed launch loses its whole payload. The i-th launch of a replication draws the i-th number of
+the `launch-outcomes` stream, so two policies see the same launches fail.
 """
 from __future__ import annotations
 
@@ -17,7 +26,7 @@ import numpy as np
 
 from events.modules import Modules
 from events.world import World, fmt_usd
-from fleet.economics import DAYS_PER_YEAR, price_on
+from fleet.economics import DAYS_PER_YEAR, expected_cost_per_module_usd, flight_price_usd
 from fleet.scenario import module_mass_kg
 from fleet.state import Status, in_status
 
@@ -33,19 +42,24 @@ class LaunchQueue:
         self.mass_kg = np.array([module_mass_kg(world.scenario, g) for g in world.generations])
         self.vehicles = world.scenario.launch.vehicles
         self.last_launch_day = [-np.inf] * len(self.vehicles)
+        self.max_wait_days = world.scenario.launch.max_wait_days
+        self.due_day: dict[int, float] = {}          # queued module -> day by which it should fly
         self.outcomes = world.streams.sequence("launch-outcomes")
         self.on_launch_failed: Callable[[tuple[int, ...]], None] = lambda ms: None
         self._wakeup = world.env.event()
         world.env.process(self._run())
 
     # ----- orders ---------------------------------------------------------------------------------
-    def order(self, count: int, cluster: int | None, generation: int) -> list[int]:
-        """Queue `count` new modules; returns their ids."""
+    def order(self, count: int, cluster: int | None, generation: int, due_day: float | None = None) -> list[int]:
+        """Queue `count` new modules, due to fly by `due_day` (default: now + `launch.max_wait_days`);
+        returns their ids."""
         w = self.world
         clusters = [cluster] * count if cluster is not None else self._spread(count)
         ids = [w.table.add(c, generation, w.now) for c in clusters]
+        due = w.now + self.max_wait_days if due_day is None else float(due_day)
         for m, c in zip(ids, clusters):
             self.queues[c].append(m)
+            self.due_day[m] = due
         self.waiting += len(ids)
         if not self._wakeup.triggered:
             self._wakeup.succeed()
@@ -75,20 +89,47 @@ class LaunchQueue:
         heads = [(q[0], c) for c, q in enumerate(self.queues) if q]
         return min(heads)[1]
 
-    def _first_slot(self, head: int) -> tuple[float, float, int]:
-        """(day, price per kg, vehicle) of the earliest launch that can carry `head`."""
-        w = self.world
-        best = None
+    def _earliest_day(self, v: int, head: int) -> float:
+        """Earliest day vehicle v can launch the order `head`: lead time, cadence and availability."""
+        w, veh = self.world, self.vehicles[v]
+        return max(w.now, w.table.ordered_day[head] + veh.lead_time_days,
+                   self.last_launch_day[v] + DAYS_PER_YEAR / veh.launches_per_year,
+                   (veh.available_from_year - w.scenario.start_year) * DAYS_PER_YEAR)
+
+    def _load(self, v: int, cluster: int, day: float) -> tuple[list[int], float]:
+        """The modules (from the front of `cluster`'s queue) vehicle v carries if it flies on `day`,
+        and their mass, kg: in order, while they fit and their lead time has passed."""
+        veh = self.vehicles[v]
+        ordered = self.world.table.ordered_day
+        payload, mass = [], 0.0
+        for m in self.queues[cluster]:
+            mm = self._mass(m)
+            if mass + mm > veh.payload_kg or ordered[m] + veh.lead_time_days > day:
+                break
+            payload.append(m)
+            mass += mm
+        return payload, mass
+
+    def _choose(self, cluster: int) -> tuple[float, int]:
+        """(day, vehicle) of the next launch for `cluster`, by the rule in the module docstring."""
+        head = self.queues[cluster][0]
+        due = self.due_day[head]
+        on_time, late = [], []
         for v, veh in enumerate(self.vehicles):
             if veh.payload_kg < self._mass(head):
                 continue
-            day = max(w.now, w.table.ordered_day[head] + veh.lead_time_days,
-                      self.last_launch_day[v] + DAYS_PER_YEAR / veh.launches_per_year,
-                      (veh.available_from_year - w.scenario.start_year) * DAYS_PER_YEAR)
-            price = price_on(veh.price_per_kg_usd, w.year(day))
-            if best is None or (day, price) < best[:2]:
-                best = (day, price, v)
-        return best
+            day = self._earliest_day(v, head)
+            payload, mass = self._load(v, cluster, day)
+            cost = expected_cost_per_module_usd(veh, self.world.year(day), len(payload), mass)
+            if day <= due:
+                on_time.append((cost, day, v))
+            else:
+                late.append((day, cost, v))
+        if on_time:
+            _, day, v = min(on_time)
+        else:
+            day, _, v = min(late)
+        return day, v
 
     def _run(self):
         w = self.world
@@ -98,27 +139,25 @@ class LaunchQueue:
                 yield self._wakeup
                 continue
             cluster = self._oldest_cluster()
-            day, price, v = self._first_slot(self.queues[cluster][0])
+            day, v = self._choose(cluster)
             if day > w.now:
                 yield w.env.timeout(day - w.now)
-            self._launch(v, price, cluster)
+            self._launch(v, cluster)
 
-    def _launch(self, v: int, price_per_kg: float, cluster: int) -> None:
+    def _launch(self, v: int, cluster: int) -> None:
         w = self.world
         veh = self.vehicles[v]
         queue = self.queues[cluster]
-        payload, mass = [], 0.0
-        while queue and mass + self._mass(queue[0]) <= veh.payload_kg \
-                and w.table.ordered_day[queue[0]] + veh.lead_time_days <= w.now:
-            m = queue.popleft()
-            payload.append(m)
-            mass += self._mass(m)
+        payload, mass = self._load(v, cluster, w.now)
+        for m in payload:
+            queue.popleft()
+            del self.due_day[m]
         self.waiting -= len(payload)
         self.last_launch_day[v] = w.now
         econ = w.scenario.economics
         prices = w.table.price_usd_per_unit[w.table.generation[payload]].tolist()
         hardware = sum(econ.bus_price_usd + w.table.units * p for p in prices)
-        launch_cost = price_per_kg * mass
+        launch_cost = flight_price_usd(veh, w.year(), mass)
         w.book("launch", launch_cost)
         w.book("hardware", hardware)
         w.counters["launches"] += 1

@@ -134,10 +134,11 @@ class Modules:
         self.on_module_ended(m)
 
     def deorbit(self, m: int, reason: str) -> None:
-        """Module m is retired and leaves orbit."""
+        """Module m is retired and leaves orbit, at `economics.deorbit_usd_per_module`."""
         w = self.world
         self._end(m, Status.DEORBITED)
-        w.log.add(w.now, "deorbit", m, int(w.table.cluster[m]), 1, 0.0, reason)
+        cost = w.book("deorbit", w.scenario.economics.deorbit_usd_per_module)
+        w.log.add(w.now, "deorbit", m, int(w.table.cluster[m]), 1, cost, reason)
         self.on_module_ended(m)
 
     def repair(self, modules: np.ndarray, carried: int) -> np.ndarray:

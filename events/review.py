@@ -1,10 +1,17 @@
 """The policy at work: reviews on its interval, reactions to events, and the checking of its actions.
 
-Every action is checked before anything happens; an impossible one stops the run with a
-PolicyError naming the policy, the day and the problem. Accepted actions are logged as `decision`
-events with the policy's reason, then carried out.
+Every call into the policy goes through `PolicyDriver._call`: whatever a hook raises (`SystemExit`
+too; only `KeyboardInterrupt` and an `Interruption` such as a time limit pass through) becomes a `PolicyFailure` naming the policy, the hook
+and the simulated day, so a user's bug is never reported as the simulator's and never ends a worker.
+Every field of every action is checked before any action is carried out; a refused one is a
+`PolicyFailure` too. Accepted actions are logged as `decision` events with the policy's reason,
+then carried out.
 """
 from __future__ import annotations
+
+import math
+import reprlib
+from typing import Any, Callable
 
 import numpy as np
 
@@ -12,13 +19,44 @@ from events.launch import LaunchQueue
 from events.modules import Modules
 from events.servicing import Servicing
 from events.world import World
-from fleet.actions import ACTION_TYPES, Activate, Deorbit, Launch, Service
-from fleet.errors import PolicyError
+from fleet.actions import Activate, Deorbit, Launch, Service
+from fleet.economics import DAYS_PER_YEAR
+from fleet.errors import Interruption, PolicyError, PolicyFailure, describe_exception, one_line
 from fleet.observation import Observation
 from fleet.state import OPERATIONAL, Status
 from policies.base import Policy
 
 MIN_REVIEW_INTERVAL_DAYS = 0.01   # shorter reviews would flood the clock
+
+_short = reprlib.Repr()             # a policy's values in messages, cut short
+_short.maxstring = _short.maxother = 80
+
+
+def _is_int(value: Any) -> bool:
+    """A whole number: a Python or numpy integer, not a bool."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def _is_bool(value: Any) -> bool:
+    return isinstance(value, (bool, np.bool_))
+
+
+def _is_number(value: Any) -> bool:
+    """A real number (int or float, Python or numpy), not a bool."""
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
+def _is_fraction_or_none(value: Any) -> bool:
+    return value is None or _is_number(value) and 0 <= value <= 1
+
+
+def _reason_problem(a: Launch | Service | Deorbit | Activate) -> str | None:
+    return None if isinstance(a.reason, str) else f"reason must be text (got {_shown(a.reason)})"
+
+
+def _shown(value: Any) -> str:
+    """A short repr of a policy's value, for a message."""
+    return one_line(_short.repr(value), 200)
 
 
 class PolicyDriver:
@@ -32,35 +70,59 @@ class PolicyDriver:
         self.launches = launches
         self.servicing = servicing
         self._available = [world.generations[: g + 1] for g in range(len(world.generations))]  # by newest
-        modules.set_threshold(policy.threshold_failed_fraction())
-        needs_free = getattr(policy, "threshold_needs_free_servicer", None)   # optional: Policy has it
-        if needs_free is not None and needs_free():
-            modules.on_threshold = lambda m: self.react("on_threshold", m) if servicing.free else None
-        else:
-            modules.on_threshold = lambda m: self.react("on_threshold", m)
+        # the policy sees its own copy of the scenario: writing into its lists and dicts cannot change the world
+        self._scenario = world.scenario.model_copy(deep=True)
+        self._most = self._most_liftable()
+        self._checks: dict[type, Callable[[Any], str | None]] = {
+            Launch: self._check_launch, Service: self._check_service,
+            Deorbit: self._check_deorbit, Activate: self._check_activate}
+        self.label = getattr(type(policy), "name", None) or type(policy).__name__   # until its own is read
+        self.label = one_line(self._answer("label", lambda: policy.label, lambda v: isinstance(v, str), "text"), 100)
+        self._wake_on_threshold()
         modules.on_module_ended = lambda m: self.react("on_module_failed", m)
         launches.on_launch_failed = lambda ms: self.react("on_launch_failed", ms)
         servicing.on_trip_returned = lambda ms: self.react("on_trip_returned", ms)
-        interval = float(policy.review_interval_days)
-        if not interval >= MIN_REVIEW_INTERVAL_DAYS:
-            raise PolicyError(f"policy {policy.label}: review_interval_days must be at least "
-                              f"{MIN_REVIEW_INTERVAL_DAYS} days (got {interval})")
-        world.env.process(self._reviews(interval))
+        world.env.process(self._reviews(self._review_interval()))
         world.env.process(self._generations())
+
+    def _wake_on_threshold(self) -> None:
+        """Wake `on_threshold` at the failed fraction the policy declares (not while every servicer
+        is busy, if it says it needs a free one)."""
+        policy = self.policy
+        self.modules.set_threshold(self._answer("threshold_failed_fraction", policy.threshold_failed_fraction,
+                                                _is_fraction_or_none, "None or a fraction from 0 to 1"))
+        needs_free = self._answer("threshold_needs_free_servicer",   # optional: Policy has it
+                                  lambda: getattr(policy, "threshold_needs_free_servicer", lambda: False)(),
+                                  _is_bool, "True or False")
+        servicing = self.servicing
+        if needs_free:
+            self.modules.on_threshold = lambda m: self.react("on_threshold", m) if servicing.free else None
+        else:
+            self.modules.on_threshold = lambda m: self.react("on_threshold", m)
+
+    def _review_interval(self) -> float:
+        """Days between reviews: a number (or the policy failed), at least the minimum (or its parameter
+        is bad input)."""
+        interval = float(self._answer("review_interval_days", lambda: self.policy.review_interval_days,
+                                      lambda v: _is_number(v) and not math.isnan(v), "a number of days"))
+        if not interval >= MIN_REVIEW_INTERVAL_DAYS:
+            raise PolicyError(f"policy {self.label}: review_interval_days must be at least "
+                              f"{MIN_REVIEW_INTERVAL_DAYS} days (got {interval})")
+        return interval
 
     def observe(self) -> Observation:
         w = self.world
         day = w.env.now
         servicing = self.servicing
         return Observation(table=w.table, day=day, year=w.year(day), horizon_day=w.horizon_day,
-                           scenario=w.scenario, generations=self._available[w.newest_generation()],
+                           scenario=self._scenario, generations=self._available[w.newest_generation()],
                            target_pflops=w.target_pflops, demand=w.demand, servicers=servicing.spec.servicers,
                            servicers_busy=servicing.busy, trips_queued=servicing.queued)
 
     def react(self, hook: str, *args) -> None:
         """Call one of the policy's hooks and apply its actions."""
-        actions = getattr(self.policy, hook)(self.observe(), *args)
-        self.apply(actions, hook)
+        obs = self.observe()
+        self.apply(self._call(hook, lambda: getattr(self.policy, hook)(obs, *args)), hook)
 
     def _reviews(self, interval: float):
         while True:
@@ -77,70 +139,131 @@ class PolicyDriver:
             yield w.env.timeout(day - w.now)
             self.react("on_generation_available", g)
 
-    # ----- actions --------------------------------------------------------------------------------
+    # ----- calling the policy ---------------------------------------------------------------------
+    def _call(self, hook: str, call: Callable[[], Any]) -> Any:
+        """`call()`, which runs the policy's `hook`; whatever it raises becomes a PolicyFailure."""
+        try:
+            return call()
+        except (KeyboardInterrupt, Interruption):
+            raise
+        except BaseException as exc:   # SystemExit too: a policy never ends the run, nor a worker
+            raise PolicyFailure(f"{self._where(hook)} raised {describe_exception(exc)}") from exc
+
+    def _answer(self, hook: str, call: Callable[[], Any], valid: Callable[[Any], bool], wanted: str) -> Any:
+        """What the policy's `hook` gives, refused unless `valid(value)`; `wanted` says what is valid."""
+        value = self._call(hook, call)
+        if not valid(value):
+            self._refuse(hook, f"gave {_shown(value)}, not {wanted}")
+        return value
+
+    def _where(self, hook: str) -> str:
+        return f"policy {self.label}: {hook} on day {self.world.now:.1f}"
+
+    def _refuse(self, hook: str, problem: str) -> None:
+        raise PolicyFailure(f"{self._where(hook)}: {problem}")
+
+    # ----- checking actions -----------------------------------------------------------------------
     def apply(self, actions, hook: str) -> None:
-        if actions is None:
-            actions = []
+        """Check every action `hook` returned, then carry them out in order. A module may be named by
+        one action of the list only."""
         if not isinstance(actions, (list, tuple)):
-            self._refuse(hook, f"returned {type(actions).__name__}, not a list of actions")
+            self._refuse(hook, f"returned {_shown(actions)}, not a list of actions")
+        named: set[int] = set()
         for a in actions:
-            self._check(a, hook)
+            check = self._checks.get(type(a))
+            if check is None:
+                self._refuse(hook, f"returned {_shown(a)}, which is not an action (Launch, Service, Deorbit "
+                                   "or Activate)")
+            problem = check(a) or _reason_problem(a)
+            if not problem and type(a) is not Launch:
+                again = named.intersection(a.modules)
+                if again:
+                    problem = f"names module {min(again)}, which an earlier action of the list names too"
+                named.update(a.modules)
+            if problem:
+                self._refuse(hook, f"{type(a).__name__} {problem}")
         for a in actions:
             self._carry_out(a)
 
-    def _refuse(self, hook: str, problem: str) -> None:
-        raise PolicyError(f"policy {self.policy.label} ({hook}, day {self.world.now:.1f}): {problem}")
-
-    def _check(self, a, hook: str) -> None:
+    def _most_liftable(self) -> list[int]:
+        """Per generation, the most modules the vehicles could lift in the whole run: for each vehicle,
+        modules per flight times flights its cadence allows over the horizon (plus one)."""
         w = self.world
-        t = w.table
-        if not isinstance(a, ACTION_TYPES):
-            self._refuse(hook, f"{a!r} is not an action (Launch, Service, Deorbit or Activate)")
-        if isinstance(a, Launch):
-            if not isinstance(a.count, (int, np.integer)) or a.count < 1:
-                self._refuse(hook, f"Launch count must be a positive whole number (got {a.count!r})")
-            if a.cluster is not None and not 0 <= a.cluster < w.scenario.fleet.clusters:
-                self._refuse(hook, f"Launch to unknown cluster {a.cluster} "
-                                   f"(clusters are 0..{w.scenario.fleet.clusters - 1})")
-            if a.generation is not None and not 0 <= a.generation <= w.newest_generation():
-                self._refuse(hook, f"Launch of generation {a.generation}, which is not available yet")
-            if not isinstance(a.spare, (bool, np.bool_)):
-                self._refuse(hook, f"Launch spare must be True or False (got {a.spare!r})")
-            return
+        flights = [math.floor(w.horizon_day * v.launches_per_year / DAYS_PER_YEAR) + 1 for v in self.launches.vehicles]
+        return [sum(int(v.payload_kg // mass) * n for v, n in zip(self.launches.vehicles, flights))
+                for mass in self.launches.mass_kg]
+
+    def _check_launch(self, a: Launch) -> str | None:
+        w = self.world
+        newest = w.newest_generation()
+        if a.generation is not None and not (_is_int(a.generation) and 0 <= a.generation <= newest):
+            return f"generation must be None or an available generation, 0 to {newest} (got {_shown(a.generation)})"
+        most = self._most[newest if a.generation is None else a.generation]
+        if most == 0:
+            return "of modules that no vehicle can lift"
+        if not (_is_int(a.count) and 1 <= a.count <= most):
+            return (f"count must be a whole number from 1 to {most}, the most the vehicles could lift in the "
+                    f"whole run (got {_shown(a.count)})")
+        clusters = w.scenario.fleet.clusters
+        if a.cluster is not None and not (_is_int(a.cluster) and 0 <= a.cluster < clusters):
+            return f"cluster must be None or a cluster, 0 to {clusters - 1} (got {_shown(a.cluster)})"
+        if not _is_bool(a.spare):
+            return f"spare must be True or False (got {_shown(a.spare)})"
+        if a.due_day is not None and not (_is_number(a.due_day) and math.isfinite(a.due_day)):
+            return f"due_day must be None or a day, a finite number (got {_shown(a.due_day)})"
+        return None
+
+    def _check_modules(self, a: Service | Deorbit | Activate, wanted: int) -> str | None:
+        """Problem with `a.modules`: a non-empty list or tuple of distinct ids of modules in state `wanted`."""
         modules = a.modules
         if not isinstance(modules, (tuple, list)):
-            self._refuse(hook, f"{type(a).__name__} modules must be a tuple of module ids (got {modules!r})")
+            return f"modules must be a tuple of module ids (got {_shown(modules)})"
         if len(modules) == 0:
-            self._refuse(hook, f"{type(a).__name__} names no modules")
+            return "names no modules"
+        t = self.world.table
+        status, n, wanted = t.status, t.n, int(wanted)   # numpy compares an IntEnum a hundred times slower
+        for m in modules:       # a loop beats numpy on the few modules an action names
+            if not _is_int(m):
+                return f"modules must be whole numbers, module ids (got {_shown(m)})"
+            if not 0 <= m < n:
+                return f"names unknown module {m}"
+            if status[m] != wanted:
+                return f"names module {m}, which is {Status(status[m]).name.lower().replace('_', ' ')}"
         if len(set(modules)) != len(modules):
-            self._refuse(hook, f"{type(a).__name__} names a module twice")
-        wanted = Status.SPARE if isinstance(a, Activate) else OPERATIONAL
-        for m in modules:
-            if not isinstance(m, (int, np.integer)) or not 0 <= m < t.n:
-                self._refuse(hook, f"{type(a).__name__} names unknown module {m!r}")
-        ids = np.array(modules, dtype=np.intp)
-        wrong = (t.status.take(ids) != wanted).nonzero()[0]
-        if len(wrong):
-            m = modules[wrong[0]]
-            self._refuse(hook, f"{type(a).__name__} names module {m}, which is "
-                               f"{Status(t.status[m]).name.lower().replace('_', ' ')}")
-        if isinstance(a, Service):
-            if w.scenario.servicing.servicers == 0:
-                self._refuse(hook, "Service ordered but the scenario has no servicers")
-            busy = t.pending_trip.take(ids).nonzero()[0]
-            if len(busy):
-                self._refuse(hook, f"Service to module {modules[busy[0]]}, which already has a trip on its way")
-            if a.upgrade:
-                need = t.units * len(modules)
-                stale = np.flatnonzero(t.generation[ids] >= w.newest_generation())
-                if len(stale):
-                    self._refuse(hook, f"upgrade of module {modules[stale[0]]}, which already has the newest "
-                                       "generation")
-            else:
-                need = t.units * len(ids) - int(t.alive_units(w.now, ids).sum())   # all operational
-            if need > w.scenario.servicing.units_per_trip:
-                self._refuse(hook, f"Service needs {need} units but a servicer carries "
-                                   f"{w.scenario.servicing.units_per_trip}")
+            return "names a module twice"
+        return None
+
+    def _check_deorbit(self, a: Deorbit) -> str | None:
+        return self._check_modules(a, OPERATIONAL)
+
+    def _check_activate(self, a: Activate) -> str | None:
+        return self._check_modules(a, Status.SPARE)
+
+    def _check_service(self, a: Service) -> str | None:
+        problem = self._check_modules(a, OPERATIONAL)
+        if problem:
+            return problem
+        if not _is_bool(a.upgrade):
+            return f"upgrade must be True or False (got {_shown(a.upgrade)})"
+        w = self.world
+        t = w.table
+        if w.scenario.servicing.servicers == 0:
+            return "ordered but the scenario has no servicers"
+        ids = np.array(a.modules, dtype=np.intp)
+        busy = t.pending_trip.take(ids).nonzero()[0]
+        if len(busy):
+            return f"to module {a.modules[busy[0]]}, which already has a trip on its way"
+        if a.upgrade:
+            need = t.units * len(ids)
+            stale = np.flatnonzero(t.generation[ids] >= w.newest_generation())
+            if len(stale):
+                return f"upgrades module {a.modules[stale[0]]}, which already has the newest generation"
+        else:
+            need = t.units * len(ids) - int(t.alive_units(w.now, ids).sum())   # all operational
+        carried = w.scenario.servicing.units_per_trip
+        if need > carried:
+            return f"needs {need} units but a servicer carries {carried}"
+        return None
 
     def _carry_out(self, a) -> None:
         w = self.world
@@ -148,11 +271,12 @@ class PolicyDriver:
         why = f" ({a.reason})" if a.reason else ""
         if isinstance(a, Launch):
             gen = w.newest_generation() if a.generation is None else int(a.generation)
-            ids = self.launches.order(int(a.count), a.cluster, gen)
+            cluster = None if a.cluster is None else int(a.cluster)
+            ids = self.launches.order(int(a.count), cluster, gen, a.due_day)
             w.table.spare[ids] = bool(a.spare)
-            where = "" if a.cluster is None else f" to cluster {a.cluster}"
+            where = "" if cluster is None else f" to cluster {cluster}"
             what = " spare" if a.spare else ""
-            w.log.add(w.now, "decision", ids[0] if len(ids) == 1 else -1, -1 if a.cluster is None else a.cluster,
+            w.log.add(w.now, "decision", ids[0] if len(ids) == 1 else -1, -1 if cluster is None else cluster,
                       len(ids), 0.0,
                       f"{name}: order {len(ids)}{what} modules of {w.generations[gen].name}{where}{why}")
         elif isinstance(a, Service):

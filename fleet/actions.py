@@ -10,7 +10,9 @@ class Launch:
 
     cluster: where they go (None: the clusters with the fewest modules, in turn);
     generation: catalog index of their units (None: the newest available);
-    spare: on arrival they wait in cold standby (`Status.SPARE`) until an `Activate`.
+    spare: on arrival they wait in cold standby (`Status.SPARE`) until an `Activate`;
+    due_day: day (since the start) by which they should fly (None: now + `launch.max_wait_days`);
+    the queue takes the cheapest vehicle that launches by then, else the earliest.
     """
 
     count: int
@@ -18,6 +20,7 @@ class Launch:
     generation: int | None = None
     reason: str = ""
     spare: bool = False
+    due_day: float | None = None
 
 
 @dataclass(frozen=True)

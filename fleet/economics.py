@@ -1,7 +1,12 @@
 """Prices over time and discounting."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from fleet.scenario import LaunchVehicle
 
 DAYS_PER_YEAR = 365.25
 
@@ -16,6 +21,26 @@ def price_on(table, year: float) -> float:
     years = np.fromiter(table.keys(), dtype=float)
     values = np.fromiter(table.values(), dtype=float)
     return float(np.interp(year, years, values))
+
+
+def flight_price_usd(vehicle: LaunchVehicle, year: float, payload_kg: float) -> float:
+    """What a flight of `vehicle` in calendar `year` carrying `payload_kg` costs, USD: its price per
+    flight, or its price per kg times the payload but never less than its minimum charge."""
+    if vehicle.price_per_flight_usd is not None:
+        return price_on(vehicle.price_per_flight_usd, year)
+    by_mass = price_on(vehicle.price_per_kg_usd, year) * payload_kg
+    if vehicle.minimum_charge_usd is None:
+        return by_mass
+    return max(by_mass, price_on(vehicle.minimum_charge_usd, year))
+
+
+def expected_cost_per_module_usd(vehicle: LaunchVehicle, year: float, modules: int, payload_kg: float) -> float:
+    """Expected launch cost per module delivered of a flight carrying `modules` modules of
+    `payload_kg` in all: the flight's price share divided by its success probability, USD
+    (inf if it carries none or never succeeds)."""
+    if modules <= 0 or vehicle.success_probability <= 0:
+        return float("inf")
+    return flight_price_usd(vehicle, year, payload_kg) / modules / vehicle.success_probability
 
 
 def discount_factor(rate: float, years: float | np.ndarray) -> float | np.ndarray:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 MAXIMISE, MINIMISE, NONE = "maximise", "minimise", "none"
 
 # categories of the cost ledger: each has a summary KPI cost_<category>_usd
-COST_CATEGORIES = ("launch", "hardware", "servicing", "operations", "ground", "failure")
+COST_CATEGORIES = ("launch", "hardware", "servicing", "operations", "ground", "failure", "deorbit")
 _COST_MEANINGS = {
     "launch": "launch prices paid for modules",
     "hardware": "hardware bought: modules, their boards, replacement and upgrade boards",
@@ -21,6 +21,7 @@ _COST_MEANINGS = {
     "operations": "operating the modules, per module-year in operation",
     "ground": "ground stations, per station-year",
     "failure": "costs booked when a module dies in orbit",
+    "deorbit": "deorbit burns, per module deorbited (end of design life or decision)",
 }
 
 

@@ -6,18 +6,27 @@ are refused, and every problem is reported at once by `parse_scenario`.
 from __future__ import annotations
 
 import math
+import unicodedata
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import (BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator,
-                      model_validator)
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError,
+                      field_validator, model_validator)
 
-from fleet.errors import ScenarioError
+from fleet.errors import MAX_SHOWN, ScenarioError, clip, shown
 
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 Fraction = Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)]
 Year = Annotated[int, Field(ge=1950, le=2300)]
+def _printable(text: str) -> str:
+    """A name as written, refused if it holds control characters (a terminal escape, NUL, a newline)."""
+    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in text):
+        raise ValueError("must not contain control characters (terminal escapes, NUL, line breaks)")
+    return text
+
+
+Name = Annotated[str, Field(min_length=1), AfterValidator(_printable)]
 MAX_UNITS = 10_000_000   # units in the initial fleet: the fleet table and lifetime draws stay in memory
 
 
@@ -52,7 +61,7 @@ class FleetSpec(Strict):
 class Generation(Strict):
     """A hardware generation of compute units."""
 
-    name: str = Field(min_length=1)
+    name: Name
     year_available: Year
     pflops_per_unit: Positive
     power_kw_per_unit: Positive
@@ -125,29 +134,55 @@ LaunchPrice = Annotated[Union[Annotated[PriceTable, Tag("table")], Annotated[Pri
 
 
 class LaunchVehicle(Strict):
-    name: str = Field(min_length=1)
+    """A launch vehicle. A flight costs its price whether full or not: either `price_per_flight_usd`,
+    or `price_per_kg_usd` times the payload mass with `minimum_charge_usd` as the least a flight costs."""
+
+    name: Name
     payload_kg: Positive
-    price_per_kg_usd: LaunchPrice = Field(
-        description="price by calendar year, linear in between, flat outside; or a learning curve "
-                    "{learning_curve: true, year, usd_per_kg, learning_rate, mass_growth_per_year, floor_usd_per_kg}")
+    price_per_kg_usd: LaunchPrice | None = Field(
+        None, description="price by calendar year, linear in between, flat outside; or a learning curve "
+                          "{learning_curve: true, year, usd_per_kg, learning_rate, mass_growth_per_year, "
+                          "floor_usd_per_kg}. Give this or price_per_flight_usd")
+    minimum_charge_usd: PriceTable | None = Field(
+        None, description="with price_per_kg_usd: the least a flight costs, by calendar year "
+                          "(none: a flight costs its payload mass times the price per kg)")
+    price_per_flight_usd: PriceTable | None = Field(
+        None, description="price of a flight by calendar year, however full; instead of price_per_kg_usd")
     success_probability: Probability
     launches_per_year: Positive
     lead_time_days: NonNegative = Field(description="days from order to the earliest launch")
     available_from_year: Year
 
-    @field_validator("price_per_kg_usd")
+    @field_validator("price_per_kg_usd", "minimum_charge_usd", "price_per_flight_usd")
     @classmethod
-    def _years_in_order(cls, table: dict[int, float] | PriceLearningCurve) -> Any:
-        if isinstance(table, PriceLearningCurve):
+    def _years_in_order(cls, table: dict[int, float] | PriceLearningCurve | None) -> Any:
+        if table is None or isinstance(table, PriceLearningCurve):
             return table
         years = list(table)
         if years != sorted(set(years)):
             raise ValueError("years must be listed in increasing order")
         return table
 
+    @model_validator(mode="after")
+    def _one_price(self) -> "LaunchVehicle":
+        if (self.price_per_kg_usd is None) == (self.price_per_flight_usd is None):
+            raise ValueError("give either price_per_kg_usd or price_per_flight_usd (exactly one)")
+        if self.minimum_charge_usd is not None and self.price_per_flight_usd is not None:
+            raise ValueError("minimum_charge_usd goes with price_per_kg_usd, not with price_per_flight_usd")
+        return self
+
 
 class Launch(Strict):
+    """How modules reach orbit. Every launch order has a due day (its own, or the order day plus
+    `max_wait_days`). Among the vehicles that can launch it by then, the queue takes the one with the
+    lowest expected cost per module delivered: the flight's price (full or not) over the modules on
+    board, over its success probability. If none can launch by the due day, it takes the earliest."""
+
     vehicles: list[LaunchVehicle] = Field(min_length=1)
+    max_wait_days: NonNegative = Field(
+        180.0, description="an order without its own due day is due this many days after it is placed: "
+                           "the queue flies it on the vehicle with the lowest expected cost per module "
+                           "delivered among those that can launch it by then, else on the earliest")
 
 
 class Exponential(Strict):
@@ -212,7 +247,7 @@ class Servicing(Strict):
 
 
 class Station(Strict):
-    name: str = Field(min_length=1)
+    name: Name
     downlink_gbps: Positive
     clear_probability: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
     mean_outage_hours: Annotated[float, Field(ge=0.1, allow_inf_nan=False)] = Field(
@@ -242,6 +277,9 @@ class Economics(Strict):
     discount_rate: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
     module_failure_usd: NonNegative = Field(
         0.0, description="cost booked when a module dies in orbit (debris removal, liability, insurance)")
+    deorbit_usd_per_module: NonNegative = Field(
+        0.0, description="cost booked for each module deorbited, by a policy or at the end of its design "
+                         "life (disposal propellant, operations, tracking)")
 
 
 class EarthReference(Strict):
@@ -291,14 +329,14 @@ class Demand(Strict):
 
 
 class PolicySpec(Strict):
-    name: str = Field(min_length=1, description="registered name or module:Class / path.py:Class")
+    name: Name = Field(description="registered name or module:Class / path.py:Class")
     params: dict[str, Any] = Field(default_factory=dict)
 
 
 class Scenario(Strict):
     """Everything one replication needs besides the seed."""
 
-    name: str = Field(min_length=1)
+    name: Name
     description: str = ""
     start_year: Year
     horizon_years: Annotated[float, Field(gt=0, le=200, allow_inf_nan=False)]
@@ -375,12 +413,15 @@ def _problems(exc: ValidationError) -> list[tuple[str, str]]:
         # A discriminated union adds the chosen tag to the path; it is not a field the user wrote.
         loc = [p for p in loc if p not in ("exponential", "weibull", "table", "learning")]
         msg = err["msg"]
+        for value in (err.get("ctx") or {}).values():   # a value the message quotes, e.g. a union's tag
+            if isinstance(value, str) and len(value) > MAX_SHOWN:
+                msg = msg.replace(value, clip(value))
         if err["type"] == "extra_forbidden":
             msg = "unknown field"
         elif err["type"] == "missing":
             msg = "required field is missing"
         if "input" in err and err["type"] not in ("missing", "extra_forbidden") and not isinstance(
                 err["input"], (dict, list)):
-            msg += f" (got {err['input']!r})"
+            msg += f" (got {shown(err['input'])})"
         out.append((".".join(loc), msg.removeprefix("Value error, ")))
     return out

@@ -19,6 +19,7 @@ from fleet.economics import DAYS_PER_YEAR
 from fleet.observation import Observation
 from fleet.state import OPERATIONAL
 from policies.base import Policy
+from policies.replenish import renew_lead_field
 from policies.slots import fill_slots
 
 
@@ -31,6 +32,7 @@ class AgeReplacement(Policy):
 
     age_years: float = dataclasses.field(
         default=5.0, metadata={"unit": "years", "help": "age since commissioning at which a module is replaced"})
+    renew_lead_days: float = renew_lead_field()
 
     def due(self, obs: Observation) -> np.ndarray:
         """Operational modules at or past the replacement age."""
@@ -39,7 +41,7 @@ class AgeReplacement(Policy):
 
     def review(self, obs: Observation) -> list[Action]:
         # Empty slots first; the deorbits below wake `on_module_failed`, which refills their slots.
-        out = fill_slots(obs, "replace failed")
+        out = fill_slots(obs, "replace failed", self.renew_lead_days)
         due = self.due(obs)
         if len(due):
             out.append(Deorbit(modules=tuple(int(m) for m in due),
@@ -47,7 +49,7 @@ class AgeReplacement(Policy):
         return out
 
     def on_module_failed(self, obs: Observation, module: int) -> list[Action]:
-        return fill_slots(obs, "replace")
+        return fill_slots(obs, "replace", self.renew_lead_days)
 
     def on_launch_failed(self, obs: Observation, modules: tuple[int, ...]) -> list[Action]:
-        return fill_slots(obs, "replace lost at launch")
+        return fill_slots(obs, "replace lost at launch", self.renew_lead_days)

@@ -19,6 +19,7 @@ from fleet.economics import DAYS_PER_YEAR
 from fleet.observation import Observation
 from fleet.state import OPERATIONAL
 from policies.base import Policy
+from policies.replenish import renew_lead_field
 from policies.slots import fill_slots
 
 
@@ -41,6 +42,7 @@ class BlockReplacement(Policy):
         default=5.0, metadata={"unit": "years", "help": "time between block replacements"})
     staggered: bool = dataclasses.field(
         default=False, metadata={"unit": "yes/no", "help": "shift cluster c's block times by c/k of the period"})
+    renew_lead_days: float = renew_lead_field()
 
     def blocks_due(self, obs: Observation) -> np.ndarray:
         """Clusters for which a block time passed since the previous review."""
@@ -50,7 +52,7 @@ class BlockReplacement(Policy):
         return np.array([epoch_passed(obs.day, obs.day - self.review_interval_days, period, s) for s in shift])
 
     def review(self, obs: Observation) -> list[Action]:
-        out = fill_slots(obs, "replace failed")
+        out = fill_slots(obs, "replace failed", self.renew_lead_days)
         due = self.blocks_due(obs)
         if due.any():
             ops = np.flatnonzero((obs.status == OPERATIONAL) & due[obs.cluster])
@@ -61,7 +63,7 @@ class BlockReplacement(Policy):
         return out
 
     def on_module_failed(self, obs: Observation, module: int) -> list[Action]:
-        return fill_slots(obs, "replace")
+        return fill_slots(obs, "replace", self.renew_lead_days)
 
     def on_launch_failed(self, obs: Observation, modules: tuple[int, ...]) -> list[Action]:
-        return fill_slots(obs, "replace lost at launch")
+        return fill_slots(obs, "replace lost at launch", self.renew_lead_days)

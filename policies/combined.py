@@ -24,7 +24,7 @@ import math
 from typing import Any, Callable, ClassVar
 
 from fleet.actions import Action, Launch, Service
-from fleet.errors import PolicyError
+from fleet.errors import PolicyError, shown
 from fleet.observation import Observation, read_only
 from policies.base import Policy
 
@@ -64,7 +64,7 @@ def _part(spec: Any, make_part: Callable[[str, dict], Policy] | None) -> Policy:
             return make_part(spec, {})
         if isinstance(spec, dict) and set(spec) <= {"name", "params"} and "name" in spec:
             return make_part(spec["name"], spec.get("params") or {})
-    raise PolicyError(f"policy combined: each part must be a policy or {{name, params}} (got {spec!r})")
+    raise PolicyError(f"policy combined: each part must be a policy or {{name, params}} (got {shown(spec)})")
 
 
 @dataclasses.dataclass(frozen=True)

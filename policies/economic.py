@@ -4,15 +4,27 @@ Options: keep, repair (replace failed units), upgrade (all units to the newest g
 replace (deorbit and launch a new module) and deorbit. For each, over its service time D (the
 module's remaining life and horizon; for a new module its design life from arrival, within the
 horizon), the policy estimates the compute C it delivers (PFLOPS-days, units surviving by their
-lifetime distribution, daylight only) and what it costs K (units, trip share, launch, bus,
-operations), and takes the largest (v C - K) / D, with v = `value_usd_per_pflops_day`: an option
-wins when the extra compute it buys per dollar beats 1 / v. Deorbit scores 0 (no compute, no
-cost). Rates per day put a new module, bought for its whole life, fairly beside an old one kept
-for its last years.
+lifetime distribution, daylight only) and what it costs K, and takes the largest (v C - K) / D,
+with v = `value_usd_per_pflops_day`: an option wins when the extra compute it buys per dollar beats
+1 / v. Rates per day put a new module, bought for its whole life, fairly beside an old one kept for
+its last years.
+
+The costs K:
+- keep: operations over D; repair: the failed units and their share of a trip, and operations;
+  upgrade: all units new and their share of a trip, and operations;
+- deorbit: no compute; it costs `economics.deorbit_usd_per_module` if the module would otherwise
+  stay in orbit to the horizon (a module whose design life ends before the horizon is deorbited
+  then anyway, so for it leaving now costs nothing more than staying): K = that price, over D;
+- replace: the deorbit above, plus a new module's rate: (v C_new - K_new) / D_new, where K_new is
+  the expected cost per module delivered, min over the vehicles flying now of (the flight's price
+  shared by the modules launched together into the cluster + bus + units) / success probability,
+  then operations over D_new, and its own deorbit if its design life ends before the horizon.
+  Modules launched together: the cluster's empty slots, and this module.
 
 Simplifications: units installed earlier are valued as new ones (exact for exponential lifetimes);
-bus failures, radiation and power limits are ignored in the estimate. Repairs and upgrades wait
-for free servicers; dead modules are replaced while a new module is worth its cost.
+bus failures, radiation, power limits, discounting and the wait for a launch slot are ignored in
+the estimate. Repairs and upgrades wait for free servicers; empty slots are refilled, cluster by
+cluster, while a new module launched with the cluster's other replacements is worth its cost.
 """
 from __future__ import annotations
 
@@ -21,14 +33,15 @@ import dataclasses
 import numpy as np
 
 from fleet.actions import Action, Deorbit, Service
-from fleet.economics import DAYS_PER_YEAR, price_on
+from fleet.economics import DAYS_PER_YEAR, flight_price_usd
 from fleet.lifetimes import survival
 from fleet.observation import Observation
-from fleet.scenario import module_mass_kg
+from fleet.scenario import LaunchVehicle, module_mass_kg
 from fleet.state import OPERATIONAL
 from policies.base import Policy
 from policies.service_on_threshold import pack_trips
-from policies.slots import fill_slots
+from policies.replenish import renew_lead_field
+from policies.slots import deficit_per_cluster, fill_slots
 from policies.tech_refresh import remaining_days
 
 KEEP, REPAIR, UPGRADE, REPLACE, DEORBIT = range(5)
@@ -52,28 +65,47 @@ class Economic(Policy):
     """Per module: keep, repair, upgrade, replace or deorbit, by expected net value per day."""
 
     name = "economic"
+    version = 2           # v2: flight prices, launch risk and deorbit costs in the rule
     description = "per module, keep/repair/upgrade/replace/deorbit by expected compute per dollar"
 
     value_usd_per_pflops_day: float = dataclasses.field(
         default=100.0, metadata={"unit": "USD per PFLOPS-day", "help": "what a PFLOPS-day of compute is worth"})
+    renew_lead_days: float = renew_lead_field()
 
-    def new_module_rate(self, obs: Observation) -> float:
-        """Net value per day of launching a new module now, USD/day (-inf if it cannot arrive in time)."""
+    def new_module_rate(self, obs: Observation, batch: int = 1) -> float:
+        """Net value per day of launching a new module now with `batch` modules in all on its flight,
+        USD/day (-inf if it cannot arrive in time)."""
         sc = obs.scenario
         design = sc.fleet.module
         gen = obs.generations[obs.newest_generation]
-        vehicles = [v for v in sc.launch.vehicles if v.available_from_year <= obs.year]
+        mass = module_mass_kg(sc, gen)
+        vehicles = [v for v in sc.launch.vehicles
+                    if v.available_from_year <= obs.year and v.payload_kg >= mass and v.success_probability > 0]
         if not vehicles:
             return -np.inf
-        launch = min(price_on(v.price_per_kg_usd, obs.year) * module_mass_kg(sc, gen) for v in vehicles)
+        hardware = sc.economics.bus_price_usd + obs.units_installed * gen.price_usd_per_unit
+        per_module = min(self._per_module_usd(v, obs.year, batch, mass, hardware) for v in vehicles)
         arrive = min(v.lead_time_days for v in vehicles) + design.commissioning_days
-        days = min(design.design_life_years * DAYS_PER_YEAR, obs.horizon_day - obs.day - arrive)
+        life = design.design_life_years * DAYS_PER_YEAR
+        days = min(life, obs.horizon_day - obs.day - arrive)
         if days <= 0:
             return -np.inf
         compute = obs.units_installed * float(unit_days(obs, [days])[0]) * gen.pflops_per_unit
-        cost = (launch + sc.economics.bus_price_usd + obs.units_installed * gen.price_usd_per_unit
-                + sc.economics.operations_usd_per_module_year * days / DAYS_PER_YEAR)
+        disposal = sc.economics.deorbit_usd_per_module if days >= life else 0.0
+        cost = per_module + sc.economics.operations_usd_per_module_year * days / DAYS_PER_YEAR + disposal
         return (self.value_usd_per_pflops_day * compute * (1 - design.eclipse_fraction) - cost) / days
+
+    @staticmethod
+    def _per_module_usd(vehicle: LaunchVehicle, year: float, batch: int, mass_kg: float, hardware_usd: float) -> float:
+        """Expected cost per module delivered by `vehicle` carrying `batch` modules (as many as fit)."""
+        n = max(1, min(batch, int(vehicle.payload_kg // mass_kg)))
+        return (flight_price_usd(vehicle, year, n * mass_kg) / n + hardware_usd) / vehicle.success_probability
+
+    def disposal_now_usd(self, obs: Observation, modules: np.ndarray) -> np.ndarray:
+        """What deorbiting each of `modules` now adds: the deorbit price if its design life would
+        not end before the horizon (else it is deorbited then anyway), USD."""
+        end = obs.commissioned_day[modules] + obs.scenario.fleet.module.design_life_years * DAYS_PER_YEAR
+        return np.where(end >= obs.horizon_day, obs.scenario.economics.deorbit_usd_per_module, 0.0)
 
     def choices(self, obs: Observation, modules: np.ndarray) -> np.ndarray:
         """The best option (index into OPTIONS) for each of `modules` (operational)."""
@@ -102,8 +134,11 @@ class Economic(Policy):
                 rate[:, UPGRADE] = np.where(
                     upgradable, (v * units * per_unit_days * new.pflops_per_unit * daylight - upgrade_cost) / days,
                     -np.inf)
-        rate[:, REPLACE] = self.new_module_rate(obs)
-        rate[:, DEORBIT] = 0.0
+        batch = np.maximum(deficit_per_cluster(obs, self.renew_lead_days), 0) + 1
+        by_batch = {int(b): self.new_module_rate(obs, int(b)) for b in np.unique(batch[obs.cluster[modules]])}
+        leaving = self.disposal_now_usd(obs, modules) / days
+        rate[:, REPLACE] = np.array([by_batch[int(b)] for b in batch[obs.cluster[modules]]]) - leaving
+        rate[:, DEORBIT] = -leaving
         return np.argmax(rate, axis=1)   # ties go to the earlier option: keep before anything else
 
     def review(self, obs: Observation) -> list[Action]:
@@ -130,8 +165,8 @@ class Economic(Policy):
         return out
 
     def refill(self, obs: Observation) -> list[Action]:
-        """Launches into empty slots, if a new module is worth its cost."""
-        return fill_slots(obs, "replace") if self.new_module_rate(obs) > 0 else []
+        """Launches into each cluster's empty slots, if a new module launched with the others is worth its cost."""
+        return [a for a in fill_slots(obs, "replace", self.renew_lead_days) if self.new_module_rate(obs, a.count) > 0]
 
     def on_module_failed(self, obs: Observation, module: int) -> list[Action]:
         return self.refill(obs)

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from fleet.errors import PolicyError
+from fleet.errors import PolicyError, clip, shown
 
 
 def load_user_class(spec: str) -> type:
@@ -20,7 +20,7 @@ def load_user_class(spec: str) -> type:
         if where.endswith(".py"):
             path = Path(where).resolve()
             if not path.is_file():
-                raise PolicyError(f"policy {spec!r}: file {where} not found")
+                raise PolicyError(f"policy {shown(spec)}: file {shown(where)} not found")
             mod_name = f"user_policy_{path.stem}"
             module = sys.modules.get(mod_name)
             if module is None or getattr(module, "__file__", None) != str(path):
@@ -33,10 +33,11 @@ def load_user_class(spec: str) -> type:
     except PolicyError:
         raise
     except Exception as exc:  # a user's file can raise anything while importing
-        raise PolicyError(f"policy {spec!r}: cannot import {where}: {type(exc).__name__}: {exc}") from None
+        raise PolicyError(f"policy {shown(spec)}: cannot import {shown(where)}: "
+                          f"{type(exc).__name__}: {clip(str(exc))}") from None
     cls = getattr(module, cls_name, None)
     if cls is None:
-        raise PolicyError(f"policy {spec!r}: {where} has no class {cls_name}")
+        raise PolicyError(f"policy {shown(spec)}: {shown(where)} has no class {shown(cls_name)}")
     check_policy_class(cls, spec)
     if where.endswith(".py") and "_loaded_from" not in cls.__dict__:
         cls._loaded_from = f"{Path(where).resolve()}:{cls_name}"   # how it pickles (see Policy)
@@ -46,16 +47,17 @@ def load_user_class(spec: str) -> type:
 def check_policy_class(cls: Any, spec: str) -> None:
     """Refuse a class that does not implement the Policy interface."""
     if not isinstance(cls, type):
-        raise PolicyError(f"policy {spec!r}: not a class")
+        raise PolicyError(f"policy {shown(spec)}: not a class")
     if not dataclasses.is_dataclass(cls):
-        raise PolicyError(f"policy {spec!r}: must be a @dataclass(frozen=True) subclass of policies.Policy")
+        raise PolicyError(f"policy {shown(spec)}: must be a @dataclass(frozen=True) subclass of policies.Policy")
     missing = [m for m in ("review", "threshold_failed_fraction", "on_module_failed", "on_launch_failed",
                            "on_trip_returned", "on_generation_available", "on_threshold", "params")
                if not callable(getattr(cls, m, None))]
     if missing:
-        raise PolicyError(f"policy {spec!r}: missing method(s) {', '.join(missing)}")
+        raise PolicyError(f"policy {shown(spec)}: missing method(s) {', '.join(missing)}")
     if not isinstance(getattr(cls, "name", None), str):
-        raise PolicyError(f"policy {spec!r}: missing a string class attribute `name`")
+        raise PolicyError(f"policy {shown(spec)}: missing a string class attribute `name`")
     absent = [a for a in ("label", "review_interval_days") if not hasattr(cls, a)]
     if absent:
-        raise PolicyError(f"policy {spec!r}: missing {', '.join(absent)} (subclass policies.Policy to inherit them)")
+        raise PolicyError(f"policy {shown(spec)}: missing {', '.join(absent)} "
+                          "(subclass policies.Policy to inherit them)")

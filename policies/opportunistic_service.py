@@ -31,6 +31,7 @@ class OpportunisticService(ServiceOnThreshold):
                                 "help": "failed fraction at which a module rides along on a trip to its cluster"})
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if not 0 <= self.opportunistic_fraction <= self.threshold_fraction:
             raise PolicyError(f"policy {self.name}: opportunistic_fraction ({self.opportunistic_fraction}) "
                               f"must lie between 0 and threshold_fraction ({self.threshold_fraction})")

@@ -31,6 +31,7 @@ class Ramp(ServiceOnThreshold):
                                                 "empty: hold the scenario's initial fleet"})
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if any(v < 0 for v in self.schedule.values()):
             raise ValueError("schedule: module counts must be non-negative")
 

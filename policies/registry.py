@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import math
+import typing
 from importlib.metadata import entry_points
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from fleet.errors import PolicyError
+from fleet.errors import MAX_SHOWN, InputError, PolicyError, PolicyFailure, clip, describe_exception, shown
 from policies.age_replacement import AgeReplacement
 from policies.base import Policy
 from policies.block_replacement import BlockReplacement
@@ -48,18 +50,19 @@ def policy_class(name: str) -> type[Policy]:
     """Resolve a registered name (optionally `-vN`), `pkg.module:Class` or `path/file.py:Class`."""
     if ":" in name:
         return load_user_class(name)
-    known = available()
     base, _, version = name.rpartition("-v")
+    library = {cls.name: cls for cls in LIBRARY}   # first, and without scanning the installed plug-ins
+    known = library if name in library or base in library else available()
     if base and version.isdigit() and base in known:
         cls = known[base]
         if cls.version != int(version):
-            raise PolicyError(f"policy {name!r}: this version of the simulator has {cls.name}-v{cls.version}")
+            raise PolicyError(f"policy {shown(name)}: this version of the simulator has {cls.name}-v{cls.version}")
         return cls
     if name in known:
         return known[name]
-    close = difflib.get_close_matches(name, list(known), n=3, cutoff=0.4)
+    close = difflib.get_close_matches(name, list(known), n=3, cutoff=0.4) if len(name) <= MAX_SHOWN else []
     hint = f"; did you mean {', '.join(close)}?" if close else f"; known: {', '.join(sorted(known))}"
-    raise PolicyError(f"unknown policy {name!r}{hint}")
+    raise PolicyError(f"unknown policy {shown(name)}{hint}")
 
 
 def make_policy(name: str, params: dict[str, Any] | None = None) -> Policy:
@@ -69,18 +72,59 @@ def make_policy(name: str, params: dict[str, Any] | None = None) -> Policy:
     fields = {f.name for f in dataclasses.fields(cls) if f.init}
     unknown = sorted(set(params) - fields)
     if unknown:
-        raise PolicyError(f"policy {cls.name}: unknown parameter(s) {', '.join(unknown)}; "
+        raise PolicyError(f"policy {cls.name}: unknown parameter(s) {clip(', '.join(unknown))}; "
                           f"parameters are {', '.join(sorted(fields))}")
+    loose = _loose_scalars(cls, params)
+    if loose:
+        raise PolicyError(f"policy {cls.name}: {'; '.join(loose)}")
     try:
-        policy = TypeAdapter(cls).validate_python(params)
+        policy = _adapter(cls).validate_python(params)
+        values = policy.params()
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        problems = "; ".join(f"{clip('.'.join(map(str, e['loc'])))}: {clip(e['msg'])}" for e in exc.errors())
         raise PolicyError(f"policy {cls.name}: {problems}") from None
-    infinite = [k for k, v in policy.params().items() if isinstance(v, float) and not math.isfinite(v)]
+    except (InputError, KeyboardInterrupt):
+        raise
+    except BaseException as exc:   # the policy's own code (its __post_init__, say) failed: not bad input
+        raise PolicyFailure(f"policy {cls.name}: construction raised {describe_exception(exc)}") from exc
+    infinite = [k for k, v in values.items() if isinstance(v, float) and not math.isfinite(v)]
     if infinite:
-        raise PolicyError(f"policy {cls.name}: {infinite[0]}: must be a finite number "
-                          f"(got {policy.params()[infinite[0]]})")
+        raise PolicyError(f"policy {cls.name}: {infinite[0]}: must be a finite number (got {values[infinite[0]]})")
     return policy
+
+
+@functools.lru_cache(maxsize=64)
+def _adapter(cls: type[Policy]) -> TypeAdapter:
+    """The validator of a policy class's parameters (built once: building one takes about a millisecond)."""
+    return TypeAdapter(cls)
+
+
+_SCALARS = {bool: "a valid boolean", int: "a valid integer", float: "a valid number"}   # pydantic's words
+
+
+@functools.lru_cache(maxsize=64)
+def _scalar_hints(cls: type[Policy]) -> dict[str, type]:
+    """The class's parameters annotated as bool, int or float, by name."""
+    try:
+        return {k: v for k, v in typing.get_type_hints(cls).items() if v in (bool, int, float)}
+    except Exception:  # a user's class may annotate with names it cannot resolve: let validation judge
+        return {}
+
+
+def _loose_scalars(cls: type[Policy], params: dict[str, Any]) -> list[str]:
+    """Parameters given as the wrong kind of plain value ("0.3" for a number, 1 for true): strict like
+    the scenario schema, where validation alone would convert them."""
+    hints = _scalar_hints(cls)
+    out = []
+    for key, value in params.items():
+        want = hints.get(key)
+        if want is None:
+            continue
+        ok = (isinstance(value, bool) if want is bool else
+              not isinstance(value, bool) and isinstance(value, int if want is int else (int, float)))
+        if not ok:
+            out.append(f"{key}: Input should be {_SCALARS[want]} (got {shown(value)})")
+    return out
 
 
 Combined.make_part = staticmethod(make_policy)   # parts named in plain data resolve through this registry

@@ -7,6 +7,14 @@ import math
 from fleet.actions import Action, Launch
 from fleet.observation import Observation
 from policies.base import Policy
+from policies.slots import retiring
+
+
+def renew_lead_field() -> dataclasses.Field:
+    """The `renew_lead_days` parameter of the policies that launch replacements."""
+    return dataclasses.field(default=0.0, metadata={
+        "unit": "days", "help": "order a module's replacement this long before its design end of life "
+                                "(0: when it leaves service)"})
 
 
 def modules_to_reach_target(obs: Observation, have_pflops: float) -> int:
@@ -14,10 +22,13 @@ def modules_to_reach_target(obs: Observation, have_pflops: float) -> int:
     return math.ceil((obs.demand_pflops - have_pflops) / obs.nominal_module_pflops() - 1e-9)
 
 
-def launches_to_restore(obs: Observation, trigger_fraction: float) -> list[Action]:
+def launches_to_restore(obs: Observation, trigger_fraction: float, lead_days: float = 0.0) -> list[Action]:
     """Launch enough new-generation modules to bring capacity (with the pipeline) back to demand,
-    when it has fallen below `trigger_fraction` of demand."""
+    when it has fallen below `trigger_fraction` of demand; modules retiring within `lead_days`
+    count as gone."""
     have = obs.capacity_pflops + obs.pipeline_pflops
+    if lead_days > 0:
+        have -= float(obs.module_capacity_pflops[retiring(obs, lead_days)].sum())
     if have >= trigger_fraction * obs.demand_pflops:
         return []
     return [Launch(count=modules_to_reach_target(obs, have), reason=f"capacity {have:.0f} of demand {obs.demand_pflops:.0f} PFLOPS")]
@@ -32,9 +43,10 @@ class Replenish(Policy):
 
     trigger_fraction: float = dataclasses.field(
         default=0.97, metadata={"unit": "fraction of demand", "help": "launch when capacity falls below this"})
+    renew_lead_days: float = renew_lead_field()
 
     def review(self, obs: Observation) -> list[Action]:
-        return launches_to_restore(obs, self.trigger_fraction)
+        return launches_to_restore(obs, self.trigger_fraction, self.renew_lead_days)
 
     def on_launch_failed(self, obs: Observation, modules: tuple[int, ...]) -> list[Action]:
-        return launches_to_restore(obs, self.trigger_fraction)
+        return launches_to_restore(obs, self.trigger_fraction, self.renew_lead_days)

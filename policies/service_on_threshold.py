@@ -6,16 +6,22 @@ import dataclasses
 import numpy as np
 
 from fleet.actions import Action, Launch, Service
+from fleet.errors import PolicyError
 from fleet.observation import Observation
 from fleet.state import OPERATIONAL
 from policies.base import Policy
-from policies.replenish import modules_to_reach_target
+from policies.replenish import modules_to_reach_target, renew_lead_field
+from policies.slots import retiring
 
 
-def replace_dead_modules(obs: Observation) -> list[Action]:
+def replace_dead_modules(obs: Observation, lead_days: float = 0.0) -> list[Action]:
     """Launch new modules when the fleet's nominal capacity (every unit working, repairs being the
-    servicers' job) plus the pipeline falls short of demand."""
+    servicers' job) plus the pipeline falls short of demand; modules retiring within `lead_days`
+    count as gone."""
     have = obs.nominal_capacity_pflops + obs.pipeline_pflops
+    if lead_days > 0:
+        gone = retiring(obs, lead_days)
+        have -= float(np.sum([obs.nominal_module_pflops(int(g)) for g in obs.generation[gone]]))
     if have >= obs.demand_pflops * (1 - 1e-9):
         return []
     return [Launch(count=modules_to_reach_target(obs, have), reason=f"nominal capacity {have:,.0f} of demand {obs.demand_pflops:,.0f} PFLOPS")]
@@ -60,6 +66,12 @@ class ServiceOnThreshold(Policy):
 
     threshold_fraction: float = dataclasses.field(
         default=0.2, metadata={"unit": "fraction of units", "help": "failed fraction that calls a servicer"})
+    renew_lead_days: float = renew_lead_field()
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.threshold_fraction <= 1:
+            raise PolicyError(f"policy {self.name}: threshold_fraction must lie between 0 and 1 "
+                              f"(got {self.threshold_fraction})")
 
     def threshold_failed_fraction(self) -> float | None:
         return self.threshold_fraction
@@ -76,7 +88,7 @@ class ServiceOnThreshold(Policy):
         return pack_trips(obs, due, free)
 
     def review(self, obs: Observation) -> list[Action]:
-        return replace_dead_modules(obs) + self._dispatch(obs)
+        return replace_dead_modules(obs, self.renew_lead_days) + self._dispatch(obs)
 
     def on_threshold(self, obs: Observation, module: int) -> list[Action]:
         return self._dispatch(obs)

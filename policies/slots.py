@@ -4,6 +4,10 @@ The design number n is the count of new modules of the newest generation that ho
 (for the initial deployment, `modules_for_target`), spread over the clusters in turn, so cluster c
 holds n // k modules plus one if c < n % k. A slot is held by an operational module or by a
 module ordered or in transit to replace one (spares, which wait in standby, hold no slot).
+
+Renewal lead time: a policy may count a module whose design end of life falls within `lead_days`
+(and before the horizon) as already gone, so that its replacement is ordered that long ahead and
+the modules of a fleet launched together do not all leave service at once.
 """
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ import numpy as np
 
 from fleet.actions import Action, Launch
 from fleet.observation import Observation
+from fleet.economics import DAYS_PER_YEAR
 from fleet.state import OPERATIONAL
 
 
@@ -27,6 +32,15 @@ def modules_for_demand(obs: Observation) -> int:
     return max(1, math.ceil(obs.demand_pflops / obs.nominal_module_pflops() - 1e-9))
 
 
+def retiring(obs: Observation, lead_days: float) -> np.ndarray:
+    """Mask of operational modules whose design end of life comes within `lead_days` of now and
+    before the horizon (none if `lead_days` is 0)."""
+    if lead_days <= 0:
+        return np.zeros(len(obs.status), dtype=bool)
+    end = obs.commissioned_day + obs.scenario.fleet.module.design_life_years * DAYS_PER_YEAR
+    return (obs.status == OPERATIONAL) & (end <= obs.day + lead_days) & (end < obs.horizon_day)
+
+
 def held_per_cluster(obs: Observation) -> np.ndarray:
     """Modules holding a slot in each cluster: operational, or ordered or in transit (not spares)."""
     status = obs.status
@@ -36,8 +50,18 @@ def held_per_cluster(obs: Observation) -> np.ndarray:
     return np.bincount(obs.cluster[holding], minlength=obs.clusters)
 
 
-def fill_slots(obs: Observation, why: str = "replace") -> list[Action]:
-    """One launch per cluster with empty slots, of as many modules as it lacks."""
+def deficit_per_cluster(obs: Observation, lead_days: float = 0.0) -> np.ndarray:
+    """Empty slots per cluster (negative: more modules than slots); modules retiring within
+    `lead_days` count as gone."""
     deficit = slots_per_cluster(obs) - held_per_cluster(obs)
+    if lead_days > 0:
+        deficit += np.bincount(obs.cluster[retiring(obs, lead_days)], minlength=obs.clusters)
+    return deficit
+
+
+def fill_slots(obs: Observation, why: str = "replace", lead_days: float = 0.0) -> list[Action]:
+    """One launch per cluster with empty slots, of as many modules as it lacks; modules retiring
+    within `lead_days` count as gone."""
+    deficit = deficit_per_cluster(obs, lead_days)
     return [Launch(count=int(d), cluster=int(c), reason=f"{why}: {int(d)} empty slots in cluster {c}")
             for c, d in enumerate(deficit) if d > 0]

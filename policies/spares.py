@@ -3,8 +3,10 @@
 The constellation-sparing model (e.g. Jakob et al., "Optimal satellite constellation spare
 strategy using multi-echelon inventory control", J. Spacecraft & Rockets 2019): each orbital
 plane (here a cluster) keeps spare satellites in orbit; a failed satellite is replaced at once by
-an in-plane spare, and when the plane's stock position (spares in standby plus spares ordered or
-on their way) falls to the reorder point r, Q more are launched into that plane.
+an in-plane spare, and when the plane's inventory position falls to the reorder point r, enough
+batches of Q are launched into that plane to bring it back above r. The inventory position is the
+textbook one: spares on hand (in standby) + spares on order (ordered or on their way) - backorders
+(empty slots that no spare on hand could fill), so a failure that finds no spare still orders one.
 
 Spares are whole modules (faithful to the literature, where the spare is a satellite), launched
 with `Launch(spare=True)` and activated with `Activate`. Standby is cold: a spare neither
@@ -31,6 +33,7 @@ class Spares(Policy):
     """Keep s spare modules per cluster; activate one when a module dies; reorder Q when stock reaches r."""
 
     name = "spares"
+    version = 2           # v2: inventory position counts backorders
     description = "(s, Q) in-orbit spare modules per cluster, activated when a module dies"
 
     review_interval_days: float = dataclasses.field(
@@ -38,7 +41,7 @@ class Spares(Policy):
     initial_spares: int = dataclasses.field(
         default=2, metadata={"unit": "modules per cluster", "help": "s: spares ordered into each cluster at the start"})
     reorder_point: int = dataclasses.field(
-        default=1, metadata={"unit": "modules per cluster", "help": "r: reorder when the stock position falls to this"})
+        default=1, metadata={"unit": "modules per cluster", "help": "r: reorder when the inventory position (on hand + on order - backorders) falls to this"})
     order_quantity: int = dataclasses.field(
         default=2, metadata={"unit": "modules", "help": "Q: spares per order"})
 
@@ -49,7 +52,7 @@ class Spares(Policy):
                               f"{self.order_quantity})")
 
     def decide(self, obs: Observation) -> list[Action]:
-        """Activate spares into empty slots, then reorder where the stock position is at r or below."""
+        """Activate spares into empty slots, then reorder where the inventory position is at r or below."""
         k = obs.clusters
         standby = np.flatnonzero(obs.status == Status.SPARE)
         empty = np.clip(slots_per_cluster(obs) - held_per_cluster(obs), 0, None)
@@ -63,8 +66,9 @@ class Spares(Policy):
                                     reason=f"{len(here)} empty slots in cluster {c}"))
         spare = obs.spare
         on_order = spare & ((obs.status == Status.ORDERED) | (obs.status == Status.IN_TRANSIT))
-        position = (np.bincount(obs.cluster[standby], minlength=k) - activated
-                    + np.bincount(obs.cluster[on_order], minlength=k))
+        on_hand = np.bincount(obs.cluster[standby], minlength=k) - activated
+        backorders = empty - activated
+        position = on_hand + np.bincount(obs.cluster[on_order], minlength=k) - backorders
         ever = np.bincount(obs.cluster[spare], minlength=k) > 0
         for c in range(k):
             if not ever[c] and self.initial_spares > 0:
@@ -72,7 +76,7 @@ class Spares(Policy):
                 why = f"initial stock of {need} spares"
             elif position[c] <= self.reorder_point:
                 need = self.order_quantity * (-(-(self.reorder_point + 1 - position[c]) // self.order_quantity))
-                why = f"stock position {position[c]} at or below reorder point {self.reorder_point}"
+                why = f"inventory position {position[c]} at or below reorder point {self.reorder_point}"
             else:
                 continue
             if need > 0:

@@ -6,8 +6,6 @@ import hashlib
 import json
 import os
 import platform
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import metadata
@@ -18,14 +16,19 @@ import pandas as pd
 
 from events.engine import run_replication
 from events.log import EventLog
-from fleet.errors import PolicyError, ScenarioError
+from events.review import MIN_REVIEW_INTERVAL_DAYS
+from fleet.errors import PolicyError, ScenarioError, shown
 from fleet.scenario import Scenario, parse_scenario
 from fleet.yamlio import dump_yaml, load_yaml_file
 from policies.base import Policy
 from policies.registry import make_policy, policy_class
+from runs.atomic import text
+from runs.folders import Layout, save_result
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
 DEPENDENCIES = ("simpy", "numpy", "pandas", "networkx", "pydantic", "pyyaml", "pyarrow")
+RUN_LAYOUT = Layout("run", "run", "fleet run", frozenset({"events.parquet", "timeline.parquet", "summary.json",
+                                                   "scenario.yaml", "manifest.json", "report.html"}))
 
 
 def shipped_scenarios() -> list[str]:
@@ -67,9 +70,23 @@ def check_policy(scenario: Scenario, source: str) -> None:
     except PolicyError as exc:
         raise ScenarioError(source, [("policy.name", str(exc))]) from None
     try:
-        make_policy(scenario.policy.name, scenario.policy.params)
+        policy = make_policy(scenario.policy.name, scenario.policy.params)
     except PolicyError as exc:
         raise ScenarioError(source, [("policy.params", str(exc))]) from None
+    problem = review_interval_problem(policy)
+    if problem:
+        raise ScenarioError(source, [("policy.params.review_interval_days", problem)])
+
+
+def review_interval_problem(policy: Policy) -> str | None:
+    """What is wrong with the policy's review interval (days), which the engine would refuse at the
+    start of a run; None if nothing is."""
+    interval = getattr(policy, "review_interval_days", None)
+    if isinstance(interval, bool) or not isinstance(interval, (int, float)):
+        return f"must be a number of days (got {shown(interval)})"
+    if not interval >= MIN_REVIEW_INTERVAL_DAYS:
+        return f"must be at least {MIN_REVIEW_INTERVAL_DAYS} days (got {interval:g})"
+    return None
 
 
 def with_changes(scenario: Scenario, **changes: Any) -> Scenario:
@@ -109,32 +126,20 @@ class Result:
         """One row per event, in time order (made from the log when first read)."""
         return self.log.frame()
 
-    def save(self, directory: str | os.PathLike) -> Path:
+    def save(self, directory: str | os.PathLike, force: bool = False) -> Path:
         """Write events.parquet, timeline.parquet, summary.json, scenario.yaml and manifest.json.
 
-        Atomic: files are written into a temporary folder beside `directory`, which then takes its place.
+        `directory` must be new, empty, or (with `force`) a previous run's folder, whose files are then
+        replaced; anything else raises InputError. Every file is staged before any is renamed into
+        place (the manifest last), so a failed save leaves the folder as it was.
         """
-        target = Path(directory)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-        try:
-            self.events.to_parquet(tmp / "events.parquet", index=False)
-            self.timeline.to_parquet(tmp / "timeline.parquet", index=False)
-            (tmp / "summary.json").write_text(json.dumps(self.summary, indent=2) + "\n")
-            (tmp / "scenario.yaml").write_text(dump_yaml(self.scenario.model_dump()))
-            (tmp / "manifest.json").write_text(json.dumps(self.manifest, indent=2) + "\n")
-            if target.exists():
-                old = target.with_name(f".{target.name}.old")
-                shutil.rmtree(old, ignore_errors=True)
-                target.rename(old)
-                tmp.rename(target)
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                tmp.rename(target)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        return target
+        return save_result(directory, RUN_LAYOUT, {
+            "events.parquet": lambda f: self.events.to_parquet(f, index=False),
+            "timeline.parquet": lambda f: self.timeline.to_parquet(f, index=False),
+            "summary.json": text(json.dumps(self.summary, indent=2) + "\n"),
+            "scenario.yaml": text(dump_yaml(self.scenario.model_dump())),
+            "manifest.json": text(json.dumps({**self.manifest, "kind": RUN_LAYOUT.kind}, indent=2) + "\n"),
+        }, force)
 
 
 def simulate(scenario: Scenario | str, seed: int = 0, policy: Policy | str | None = None,

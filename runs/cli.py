@@ -1,22 +1,63 @@
 """The `fleet` command: one entry point, one module per subcommand under `runs/commands/`.
 
-Exit status: 0 success, 2 bad input (one clear message, no traceback), 1 internal error.
+Exit status: 0 success, 2 bad input (one clear message, no traceback), 1 a user's policy failed (one
+message beginning `policy NAME:`, no traceback) or an internal error (with its traceback).
 """
 from __future__ import annotations
 
 import argparse
+import io
+import os
 import sys
 import traceback
+from typing import TextIO
 
-from fleet.errors import InputError
+from fleet.errors import MAX_SHOWN, InputError, PolicyFailure, safe_text
 from runs.commands import COMMANDS
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse's own errors are bad input too
         self.print_usage(sys.stderr)
-        print(f"fleet: {message}", file=sys.stderr)
+        print(f"fleet: {safe_text(message, MAX_SHOWN + 100)}", file=sys.stderr)   # it may echo an argument
         raise SystemExit(2)
+
+
+class _ReaderMayLeave:
+    """Standard output that, once its reader has gone (`fleet run tiny | head -1`), discards what is
+    left instead of raising BrokenPipeError, so that the command still finishes its work."""
+
+    def __init__(self, stream: TextIO):
+        self._stream = stream
+        self.gone = False
+
+    def write(self, text: str) -> int:
+        if not self.gone:
+            try:
+                return self._stream.write(text)
+            except BrokenPipeError:
+                self._leave()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.gone:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._leave()
+
+    def _leave(self) -> None:
+        """Point the descriptor at /dev/null: the interpreter's last flush then has nowhere to fail."""
+        self.gone = True
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self._stream.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, io.UnsupportedOperation):
+            pass
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,12 +70,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    stdout = sys.stdout
+    sys.stdout = _ReaderMayLeave(stdout)
+    try:
+        return _run(argv)
+    finally:
+        sys.stdout.flush()
+        sys.stdout = stdout
+
+
+def _run(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except InputError as exc:
-        print(f"fleet: {exc}", file=sys.stderr)
+        print(f"fleet: {safe_text(str(exc))}", file=sys.stderr)
         return 2
+    except PolicyFailure as exc:  # the user's policy failed, not the simulator
+        print(safe_text(str(exc)), file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("fleet: interrupted", file=sys.stderr)
         return 130

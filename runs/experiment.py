@@ -25,6 +25,8 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -33,28 +35,30 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from scipy.stats import qmc
 
-from fleet.errors import InputError, ScenarioError
-from fleet.scenario import Scenario, _problems, parse_scenario
+from fleet.errors import InputError, ScenarioError, clip, shown
+from fleet.scenario import Name, Scenario, _problems, parse_scenario
 from fleet.yamlio import load_yaml_file
 from policies.registry import make_policy, policy_class
-from runs.api import load_scenario, scenario_hash
+from runs.api import load_scenario, review_interval_problem, scenario_hash
 from runs.stats import KPI_DIRECTIONS
 from runs.workunits import PolicyChoice, Variant, WorkUnit, replication_seed
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Strict like the scenario schema: unknown keys refused, no "1" for 1, no "yes" for true."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class PolicyEntry(_Strict):
-    name: str = Field(min_length=1, description="registered name or module:Class / path.py:Class")
+    name: Name = Field(description="registered name or module:Class / path.py:Class")
     params: dict[str, Any] = Field(default_factory=dict, description="a value, or a list of values (an axis)")
 
 
 class Experiment(_Strict):
     """The schema of an experiment file."""
 
-    name: str = Field(min_length=1)
+    name: Name
     description: str = ""
     scenario: str = Field(min_length=1, description="shipped scenario name or path relative to this file")
     years: Annotated[float, Field(gt=0, le=200, allow_inf_nan=False)] | None = None
@@ -100,19 +104,26 @@ class Plan:
         return hashlib.sha256(text.encode()).hexdigest()
 
 
-def load_experiment(path: str | Path) -> Plan:
+CONFIRM_UNITS = 100_000      # the commands ask for --yes before planning more work units than this,
+CONFIRM_VARIANTS = 10_000    # or more variants (each a whole scenario in memory: about 25 kB, 1 ms to check)
+MAX_PLAN_UNITS = 10_000_000  # never planned, even confirmed: beyond these, the plan outgrows memory
+MAX_PLAN_VARIANTS = 100_000
+
+
+def load_experiment(path: str | Path, confirmed: bool = True) -> Plan:
     """Read, validate and expand an experiment file; raise ScenarioError naming every problem."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: no such experiment file")
-    return parse_experiment(load_yaml_file(path), str(path), base_dir=path.parent)
+    return parse_experiment(load_yaml_file(path), str(path), base_dir=path.parent, confirmed=confirmed)
 
 
 def parse_experiment(data: Any, source: str, base_dir: Path | None = None,
-                     base: Scenario | None = None) -> Plan:
+                     base: Scenario | None = None, confirmed: bool = True) -> Plan:
     """Validate a mapping as an experiment and expand it; every problem is reported at once.
 
-    `base` (a Scenario) replaces loading the `scenario` field, for experiments built in code.
+    `base` (a Scenario) replaces loading the `scenario` field, for experiments built in code. The
+    plan is counted before it is expanded: one over `MAX_PLAN_UNITS` work units or `MAX_PLAN_VARIANTS`
+    variants is refused, and so is one over `CONFIRM_UNITS` or `CONFIRM_VARIANTS` unless `confirmed`
+    (the commands' --yes).
     """
     if not isinstance(data, dict):
         raise ScenarioError(source, [("", "the file must hold a mapping of fields")])
@@ -122,21 +133,24 @@ def parse_experiment(data: Any, source: str, base_dir: Path | None = None,
     except ValidationError as exc:
         problems.extend(_problems(exc))
         exp = None
+    _check_plan_size(data, confirmed, source, problems)
     if base is None:
         base = _base_scenario(data.get("scenario"), base_dir, problems)
-    if base is not None and isinstance(data.get("years"), (int, float)) and data["years"] > 0:
-        base = _set_fields(base, {"horizon_years": data["years"]}, problems, "years")
+    if base is not None and exp is not None and exp.years is not None:
+        base = _set_fields(base, {"horizon_years": exp.years}, problems, "years")
     axes = data.get("axes") if isinstance(data.get("axes"), dict) else {}
     grid, ranges = _check_axes(axes, base, problems)
-    if ranges and not isinstance(data.get("samples"), int):
+    samples = data.get("samples")
+    if ranges and not (isinstance(samples, int) and not isinstance(samples, bool)):
         problems.append(("samples", "required with range axes: the number of Latin hypercube points"))
-    if not ranges and data.get("samples") is not None:
+    if not ranges and samples is not None:
         problems.append(("samples", "given, but no axis is a range {low, high}"))
     policies = _check_policies(data.get("policies"), base, problems)
     baseline = _check_baseline(data.get("baseline"), policies, problems)
-    for i, kpi in enumerate(data.get("objectives") or []):
+    objectives = data.get("objectives")
+    for i, kpi in enumerate(objectives if isinstance(objectives, list) else []):
         if kpi not in KPI_DIRECTIONS:
-            problems.append((f"objectives.{i}", f"{kpi!r} is not a KPI with a direction; "
+            problems.append((f"objectives.{i}", f"{shown(kpi)} is not a KPI with a direction; "
                                                 f"choose from {', '.join(sorted(KPI_DIRECTIONS))}"))
     variants: list[Variant] = []
     if not problems and exp is not None:
@@ -147,14 +161,55 @@ def parse_experiment(data: Any, source: str, base_dir: Path | None = None,
     return Plan(exp, source, base, tuple(grid) + tuple(ranges), tuple(variants), tuple(policies), seeds, baseline)
 
 
+def plan_size(data: dict) -> tuple[int, int, int]:
+    """(variants, policies, replications) that experiment `data` expands to, counted without expanding
+    it: list axes multiply, range axes give `samples` points, and a policy's list parameters multiply.
+    Ill-typed parts count as one (the schema reports them)."""
+    axes = data.get("axes") if isinstance(data.get("axes"), dict) else {}
+    variants = math.prod(len(v) for v in axes.values() if isinstance(v, list))
+    samples = data.get("samples")
+    if any(isinstance(v, dict) for v in axes.values()) and _whole(samples):
+        variants *= samples
+    entries = data.get("policies") if isinstance(data.get("policies"), list) else []
+    policies = sum(math.prod(len(v) for v in e["params"].values() if isinstance(v, list))
+                   if isinstance(e, dict) and isinstance(e.get("params"), dict) else 1 for e in entries)
+    replications = data.get("replications")
+    return variants, policies, replications if _whole(replications) else 1
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def _check_plan_size(data: dict, confirmed: bool, source: str, problems: list) -> None:
+    """Refuse, at once, a plan too large to hold or (unless `confirmed`) to run unasked."""
+    variants, policies, replications = plan_size(data)
+    units = variants * policies * replications
+    if units > MAX_PLAN_UNITS or variants > MAX_PLAN_VARIANTS:
+        why = (f"at most {MAX_PLAN_UNITS:,} units and {MAX_PLAN_VARIANTS:,} variants can be planned "
+               "(the plan is held in memory); split the study")
+    elif not confirmed and (units > CONFIRM_UNITS or variants > CONFIRM_VARIANTS):
+        why = f"more than {CONFIRM_UNITS:,} units or {CONFIRM_VARIANTS:,} variants needs confirming: add --yes"
+    else:
+        return
+    problems.append(("", f"the plan has {_count(units)} work units ({_count(variants)} variants x "
+                         f"{_count(policies)} policies x {_count(replications)} replications); {why}"))
+    raise ScenarioError(source, problems)
+
+
+def _count(n: int) -> str:
+    """A count for people: with thousands separators, or as a power of ten when huge."""
+    return f"{n:,}" if n < 10**15 else f"about 10^{int(math.log10(n))}"
+
+
 def _base_scenario(name: Any, base_dir: Path | None, problems: list) -> Scenario | None:
     if not isinstance(name, str) or not name:
         return None
     where = Path(name)
-    if base_dir is not None and not where.is_absolute() and (base_dir / where).is_file():
+    if base_dir is not None and not where.is_absolute() and (base_dir / where).exists():
         where = base_dir / where
     try:
-        return load_scenario(where if where.is_file() else name)
+        return load_scenario(where if where.exists() else name)   # a folder or FIFO is refused by name
     except ScenarioError as exc:
         problems.extend((f"scenario ({exc.source}): {p}" if p else f"scenario ({exc.source})", m)
                         for p, m in exc.problems)
@@ -195,8 +250,8 @@ def _set_fields(scenario: Scenario, values: dict[str, Any], problems: list, wher
     try:
         return parse_scenario(tree, scenario.name)
     except ScenarioError as exc:
-        shown = ", ".join(f"{k}={v!r}" for k, v in values.items())
-        problems.extend((where, f"{shown} gives an invalid scenario: {p}: {m}") for p, m in exc.problems)
+        given = ", ".join(f"{k}={shown(v)}" for k, v in values.items())
+        problems.extend((where, f"{given} gives an invalid scenario: {p}: {m}") for p, m in exc.problems)
         return None
 
 
@@ -262,15 +317,18 @@ def _check_policies(entries: Any, base: Scenario | None, problems: list) -> list
         for combo in itertools.product(*axes.values()):
             given = dict(zip(axes, combo))
             try:
-                make_policy(name, {**inherited, **given})
+                problem = review_interval_problem(make_policy(name, {**inherited, **given}))
             except InputError as exc:
                 problems.append((where, str(exc)))
                 break
+            if problem:
+                problems.append((f"{where}.params.review_interval_days", problem))
+                break
             out.append(PolicyChoice(name, tuple({**inherited, **given}.items()),
                                     _label(name, given)))
-    labels = [p.label for p in out]
-    for label in sorted({x for x in labels if labels.count(x) > 1}):
-        problems.append(("policies", f"{label} is listed twice"))
+    counts = Counter(p.label for p in out)
+    for label in sorted(x for x, n in counts.items() if n > 1):
+        problems.append(("policies", f"{clip(label)} is listed twice"))
     return out
 
 
@@ -289,8 +347,9 @@ def _check_baseline(baseline: Any, policies: list[PolicyChoice], problems: list)
     named = [p.label for p in policies if p.name == baseline]
     if len(named) == 1:
         return named[0]
-    problems.append(("baseline", f"{baseline!r} is not one of the policies ({', '.join(labels)})"
-                                 if not named else f"{baseline!r} is ambiguous; name one of {', '.join(named)}"))
+    problems.append(("baseline", f"{shown(baseline)} is not one of the policies ({clip(', '.join(labels))})"
+                                 if not named else
+                                 f"{shown(baseline)} is ambiguous; name one of {clip(', '.join(named))}"))
     return None
 
 

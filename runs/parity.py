@@ -20,19 +20,22 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from fleet.errors import InputError
+from fleet.errors import InputError, clip
 from fleet.scenario import Exponential, Scenario, parse_scenario
 from runs.api import simulate
 
 
 def _scale_launch_prices(data: dict, factor: float) -> None:
+    """Scale every form of launch price: per kg (table or learning curve), per flight, minimum charge."""
     for v in data["launch"]["vehicles"]:
-        price = v["price_per_kg_usd"]
-        if "learning_curve" in price:
+        price = v.get("price_per_kg_usd")
+        if price is not None and "learning_curve" in price:
             price["usd_per_kg"] *= factor
             price["floor_usd_per_kg"] *= factor
-        else:
-            v["price_per_kg_usd"] = {y: p * factor for y, p in price.items()}
+        for key in ("price_per_kg_usd", "price_per_flight_usd", "minimum_charge_usd"):
+            table = v.get(key)
+            if table is not None and "learning_curve" not in table:
+                v[key] = {y: p * factor for y, p in table.items()}
 
 
 def _set_efficiency_trend(data: dict, growth: float) -> None:
@@ -67,8 +70,9 @@ class Axis:
         return np.linspace(self.low, self.high, points)
 
 
+MAX_PARITY_RUNS = 100_000   # settings x replications in one study: it runs serially, in this process
 AXES = {a.name: a for a in (
-    Axis("launch_price", "launch.vehicles[*].price_per_kg_usd (scale factor)", 0.1, 3.0, True, _scale_launch_prices),
+    Axis("launch_price", "launch.vehicles[*] every price: per kg, per flight, minimum charge (scale factor)", 0.1, 3.0, True, _scale_launch_prices),
     Axis("efficiency_trend", "hardware.trend.perf_per_watt_growth_per_year", 0.1, 0.5, False, _set_efficiency_trend),
     Axis("unit_failure_rate", "failures.unit.rate_per_year", 0.02, 0.16, False, _set_unit_failure_rate),
     Axis("electricity_price", "earth.electricity_usd_per_kwh", 0.02, 0.15, False, _set_electricity_price),
@@ -80,7 +84,7 @@ def parse_axes(text: str) -> list[Axis]:
     names = [n.strip() for n in text.split(",") if n.strip()]
     unknown = [n for n in names if n not in AXES]
     if not names or unknown:
-        raise InputError(f"--axes: unknown axis {', '.join(unknown) or '(none given)'}; "
+        raise InputError(f"--axes: unknown axis {clip(', '.join(unknown)) or '(none given)'}; "
                          f"axes are {', '.join(AXES)}")
     if len(set(names)) != len(names):
         raise InputError("--axes: an axis is listed twice")
@@ -148,6 +152,10 @@ def run_parity(scenario: Scenario, axes: list[Axis], replications: int = 3, seed
     """Run the study; replications use seeds seed .. seed + replications - 1 at every setting."""
     if replications < 1 or points < 1:
         raise InputError("--replications and --points must be at least 1")
+    runs_planned = (points ** 2 if grid else points * len(axes)) * replications
+    if runs_planned > MAX_PARITY_RUNS:
+        raise InputError(f"the study has {runs_planned:,} runs (settings x replications); at most "
+                         f"{MAX_PARITY_RUNS:,} run in one parity study (one after another, in this process)")
     if "unit_failure_rate" in [a.name for a in axes] and not isinstance(scenario.failures.unit, Exponential):
         raise InputError("--axes unit_failure_rate: failures.unit must be exponential in this scenario")
     rows = []

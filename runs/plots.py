@@ -41,7 +41,12 @@ def _headroom(ax, top: float) -> None:
 
 
 def _label(kpi: str) -> str:
-    return KPI_FORMATS.get(kpi, (kpi.replace("_", " "), ""))[0]
+    return _plain(KPI_FORMATS.get(kpi, (kpi.replace("_", " "), ""))[0])
+
+
+def _plain(text: object) -> str:
+    """`text` drawn as written: a `$` (a policy label, a folder name) must not start matplotlib's mathtext."""
+    return str(text).replace("$", r"\$")
 
 
 # ----- one run -------------------------------------------------------------------------------------
@@ -132,7 +137,7 @@ def failures(events: pd.DataFrame) -> Figure:
     left.set(title="Unit (board) failures", xlabel="year of the run", ylabel="units per year")
     bottom = np.zeros(len(causes))
     for c in causes.columns:
-        right.bar(causes.index, causes[c].to_numpy(), bottom=bottom, label=c)
+        right.bar(causes.index, causes[c].to_numpy(), bottom=bottom, label=_plain(c))
         bottom += causes[c].to_numpy()
     right.set(title="Modules lost and trips failed", xlabel="year of the run", ylabel="per year")
     _headroom(right, float(bottom.max(initial=0)))
@@ -230,7 +235,7 @@ def kpi_distributions(summary: pd.DataFrame, kpis: list[str], confidence: float 
         ax.errorbar(means["mean"].to_numpy(), np.arange(len(means)), xerr=means["half_width"].fillna(0).to_numpy(),
                     fmt="o",
                     color="black", capsize=4, label=f"mean, {confidence:.0%} CI")
-        ax.set_yticks(np.arange(len(means)), means.index)
+        ax.set_yticks(np.arange(len(means)), [_plain(p) for p in means.index])
         ax.set_ylim(-0.6, len(means) - 0.4)
         ax.set_title(_label(kpi), loc="left", fontsize="medium")
     axes[0, 0].legend(loc="best", fontsize="small")
@@ -264,9 +269,9 @@ def differences(summary: pd.DataFrame, kpis: list[str], baseline: str, keys: lis
                     color="black",
                     capsize=4)
         ax.axvline(0, color="0.5", linewidth=1)
-        ax.set_yticks(np.arange(len(d)), d.index)
+        ax.set_yticks(np.arange(len(d)), [_plain(p) for p in d.index])
         ax.set_ylim(-0.6, len(d) - 0.4)
-        ax.set_title(f"{_label(kpi)}: difference from {baseline} ({confidence:.0%} CI, paired)",
+        ax.set_title(f"{_label(kpi)}: difference from {_plain(baseline)} ({confidence:.0%} CI, paired)",
                      loc="left", fontsize="medium")
     return fig
 
@@ -284,8 +289,8 @@ def response(summary: pd.DataFrame, x: str, y: str, objective: str, level: float
     ax = ax[0, 0]
     values = grid.to_numpy(dtype=float)
     image = ax.imshow(values, origin="lower", aspect="auto", cmap="viridis")
-    ax.set_xticks(np.arange(grid.shape[1]), [f"{v:g}" if isinstance(v, float) else str(v) for v in grid.columns])
-    ax.set_yticks(np.arange(grid.shape[0]), [f"{v:g}" if isinstance(v, float) else str(v) for v in grid.index])
+    ax.set_xticks(np.arange(grid.shape[1]), [f"{v:g}" if isinstance(v, float) else _plain(v) for v in grid.columns])
+    ax.set_yticks(np.arange(grid.shape[0]), [f"{v:g}" if isinstance(v, float) else _plain(v) for v in grid.index])
     finite = values[np.isfinite(values)]
     middle = (finite.min() + finite.max()) / 2 if len(finite) else 0.0
     for (i, j), v in np.ndenumerate(values):
@@ -293,6 +298,6 @@ def response(summary: pd.DataFrame, x: str, y: str, objective: str, level: float
                 color="white" if v < middle else "black")
     if level is not None and min(grid.shape) > 1 and len(finite) and finite.min() < level < finite.max():
         ax.contour(values, levels=[level], colors="red", linewidths=2)
-    ax.set(title=f"{_label(objective)} (mean over replications)", xlabel=x, ylabel=y)
+    ax.set(title=f"{_label(objective)} (mean over replications)", xlabel=_plain(x), ylabel=_plain(y))
     fig.colorbar(image, ax=ax)
     return fig

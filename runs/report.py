@@ -6,8 +6,7 @@ Three kinds of folder are recognised by their files:
   scenario.yaml, manifest.json;
 - a comparison or a sweep as written by `fleet compare` and `fleet sweep` (runs/store.py):
   manifest.json and units/*.parquet, read with `runs.load_results`; the manifest gives the
-  baseline, the axes and the objective (the first of its objectives), and its experiment, when it
-  still loads with the same SHA-256, gives the base scenario's key inputs;
+  baseline, the axes, the objective (the first of its objectives) and the base scenario's key inputs;
 - a study table: summary.parquet with one row per (variant, policy, replication) and columns
   `policy`, `replication`, any axis columns and KPI columns, with an optional manifest.json holding
   `baseline` (the policy differences are taken against; default the first policy in the table),
@@ -15,17 +14,20 @@ Three kinds of folder are recognised by their files:
   `servicing.servicers`), `objective` (the KPI drawn over two axes; default
   cost_per_pflops_day_usd) and `level` (a contour of the objective, e.g. 0: the parity frontier),
   and an optional scenario.yaml.
+
+A report reads data only (Parquet, JSON, YAML through the safe loader): a policy that a manifest or
+scenario names is shown by name and never imported, so a folder from someone else runs no code.
 """
 from __future__ import annotations
 
 import base64
 import html
 import io
-import json
 import os
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 from matplotlib.figure import Figure
 
 from fleet.errors import InputError, ScenarioError
@@ -33,7 +35,8 @@ from fleet.kpis import HEADLINE, not_outcomes
 from fleet.scenario import Scenario, modules_for_target, parse_scenario
 from fleet.yamlio import load_yaml_file
 from runs import plots
-from runs.experiment import parse_experiment
+from runs.atomic import text, write_file
+from runs.folders import read_json, write_error
 from runs.store import load_results
 from runs.table import KPI_FORMATS, format_value
 
@@ -79,18 +82,19 @@ def write_report(result_dir: str | os.PathLike) -> Path:
         raise InputError(f"{folder}: not a results folder (expected {', '.join(RUN_FILES)} of a run, "
                          f"{' and '.join(STORE_FILES)} of a comparison or sweep, or {STUDY_FILE})")
     target = folder / "report.html"
-    tmp = target.with_name(".report.html.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(target)
+    try:
+        write_file(target, text(page))
+    except OSError as exc:
+        raise write_error(folder, exc) from None
     return target
 
 
 # ----- a run -----------------------------------------------------------------------------------
 def run_html(folder: Path) -> str:
     """The report page of a run folder."""
-    events = pd.read_parquet(folder / "events.parquet")
-    timeline = pd.read_parquet(folder / "timeline.parquet")
-    summary = json.loads((folder / "summary.json").read_text())
+    events = _parquet(folder / "events.parquet")
+    timeline = _parquet(folder / "timeline.parquet")
+    summary = read_json(folder / "summary.json")
     manifest = _json(folder / "manifest.json")
     scenario = _scenario(folder)
     servicers = scenario.servicing.servicers if scenario else None
@@ -136,7 +140,8 @@ def _inputs(scenario: Scenario | None, manifest: dict) -> list[tuple[str, str]]:
             ("discount rate", f"{s.economics.discount_rate:.0%}"),
         ]
     if manifest:
-        params = ", ".join(f"{k}={v}" for k, v in manifest.get("policy_params", {}).items())
+        given = manifest.get("policy_params")
+        params = ", ".join(f"{k}={v}" for k, v in given.items()) if isinstance(given, dict) else ""
         rows.append(("policy", f"{manifest.get('policy', '?')}" + (f" ({params})" if params else "")))
         rows.append(("seed", str(manifest.get("seed", "?"))))
     return rows
@@ -183,23 +188,25 @@ def study_html(folder: Path) -> str:
         if table.empty:
             raise InputError(f"{folder}: no finished units to report (see {folder / 'failures'})")
         scenario = _store_scenario(manifest)
-        objective = (manifest.get("objectives") or ["cost_per_pflops_day_usd"])[0]
+        objective = (_field(manifest, "objectives", list, folder) or ["cost_per_pflops_day_usd"])[0]
     else:
-        table, source = pd.read_parquet(folder / STUDY_FILE), folder / STUDY_FILE
+        table, source = _parquet(folder / STUDY_FILE), folder / STUDY_FILE
         manifest = _json(folder / "manifest.json")
         scenario = _scenario(folder)
-        objective = manifest.get("objective", "cost_per_pflops_day_usd")
+        objective = _field(manifest, "objective", str, folder) or "cost_per_pflops_day_usd"
     missing = [c for c in ("policy", "replication") if c not in table.columns]
     if missing:
         raise InputError(f"{source}: missing column(s) {', '.join(missing)}")
-    axes = list(manifest.get("axes") or [c for c in table.columns if "." in c])
+    axes = list(_field(manifest, "axes", list, folder) or [c for c in table.columns if "." in c])
+    if not all(isinstance(a, str) and a in table.columns for a in axes):
+        raise InputError(f"{folder / 'manifest.json'}: axes: not all are columns of {source.name}")
     kpis = [c for c in table.columns if c not in NOT_KPIS and c not in axes
             and pd.api.types.is_numeric_dtype(table[c])]
     if not kpis:
         raise InputError(f"{source}: no numeric KPI columns")
     main = [k for k in MAIN_KPIS if k in kpis] or kpis[:4]
     policies = list(table["policy"].unique())
-    baseline = manifest.get("baseline") or policies[0]
+    baseline = _field(manifest, "baseline", str, folder) or policies[0]
     objective = objective if objective in kpis else main[0]
     kind = "sweep" if axes else "comparison"
     title = scenario.name if scenario else manifest.get("name", folder.name)
@@ -217,7 +224,7 @@ def study_html(folder: Path) -> str:
         body.append(_figure_html(f"Paired differences from {baseline}",
                                  plots.differences(table, main, baseline, ["replication"] + axes)))
     if len(axes) >= 2:
-        level = manifest.get("level")
+        level = _field(manifest, "level", (int, float), folder)
         for p in policies:
             fig = plots.response(table[table["policy"] == p], axes[0], axes[1], objective, level)
             body.append(_figure_html(f"{objective} over {axes[0]} and {axes[1]}: {p}", fig))
@@ -284,28 +291,38 @@ def _number(v) -> str:
     return str(v)
 
 
-def _json(path: Path) -> dict:
-    if not path.exists():
-        return {}
+def _field(manifest: dict, name: str, kind: type | tuple[type, ...], folder: Path):
+    """`manifest[name]` if it is absent, null or of `kind`; InputError (a corrupt manifest) if not."""
+    value = manifest.get(name)
+    if (value is not None and not isinstance(value, kind)) or isinstance(value, bool):
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        raise InputError(f"{folder / 'manifest.json'}: {name}: {' or '.join(k.__name__ for k in kinds)} expected, "
+                         f"found {type(value).__name__}; the manifest is corrupt")
+    return value
+
+
+def _parquet(path: Path) -> pd.DataFrame:
     try:
-        return json.loads(path.read_text())
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: not valid JSON ({exc})") from None
+        return pd.read_parquet(path)
+    except (OSError, ValueError, pa.ArrowException) as exc:
+        raise InputError(f"{path}: not a readable Parquet file ({type(exc).__name__}); the file is corrupt") from None
+
+
+def _json(path: Path) -> dict:
+    return read_json(path) if path.exists() else {}
 
 
 def _store_scenario(manifest: dict) -> Scenario | None:
-    """The base scenario of a results store, if its experiment still expands to the same SHA-256."""
-    spec = manifest.get("spec", {}).get("experiment")
-    source = str(manifest.get("source", ""))
-    base_dir = Path(source).parent if Path(source).is_file() else None
+    """The base scenario a results store recorded (as data: its policy is named, never imported)."""
+    data = manifest.get("base_scenario")
     try:
-        plan = parse_experiment(spec, source, base_dir=base_dir)
-    except (InputError, ScenarioError):
+        return parse_scenario(data, "manifest.json: base_scenario") if isinstance(data, dict) else None
+    except ScenarioError:
         return None
-    return plan.base if plan.sha256() == manifest.get("experiment_sha256") else None
 
 
 def _scenario(folder: Path) -> Scenario | None:
+    """The run's scenario.yaml as data (its policy is named, never imported), or None."""
     path = folder / "scenario.yaml"
     if not path.exists():
         return None

@@ -19,21 +19,25 @@ class RunReport:
     failed: int
 
 
-def run_plan(plan: Plan, out: str | os.PathLike, backend, progress: bool = True) -> RunReport:
+def run_plan(plan: Plan, out: str | os.PathLike, backend, progress: bool = True, force: bool = False) -> RunReport:
     """Compute every unit of `plan` not yet in the store at `out`, writing each as it finishes.
 
-    Raises InputError (before writing anything) if `out` holds a different experiment.
+    Raises InputError (before writing anything) if `out` holds anything but this experiment's results,
+    or (without `force`) another experiment's, or if another command is working in it.
     """
-    store = Store(out, plan)
-    store.open()
-    units = plan.units
-    done = store.done_keys()
-    todo = {u.key: u for u in units if u.key not in done}
-    computed = failed = 0
-    with Progress(len(units), len(units) - len(todo), plan.experiment.name, enabled=progress) as bar:
-        for outcome in backend.run(list(todo.values())):
-            store.write(todo[outcome.key], outcome)
-            computed += not outcome.failed
-            failed += outcome.failed
-            bar.advance(outcome.failed)
+    with Store(out, plan).open(force) as store:
+        units = plan.units
+        done = store.done_keys()
+        todo = {u.key: u for u in units if u.key not in done}
+        computed = failed = 0
+        with Progress(len(units), len(units) - len(todo), plan.experiment.name, enabled=progress) as bar:
+            outcomes = backend.run(list(todo.values()))
+            try:
+                for outcome in outcomes:
+                    store.write(todo[outcome.key], outcome)
+                    computed += not outcome.failed
+                    failed += outcome.failed
+                    bar.advance(outcome.failed)
+            finally:
+                outcomes.close()    # on Ctrl-C or an error: the backend stops its workers now
     return RunReport(len(units), len(units) - len(todo), computed, failed)

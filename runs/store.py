@@ -5,8 +5,12 @@
     DIR/timelines/KEY.parquet    the unit's timeline, when the experiment keeps them
     DIR/failures/KEY.json        a unit that raised: its key, the error and the traceback
 
-Every file is written to a temporary name in its folder and renamed into place, so a killed run
-leaves whole files only; a unit's summary is written last, so its presence means the unit is done.
+    DIR/.lock                    while a command works in the folder (see runs.folders)
+
+Every file is written by runs.atomic (a unique temporary name, fsynced, renamed into place), so a
+killed run leaves whole files only; a unit's summary is written last, so its presence means the
+unit is done. A zero-byte or corrupt summary counts as missing: a resumed run computes it again.
+Reading a store (`load_results`) reads data only and never imports a policy.
 """
 from __future__ import annotations
 
@@ -14,32 +18,28 @@ import hashlib
 import json
 import os
 import platform
-import tempfile
+import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Callable
+from typing import Iterator
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from fleet.errors import InputError
+from runs.atomic import Writer, text, write_file
 from runs.experiment import Plan
+from runs.folders import MANIFEST, Layout, claim, read_json, remove_own, write_error
 from runs.workunits import UnitOutcome, WorkUnit
 
 FORMAT = 1
+ID_COLUMNS = ("key", "variant", "policy", "policy_name", "replication", "seed")
+FAILURE_COLUMNS = ("key", "variant", "policy", "replication", "seed", "error", "detail")
+LISTS = ("axes", "policies", "variant_ids")
 VERSIONED = ("orbital-fleet", "simpy", "numpy", "pandas", "scipy", "pydantic", "pyarrow", "dask", "distributed")
-
-
-def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _versions() -> dict[str, str]:
@@ -52,44 +52,51 @@ def _versions() -> dict[str, str]:
     return out
 
 
+LAYOUT = Layout("experiment", "experiment's results", "fleet compare or fleet sweep",
+                frozenset({MANIFEST, "report.html"}),
+                {"units": ".parquet", "timelines": ".parquet", "failures": ".json"})
+
+
 class Store:
-    """A results folder bound to one experiment; refuses a folder that holds another one."""
+    """A results folder bound to one experiment; refuses a folder that holds anything else."""
 
     def __init__(self, directory: str | os.PathLike, plan: Plan):
         self.dir = Path(directory)
         self.plan = plan
         self.sha256 = plan.sha256()
 
-    def check(self) -> None:
-        """Raise InputError if the folder holds results of a different experiment, or other files."""
-        manifest = self.dir / "manifest.json"
-        if manifest.is_file():
-            old = json.loads(manifest.read_text())
-            if old.get("experiment_sha256") != self.sha256:
-                raise InputError(
-                    f"{self.dir}: holds results of a different experiment (manifest sha256 "
-                    f"{str(old.get('experiment_sha256'))[:12]}, this one {self.sha256[:12]}: the experiment file, "
-                    f"its options or its base scenario changed); choose another --out folder or remove this one")
-        elif self.dir.exists() and any(self.dir.iterdir()):
-            raise InputError(f"{self.dir}: exists and is not an experiment's results folder (no manifest.json); "
-                             "choose another --out folder")
+    @contextmanager
+    def open(self, force: bool = False) -> Iterator[Store]:
+        """Lock the folder for the block; create it and its manifest if new; resume if it holds this experiment.
 
-    def open(self) -> None:
-        """Check the folder, then create it and its manifest if new; drop partial files a killed run left."""
-        self.check()
-        if (self.dir / "manifest.json").is_file():
-            for sub in ("units", "timelines", "failures"):
-                for stale in (self.dir / sub).glob(".*.tmp"):
-                    stale.unlink(missing_ok=True)
-            return
+        A folder holding another experiment is refused, or with `force` emptied of the store's own
+        files. Raises InputError, before writing anything, for any other folder (see runs.folders).
+        """
+        with claim(self.dir, LAYOUT) as (_, before):
+            if before is not None and before.get("experiment_sha256") != self.sha256:
+                if not force:
+                    raise InputError(
+                        f"{self.dir}: holds results of a different experiment (manifest sha256 "
+                        f"{str(before.get('experiment_sha256'))[:12]}, this one {self.sha256[:12]}: the experiment "
+                        "file, its options or its base scenario changed); use --force to replace them, "
+                        "or choose another --out folder")
+                remove_own(self.dir, LAYOUT)
+                before = None
+            if before is None:
+                self._write_manifest()
+            yield self
+
+    def _write_manifest(self) -> None:
         plan = self.plan
         manifest = {
+            "kind": LAYOUT.kind,
             "format": FORMAT,
             "name": plan.experiment.name,
             "source": plan.source,
             "file_sha256": file_sha256(plan.source) if Path(plan.source).is_file() else None,
             "experiment_sha256": self.sha256,
             "spec": plan.spec(),
+            "base_scenario": plan.base.model_dump(mode="json"),
             "base_seed": plan.experiment.seed,
             "seeds": list(plan.seeds),
             "axes": list(plan.axes),
@@ -100,12 +107,18 @@ class Store:
             "units": len(plan.variants) * len(plan.policies) * len(plan.seeds),
             "versions": _versions(),
         }
-        _write_atomic(self.dir / "manifest.json",
-                      lambda p: p.write_text(json.dumps(manifest, indent=2, default=str) + "\n"))
+        self._write(MANIFEST, text(json.dumps(manifest, indent=2, default=str) + "\n"))
 
     def done_keys(self) -> set[str]:
+        """Keys of the units whose files are whole (a zero-byte or corrupt one counts as missing): the
+        summary, and the timeline when the experiment keeps timelines."""
         units = self.dir / "units"
-        return {p.name.removesuffix(".parquet") for p in units.glob("*.parquet")} if units.is_dir() else set()
+        if not units.is_dir():
+            return set()
+        done = {p.name.removesuffix(".parquet") for p in units.glob("*.parquet") if _whole_unit(p)}
+        if self.plan.experiment.keep_timelines:
+            done = {k for k in done if _footer(self.dir / "timelines" / f"{k}.parquet") is not None}
+        return done
 
     def write(self, unit: WorkUnit, outcome: UnitOutcome) -> None:
         """Record a unit's outcome: its row (and timeline), or its failure."""
@@ -113,15 +126,35 @@ class Store:
             record = {"key": unit.key, "variant": unit.variant.id, "policy": unit.policy.label,
                       "replication": unit.replication, "seed": unit.seed, "error": outcome.error,
                       "detail": outcome.detail}
-            _write_atomic(self.dir / "failures" / f"{unit.key}.json",
-                          lambda p: p.write_text(json.dumps(record, indent=2, default=str) + "\n"))
+            self._write(f"failures/{unit.key}.json", text(json.dumps(record, indent=2, default=str) + "\n"))
             return
         if outcome.timeline is not None:
-            _write_atomic(self.dir / "timelines" / f"{unit.key}.parquet",
-                          lambda p: outcome.timeline.to_parquet(p, index=False))
+            self._write(f"timelines/{unit.key}.parquet", lambda f: outcome.timeline.to_parquet(f, index=False))
         row = pd.DataFrame([unit_row(unit, outcome.summary)])
-        _write_atomic(self.dir / "units" / f"{unit.key}.parquet", lambda p: row.to_parquet(p, index=False))
+        self._write(f"units/{unit.key}.parquet", lambda f: row.to_parquet(f, index=False))
         (self.dir / "failures" / f"{unit.key}.json").unlink(missing_ok=True)
+
+    def _write(self, name: str, write: Writer) -> None:
+        path = self.dir / name
+        try:
+            path.parent.mkdir(exist_ok=True)
+            write_file(path, write)
+        except OSError as exc:
+            raise write_error(self.dir, exc) from None
+
+
+def _whole_unit(path: Path) -> bool:
+    """Whether `path` is a whole unit summary: a Parquet footer that parses, of one row with the key columns."""
+    meta = _footer(path)
+    return meta is not None and meta.num_rows == 1 and set(ID_COLUMNS) <= set(meta.schema.names)
+
+
+def _footer(path: Path) -> pq.FileMetaData | None:
+    """The Parquet metadata of `path`, or None if it is missing, empty or corrupt."""
+    try:
+        return pq.read_metadata(path)
+    except (OSError, ValueError, pa.ArrowException):
+        return None
 
 
 def unit_row(unit: WorkUnit, summary: dict) -> dict:
@@ -162,27 +195,65 @@ class Results:
 
 
 def load_results(directory: str | os.PathLike) -> Results:
-    """Read a comparison's or sweep's results folder."""
+    """Read a comparison's or sweep's results folder (data only: nothing named in it is imported).
+
+    Raises InputError if the folder has no manifest or a corrupt one; skips, with a warning, unit
+    and failure files that cannot be read.
+    """
     root = Path(directory)
-    manifest_path = root / "manifest.json"
+    manifest_path = root / MANIFEST
     if not manifest_path.is_file():
         raise InputError(f"{root}: not a results folder (no manifest.json)")
-    manifest = json.loads(manifest_path.read_text())
-    files = sorted((root / "units").glob("*.parquet")) if (root / "units").is_dir() else []
-    summary = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True) if files else pd.DataFrame(
-        columns=["key", "variant", "policy", "policy_name", "replication", "seed", *manifest.get("axes", [])])
+    manifest = read_json(manifest_path)
+    for name in LISTS:
+        value = manifest.get(name, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise InputError(f"{manifest_path}: {name}: a list of names expected; the manifest is corrupt")
+    rows = [frame for f in _files(root / "units", ".parquet") if (frame := _unit_frame(f)) is not None]
+    summary = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
+        columns=[*ID_COLUMNS, *manifest.get("axes", [])])
     if len(summary):
         policy_order = {p: i for i, p in enumerate(manifest.get("policies", []))}
         variant_order = {v: i for i, v in enumerate(manifest.get("variant_ids", []))}
         summary = summary.assign(_v=summary["variant"].map(variant_order), _p=summary["policy"].map(policy_order))
         summary = summary.sort_values(["_v", "_p", "replication"], kind="stable").drop(columns=["_v", "_p"])
         summary = summary.reset_index(drop=True)
-    failed = sorted((root / "failures").glob("*.json")) if (root / "failures").is_dir() else []
-    failures = pd.DataFrame([json.loads(f.read_text()) for f in failed],
-                            columns=["key", "variant", "policy", "replication", "seed", "error", "detail"])
-    timelines = sorted(p.name.removesuffix(".parquet") for p in (root / "timelines").glob("*.parquet")) \
-        if (root / "timelines").is_dir() else []
+    records = [r for f in _files(root / "failures", ".json") if (r := _failure_record(f)) is not None]
+    failures = pd.DataFrame(records, columns=list(FAILURE_COLUMNS))
+    timelines = [p.name.removesuffix(".parquet") for p in _files(root / "timelines", ".parquet")]
     return Results(root, manifest, summary, failures, timelines)
+
+
+def _files(folder: Path, suffix: str) -> list[Path]:
+    return sorted(folder.glob(f"*{suffix}")) if folder.is_dir() else []
+
+
+def _unit_frame(path: Path) -> pd.DataFrame | None:
+    """A unit's summary row, or None (with a warning) if the file is not a whole one."""
+    try:
+        frame = pd.read_parquet(path)
+    except (OSError, ValueError, pa.ArrowException) as exc:
+        warnings.warn(f"{path}: unreadable unit file ignored ({type(exc).__name__}); a resumed run computes "
+                      "the unit again")
+        return None
+    missing = [c for c in ID_COLUMNS if c not in frame.columns]
+    if missing or len(frame) != 1:
+        warnings.warn(f"{path}: not a unit summary (one row with {', '.join(ID_COLUMNS)}); ignored")
+        return None
+    return frame
+
+
+def _failure_record(path: Path) -> dict | None:
+    """A failed unit's record, or None (with a warning) if the file is not one."""
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        warnings.warn(f"{path}: unreadable failure record ignored ({type(exc).__name__})")
+        return None
+    if not isinstance(record, dict):
+        warnings.warn(f"{path}: not a failure record (a JSON object expected); ignored")
+        return None
+    return {k: record.get(k) for k in FAILURE_COLUMNS}
 
 
 def file_sha256(path: str | os.PathLike) -> str:

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from events.engine import run_replication
+from fleet.errors import PolicyFailure
 from fleet.scenario import Scenario
 from policies.registry import make_policy
 
@@ -99,5 +100,6 @@ def run_unit(unit: WorkUnit) -> UnitOutcome:
         policy = make_policy(unit.policy.name, dict(unit.policy.params))
         out = run_replication(unit.variant.scenario, policy, unit.seed)
     except Exception as exc:  # a unit's failure is recorded, and the other units go on
-        return UnitOutcome(unit.key, error=f"{type(exc).__name__}: {exc}", detail=traceback.format_exc())
+        error = str(exc) if isinstance(exc, PolicyFailure) else f"{type(exc).__name__}: {exc}"   # `policy NAME: ...`
+        return UnitOutcome(unit.key, error=error, detail=traceback.format_exc())
     return UnitOutcome(unit.key, summary=out.summary, timeline=out.timeline if unit.keep_timeline else None)

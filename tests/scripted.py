@@ -16,7 +16,8 @@ def one_module_dict(launch_success: float = 1.0) -> dict:
     base["fleet"]["module"].update(commissioning_days=11)
     base["hardware"]["trend"] = None
     base["launch"]["vehicles"] = [dict(base["launch"]["vehicles"][0], success_probability=launch_success,
-                                       lead_time_days=10, price_per_kg_usd={2026: 1000})]
+                                       lead_time_days=10, price_per_kg_usd={2026: 1000},
+                                       price_per_flight_usd=None)]
     base["failures"] = {"unit": {"distribution": "exponential", "rate_per_year": 0.0},
                         "bus": {"distribution": "exponential", "rate_per_year": 0.0}}
     base["servicing"].update(servicers=1, trip_days=52, success_probability=1.0)

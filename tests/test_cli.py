@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from fleet.errors import InputError
 from runs.api import load_scenario, scenario_hash, simulate
 from tests.commands import fleet
 
@@ -138,16 +139,23 @@ def two_results():
     return simulate("tiny", seed=1, years=1), simulate("tiny", seed=2, years=1)
 
 
-def test_save_twice_replaces_the_folder_atomically(tmp_path, two_results):
+def test_save_replaces_a_previous_run_only_when_forced_and_never_foreign_files(tmp_path, two_results):
     first, second = two_results
     target = tmp_path / "res"
     first.save(target)
-    (target / "stray.txt").write_text("left from before")
+    with pytest.raises(InputError, match="holds a previous run; use --force"):
+        second.save(target)
     assert json.loads((target / "manifest.json").read_text())["seed"] == 1
-    second.save(target)
-    assert {p.name for p in target.iterdir()} == FILES, "the old folder was merged, not replaced"
+    (target / "stray.txt").write_text("left from before")
+    with pytest.raises(InputError, match="stray.txt"):
+        second.save(target, force=True)
+    assert (target / "stray.txt").read_text() == "left from before"
+    (target / "stray.txt").unlink()
+    (target / "report.html").write_text("the first run's report")
+    second.save(target, force=True)
+    assert {p.name for p in target.iterdir()} == FILES, "the first run's report was kept beside the second run"
     assert json.loads((target / "manifest.json").read_text())["seed"] == 2
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["res"], "temporary folders left behind"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["res"], "temporary files left behind"
 
 
 def test_failed_save_keeps_the_old_folder(tmp_path, two_results):
@@ -157,7 +165,7 @@ def test_failed_save_keeps_the_old_folder(tmp_path, two_results):
     before = {p.name: p.read_bytes() for p in target.iterdir()}
     broken = dataclasses.replace(second, summary={**second.summary, "bad": object()})
     with pytest.raises(TypeError):
-        broken.save(target)
+        broken.save(target, force=True)
     assert {p.name: p.read_bytes() for p in target.iterdir()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["res"], "temporary folders left behind"
 

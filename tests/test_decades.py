@@ -84,12 +84,13 @@ def _second_generation_at_start(d):
 
 
 BAD_INPUTS = {
-    "years out of order": (lambda d: d["launch"]["vehicles"][0].update(price_per_kg_usd={2035: 100, 2030: 500}),
+    "years out of order": (lambda d: d["launch"]["vehicles"][0].update(price_per_kg_usd={2035: 100, 2030: 500},
+                                                                            price_per_flight_usd=None),
                            "launch.vehicles.0.price_per_kg_usd", "increasing order"),
-    "negative price": (lambda d: d["launch"]["vehicles"][0].update(price_per_kg_usd={2030: -5}),
+    "negative price": (lambda d: d["launch"]["vehicles"][0].update(price_per_kg_usd={2030: -5}, price_per_flight_usd=None),
                        "launch.vehicles.0.price_per_kg_usd.2030", "greater than or equal to 0"),
     "negative learning-curve price": (lambda d: d["launch"]["vehicles"][0].update(price_per_kg_usd={
-        "learning_curve": True, "year": 2030, "usd_per_kg": -1, "learning_rate": 0.2, "mass_growth_per_year": 0.5}),
+        "learning_curve": True, "year": 2030, "usd_per_kg": -1, "learning_rate": 0.2, "mass_growth_per_year": 0.5}, price_per_flight_usd=None),
         "launch.vehicles.0.price_per_kg_usd.usd_per_kg", "greater than or equal to 0"),
     "generation available before the start": (_second_generation_at_start,
                                               "hardware.generations.1.year_available", "start_year"),

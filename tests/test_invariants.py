@@ -13,6 +13,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import events.world
+import fleet.kpis
 from events.engine import run_replication
 from fleet.scenario import parse_scenario
 from fleet.state import Status
@@ -20,7 +21,7 @@ from policies.registry import make_policy
 from runs.api import SCENARIO_DIR
 
 TINY = yaml.safe_load((SCENARIO_DIR / "tiny.yaml").read_text())
-COSTS = ("launch", "hardware", "servicing", "operations", "ground")
+COSTS = fleet.kpis.COST_CATEGORIES
 REL = 1e-6
 
 
@@ -126,7 +127,8 @@ def check(v: dict) -> None:
     assert close(s["cost_total_usd"], sum(s[f"cost_{c}_usd"] for c in COSTS))
     assert all(s[f"cost_{c}_usd"] >= 0 for c in COSTS)
     assert close(float(ev["cost_usd"].sum()), s["cost_launch_usd"] + s["cost_hardware_usd"]
-                 + s["cost_servicing_usd"]), "costs logged on events differ from the ledger"
+                 + s["cost_servicing_usd"] + s["cost_failure_usd"] + s["cost_deorbit_usd"]), \
+        "costs logged on events differ from the ledger"
     assert close(s["data_generated_tb"], s["data_delivered_tb"] + s["data_lost_tb"] + s["data_backlog_tb"])
     assert min(s["data_delivered_tb"], s["data_lost_tb"], s["data_backlog_tb"]) >= -1e-9
 

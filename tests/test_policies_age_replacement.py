@@ -42,13 +42,14 @@ def scenario():
     b["hardware"] = {"generations": [dict(b["hardware"]["generations"][0], power_kw_per_unit=1.0,
                                           mass_kg_per_unit=20, price_usd_per_unit=100_000)], "trend": None}
     b["launch"]["vehicles"] = [dict(b["launch"]["vehicles"][0], success_probability=1.0, lead_time_days=0,
-                                    launches_per_year=1e6, price_per_kg_usd={2026: 400})]
+                                    launches_per_year=1e6, price_per_kg_usd={2026: 400},
+                                    price_per_flight_usd=None)]
     b["failures"] = {"unit": {"distribution": "exponential", "rate_per_year": 0.0},
                      "bus": {"distribution": "weibull", "shape": SHAPE, "scale_years": SCALE}}
     b["servicing"]["servicers"] = 0
     b["ground"]["stations"] = [dict(b["ground"]["stations"][0], clear_probability=1.0)]
     b["economics"].update(bus_price_usd=500_000, operations_usd_per_module_year=0, ground_usd_per_station_year=0,
-                          module_failure_usd=CF - CP)
+                          module_failure_usd=CF - CP, deorbit_usd_per_module=0)   # Cp: the new module alone
     return parse_scenario(b, "age-replacement closed form")
 
 

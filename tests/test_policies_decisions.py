@@ -41,6 +41,19 @@ def test_replenish_launches_the_missing_capacity():
     assert Replenish().review(healthy) == []
 
 
+def test_replenishing_policies_order_replacements_a_lead_time_before_the_design_end_of_life():
+    """tiny: 10-year design life, 5-year horizon. At 4.8 years, modules 0 and 1 reach their design end
+    at 4.9 years (37 days on), module 2 at 5.1 years (after the horizon: never replaced), module 3 in
+    10 years. With a 180-day lead, two replacements are ordered; with none, or a 30-day one, none."""
+    rows = [Row(commissioned_day=-5.1 * Y), Row(commissioned_day=-5.1 * Y), Row(commissioned_day=-4.9 * Y), Row()]
+    obs = observe(small_scenario(), rows, day=4.8 * Y)
+    for make in (lambda lead: Replenish(renew_lead_days=lead), lambda lead: ServiceOnThreshold(renew_lead_days=lead),
+                 lambda lead: AgeReplacement(age_years=20, renew_lead_days=lead),
+                 lambda lead: BlockReplacement(block_years=20, renew_lead_days=lead)):
+        assert [(type(a), a.count) for a in make(180.0).review(obs)] == [(Launch, 2)]
+        assert make(30.0).review(obs) == [] and make(0.0).review(obs) == []
+
+
 def test_age_replacement_deorbits_modules_past_the_age_and_refills_dead_slots():
     obs = observe(small_scenario(), [Row(commissioned_day=0), Row(commissioned_day=4 * Y), Row(commissioned_day=0.5 * Y),
                                      Row(status=F)], day=6 * Y)
@@ -105,10 +118,25 @@ def test_spares_activate_a_standby_spare_and_reorder_at_the_reorder_point():
         Row(status=S, spare=True), Row(status=S, cluster=1, spare=True), Row(status=S, cluster=1, spare=True)], day=Y)
     actions = Spares(reorder_point=1, order_quantity=3).on_module_failed(obs, 0)
     assert isinstance(actions[0], Activate) and actions[0].modules == (4,)
-    # cluster 0's stock position falls to 0 <= r = 1: one order of Q = 3; cluster 1 holds 2 > r
+    # cluster 0's inventory position falls to 0 <= r = 1: one order of Q = 3; cluster 1 holds 2 > r
     assert [(a.count, a.cluster, a.spare) for a in actions[1:]] == [(3, 0, True)]
     start = observe(small_scenario(clusters=2, modules=4), [Row(), Row(), Row(cluster=1), Row(cluster=1)], day=0)
     assert [(a.count, a.cluster, a.spare) for a in Spares(initial_spares=2).review(start)] == [(2, 0, True), (2, 1, True)]
+
+
+def test_spares_orders_cover_the_backorders_after_a_burst_of_failures():
+    """(s, Q) with the textbook inventory position (on hand + on order - backorders): four modules of
+    one cluster died, no spare on hand or on order (the first two were used, they died too), so the
+    position is -4; with r = 1, Q = 2, three batches bring it back to 2 > r: 6 spares, 4 of them
+    backordered."""
+    used = [Row(status=F, spare=True), Row(status=F, spare=True)]
+    obs = observe(small_scenario(clusters=1, modules=4), [Row(status=F)] * 4 + used, day=Y)
+    actions = Spares(initial_spares=2, reorder_point=1, order_quantity=2).on_module_failed(obs, 0)
+    assert [(a.count, a.cluster, a.spare) for a in actions] == [(6, 0, True)]
+    # once those six are on order, the position is 6 - 4 = 2 > r: nothing more is ordered
+    ordered = [Row(status=Status.ORDERED, spare=True)] * 6
+    assert Spares(initial_spares=2, reorder_point=1, order_quantity=2).review(
+        observe(small_scenario(clusters=1, modules=4), [Row(status=F)] * 4 + used + ordered, day=Y)) == []
 
 
 def test_tech_refresh_upgrades_only_where_the_gain_pays_back_in_time():

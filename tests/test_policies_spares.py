@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from fleet.actions import Activate
-from fleet.errors import PolicyError
+from fleet.errors import PolicyFailure
 from fleet.scenario import parse_scenario
 from policies import Policy
 from policies.spares import Spares
@@ -73,5 +73,5 @@ def test_activating_a_module_that_is_not_a_spare_is_refused():
         def review(self, obs):
             return [Activate(modules=(0,))] if obs.count(2) else []
 
-    with pytest.raises(PolicyError, match=r"policy confused-v1 \(review, day .*\): Activate names module 0, which is operational"):
+    with pytest.raises(PolicyFailure, match=r"policy confused-v1: review on day .*: Activate names module 0, which is operational"):
         simulate(scenario(), seed=0, policy=Confused())

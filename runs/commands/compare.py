@@ -8,6 +8,7 @@ from runs.api import load_scenario
 from runs.commands.execution import add_execution_args, execute
 from runs.comparison import comparison_text, kpi_columns
 from runs.experiment import parse_experiment
+from runs.folders import safe_name
 from runs.store import load_results
 
 
@@ -26,6 +27,8 @@ def add_parser(sub) -> None:
     p.add_argument("--seed", type=int, default=0, help="base seed; replication r uses a seed made from it and r")
     p.add_argument("--years", type=float, help="simulate this many years instead of the scenario's horizon")
     p.add_argument("--out", help="results folder (default results/compare-SCENARIO-HASH)")
+    p.add_argument("--force", action="store_true",
+                   help="replace another experiment's results in the --out folder (only the files fleet wrote)")
     p.add_argument("--report", action="store_true", help="also write report.html into the results folder")
     add_execution_args(p)
     p.set_defaults(func=main)
@@ -41,8 +44,8 @@ def main(args: argparse.Namespace) -> int:
             "baseline": args.baseline or policies[0], "objectives": [args.objective]}
     if args.years is not None:
         data["years"] = args.years
-    plan = parse_experiment(data, "fleet compare", base=base)
-    out = args.out or f"results/compare-{base.name}-{plan.sha256()[:8]}"
+    plan = parse_experiment(data, "fleet compare", base=base, confirmed=args.yes)
+    out = args.out or "results/" + safe_name(f"compare-{base.name}-{plan.sha256()[:8]}")
     print(f"compare {base.name}: {plan.base.horizon_years:g} years, {args.replications} replications "
           f"(base seed {args.seed}), policies {', '.join(p.label for p in plan.policies)}; baseline {plan.baseline}")
     execute(plan, out, args)

@@ -2,16 +2,20 @@
 from __future__ import annotations
 
 import argparse
-import os
+import json
 import sys
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
 from fleet.errors import InputError
 from runs.api import load_scenario, with_changes
+from runs.atomic import Writer, text
+from runs.folders import MANIFEST, Layout, check_save, save_result
 from runs.parity import AXES, parse_axes, run_parity
+
+LAYOUT = Layout("parity", "parity result", "fleet parity",
+                frozenset({"runs.csv", "settings.csv", "frontier.csv", MANIFEST}))
 
 
 def add_parser(sub) -> None:
@@ -28,7 +32,9 @@ def add_parser(sub) -> None:
     p.add_argument("--points", type=int, default=5, help="settings per axis (default 5)")
     p.add_argument("--years", type=float, help="simulate this many years instead of the scenario's horizon")
     p.add_argument("--grid", action="store_true", help="every combination of exactly two axes")
-    p.add_argument("--out", help="write runs.csv, settings.csv and frontier.csv to this folder")
+    p.add_argument("--out", help="write runs.csv, settings.csv, frontier.csv and manifest.json to this folder "
+                                 "(a new or empty one)")
+    p.add_argument("--force", action="store_true", help="replace a previous parity result in the --out folder")
     p.set_defaults(func=main)
 
 
@@ -39,6 +45,8 @@ def main(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     if args.years is not None:
         scenario = with_changes(scenario, horizon_years=args.years)
+    if args.out is not None:
+        check_save(args.out, LAYOUT, args.force)
     result = run_parity(scenario, axes, replications=args.replications, seed=args.seed, points=args.points,
                         grid=args.grid, progress=lambda s: print(f"  done {s}", file=sys.stderr))
     print(f"{scenario.name}: {scenario.horizon_years:g} years from {scenario.start_year}, "
@@ -48,21 +56,19 @@ def main(args: argparse.Namespace) -> int:
         print(result.settings.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
         print("\nparity frontier (ratio = 1):")
         print(result.frontier.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
-    if args.out:
-        print(f"results: {_save(result, Path(args.out))}")
+    if args.out is not None:
+        print(f"results: {_save(result, args)}")
     return 0
 
 
-def _save(result, target: Path) -> Path:
-    """Write the three tables into `target`, each atomically (temp file then rename)."""
-    target.mkdir(parents=True, exist_ok=True)
-    for name, frame in (("runs", result.runs), ("settings", result.settings), ("frontier", result.frontier)):
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".csv", dir=target)
-        os.close(fd)
-        try:
-            frame.to_csv(tmp, index=False)
-            os.replace(tmp, target / f"{name}.csv")
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    return target
+def _save(result, args: argparse.Namespace) -> Path:
+    """Write the three tables and a manifest of the options into --out (see runs.folders.save_result)."""
+    manifest = {"kind": LAYOUT.kind, "scenario": args.scenario, "axes": args.axes, "replications": args.replications,
+                "seed": args.seed, "points": args.points, "years": args.years, "grid": args.grid}
+    files = {f"{name}.csv": _csv(frame) for name, frame in
+             (("runs", result.runs), ("settings", result.settings), ("frontier", result.frontier))}
+    return save_result(args.out, LAYOUT, {**files, MANIFEST: text(json.dumps(manifest, indent=2) + "\n")}, args.force)
+
+
+def _csv(frame: pd.DataFrame) -> Writer:
+    return lambda f: frame.to_csv(f, index=False)

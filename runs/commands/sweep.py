@@ -4,8 +4,9 @@ from __future__ import annotations
 import argparse
 
 from runs.commands.execution import add_execution_args, execute
-from runs.comparison import comparison_text, kpi_columns
+from runs.comparison import comparison_text
 from runs.experiment import load_experiment
+from runs.folders import safe_name
 from runs.store import load_results
 
 SHOWN_VARIANTS = 20
@@ -17,15 +18,17 @@ def add_parser(sub) -> None:
                                    "results folder; rerunning computes only what is missing.")
     p.add_argument("experiment", help="experiment .yaml file (see runs/experiments/ for an example)")
     p.add_argument("--out", help="results folder (default results/NAME, NAME from the experiment file)")
+    p.add_argument("--force", action="store_true",
+                   help="replace another experiment's results in the --out folder (only the files fleet wrote)")
     p.add_argument("--report", action="store_true", help="also write report.html into the results folder")
     add_execution_args(p)
     p.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
-    plan = load_experiment(args.experiment)
+    plan = load_experiment(args.experiment, confirmed=args.yes)
     exp = plan.experiment
-    out = args.out or f"results/{exp.name}"
+    out = args.out or "results/" + safe_name(exp.name)
     print(f"sweep {exp.name}: {len(plan.variants)} variants x {len(plan.policies)} policies x "
           f"{exp.replications} replications of {plan.base.name} ({plan.base.horizon_years:g} years)")
     execute(plan, out, args)

@@ -10,7 +10,7 @@ import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 
-from fleet.errors import InputError
+from fleet.errors import InputError, shown
 from runs.validate import CASES, FAMILY_ALPHA, Row, case_names
 
 
@@ -43,7 +43,7 @@ def main(args: argparse.Namespace) -> int:
     if args.case:
         unknown = [n for n in args.case if n not in case_names()]
         if unknown:
-            raise InputError(f"--case: unknown case {unknown[0]!r}; cases are {', '.join(case_names())}")
+            raise InputError(f"--case: unknown case {shown(unknown[0])}; cases are {', '.join(case_names())}")
         chosen = [c for c in CASES if c.name in args.case]
     if args.replications is not None and args.replications < 2:
         raise InputError("--replications must be at least 2 (a confidence interval needs two)")

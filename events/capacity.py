@@ -30,6 +30,7 @@ from fleet.state import FleetTable
 
 BUCKET_DAYS = 365.25
 MERGE_FROM = 2048       # entries added to the current bucket before they are merged into it
+STAGE_UP_TO = 1 << 18   # entries of later buckets held unfiled, so that a bucket gets few large chunks
 
 Entries = tuple[np.ndarray, np.ndarray, np.ndarray]     # stop days, PFLOPS, module ids
 
@@ -74,6 +75,8 @@ class CapacityPath:
         self._next = 0                          # ... of which those before this index are passed
         self._new = _empty()                    # entries added to it since, in order
         self._later: dict[int, list[Entries]] = {}
+        self._staged: list[Entries] = []        # entries of later buckets, not yet filed (see _file_staged)
+        self._staged_count = 0
         self._removed = (np.zeros((0, 0)), np.zeros(0))   # stops of the rows `remove` saw
 
     # ----- changes --------------------------------------------------------------------------------
@@ -166,7 +169,19 @@ class CapacityPath:
                 self._new = _empty()
             if now.all():
                 return
-            e, bucket = _pick(e, ~now), bucket[~now]
+            e = _pick(e, ~now)
+        self._staged.append(e)
+        self._staged_count += len(e[0])
+        if self._staged_count > STAGE_UP_TO:
+            self._file_staged()
+
+    def _file_staged(self) -> None:
+        """File the staged entries of later buckets into their buckets, one chunk per bucket."""
+        if not self._staged:
+            return
+        e = _join(self._staged) if len(self._staged) > 1 else self._staged[0]
+        self._staged, self._staged_count = [], 0
+        bucket = (e[0] // BUCKET_DAYS).astype(np.int64)
         order = np.argsort(bucket, kind="stable")
         e, bucket = _pick(e, order), bucket[order]
         cuts = [0, *(np.flatnonzero(np.diff(bucket)) + 1).tolist(), len(bucket)]
@@ -239,6 +254,7 @@ class CapacityPath:
 
     def _open(self, bucket: int) -> None:
         """Make `bucket` the current one: its chunks, in order."""
+        self._file_staged()
         chunks = self._later.pop(bucket, [])
         self._bucket = bucket
         self._next = 0

@@ -105,7 +105,7 @@ class CapacityPath:
         units = old.shape[1]
         both = np.concatenate([old, new], axis=1)                 # each row: its old then new stops
         order = np.argsort(both, axis=1, kind="stable")           # two ascending runs: a merge
-        stops = np.take_along_axis(both, order, axis=1).reshape(-1)
+        stops = both.reshape(-1)[(order + np.arange(0, both.size, 2 * units)[:, None]).reshape(-1)]
         weights = np.where(order < units, -w_old[:, None], w_new[:, None]).reshape(-1)
         first = np.ones(len(stops), dtype=bool)
         np.not_equal(stops[1:], stops[:-1], out=first[1:])

@@ -51,7 +51,8 @@ class GroundNetwork:
             self.blackout_days += days
         path = self.path
         if self.backlog_tb > 0.0 or self.tb_per_pflops_day * path.capacity > drain:
-            path.advance(self._last_day)
+            if path.day < self._last_day:
+                path.advance(self._last_day)
             capacity, widths = path.advance(now)
             self.backlog_tb, lost = fill_backlog(self.backlog_tb, capacity * self.tb_per_pflops_day, widths, drain,
                                                  path.modules * self.buffer_tb_per_module)

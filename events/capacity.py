@@ -52,6 +52,11 @@ def _in_order(e: Entries) -> Entries:
     return _pick(e, np.argsort(e[0]))
 
 
+def _merged(e: Entries) -> Entries:
+    """`e` in order, when it is a few ascending runs (a stable sort merges them)."""
+    return _pick(e, np.argsort(e[0], kind="stable"))
+
+
 class CapacityPath:
     """C(t) from `day` on, its integral since day 0 (`area`) and the part above `level` (`above`).
 
@@ -162,9 +167,9 @@ class CapacityPath:
         bucket = (e[0] // BUCKET_DAYS).astype(np.int64)
         now = bucket <= self._bucket
         if now.any():
-            self._new = _in_order(_join([self._new, _pick(e, now)]))
+            self._new = _merged(_join([self._new, _pick(e, now)]))
             if len(self._new[0]) > MERGE_FROM:
-                self._current = _in_order(_join([_pick(self._current, slice(self._next, None)), self._new]))
+                self._current = _merged(_join([_pick(self._current, slice(self._next, None)), self._new]))
                 self._next = 0
                 self._new = _empty()
             if now.all():
@@ -227,7 +232,7 @@ class CapacityPath:
             self._next = end
             n = int(np.searchsorted(self._new[0], day, side="right")) if len(self._new[0]) else 0
             if n:
-                e = _in_order(_join([e, _pick(self._new, slice(None, n))]))
+                e = _merged(_join([e, _pick(self._new, slice(None, n))]))
                 self._new = _pick(self._new, slice(n, None))
         if len(e[0]) == 0:
             return e[0], e[1]
@@ -250,7 +255,7 @@ class CapacityPath:
             if day < (self._bucket + 1) * BUCKET_DAYS:
                 break
             self._open(self._bucket + 1)
-        return _in_order(_join(parts))
+        return _merged(_join(parts))
 
     def _open(self, bucket: int) -> None:
         """Make `bucket` the current one: its chunks, in order."""

@@ -1,42 +1,63 @@
 """Orbit against the terrestrial reference: the summary KPIs that compare a run with Earth.
 
-Orbit's dated flows come from the timeline: the costs booked between two samples are dated at the
-later sample, and the capacity sampled holds until the next sample (compute idles in eclipse).
-Both are then scaled so that their totals equal the exact figures (the ledger's present value,
-the fleet's integrated delivered compute); only their timing has the timeline's resolution.
+Orbit's dated flows are exact and do not depend on the timeline: every cost booked at its day;
+operations and ground costs, which accrue with time, month by month; and delivered compute month
+by month, from the capacity path read at each month's end. Monthly amounts are dated at the
+month's midpoint, as on Earth's side (`fleet.earth`).
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from events.timeline import Timeline
+from events.ground import GroundNetwork
 from events.world import World
-from fleet.earth import Flows, first_cheaper_year, scenario_earth_flows
-from fleet.economics import DAYS_PER_YEAR, discount_factor
+from fleet.earth import STEPS_PER_YEAR, Flows, first_cheaper_year, scenario_earth_flows
+from fleet.economics import DAYS_PER_YEAR
 
 
-def orbit_flows(world: World, timeline: Timeline, delivered_pflops_days: float) -> Flows:
-    """Dated costs and delivered compute of the orbital fleet, from its timeline samples."""
-    years = np.asarray(timeline.rows["time_days"], dtype=float) / DAYS_PER_YEAR
-    cumulative = np.asarray(timeline.rows["cost_cumulative_usd"], dtype=float)
-    capacity = np.asarray(timeline.rows["capacity_pflops"], dtype=float)
-    cost = np.diff(cumulative, prepend=0.0)
-    rate = world.scenario.economics.discount_rate
-    pv = float(np.sum(cost * discount_factor(rate, years)))
-    if pv > 0:
-        cost = cost * (world.ledger.npv / pv)   # same timing, exact present value
-    widths = np.diff(years)
-    output = capacity[:-1] * widths * DAYS_PER_YEAR * (1.0 - world.scenario.fleet.module.eclipse_fraction)
-    if output.sum() > 0:
-        output = output * (delivered_pflops_days / output.sum())
-    return Flows(cost_usd=cost, cost_years=years, pflops_days=output, output_years=years[:-1] + widths / 2)
+class MonthlyOutput:
+    """Reads the fleet's integrated capacity (PFLOPS-days at the daylight rate) at each month's end."""
+
+    def __init__(self, world: World, ground: GroundNetwork):
+        self.world = world
+        self.ground = ground
+        months = max(1, math.ceil(world.scenario.horizon_years * STEPS_PER_YEAR - 1e-9))
+        self.edges = np.minimum(np.arange(months + 1) * (DAYS_PER_YEAR / STEPS_PER_YEAR), world.horizon_day)
+        self.area = [0.0]
+        world.env.process(self._run())
+
+    def _run(self):
+        env = self.world.env
+        for day in self.edges[1:-1].tolist():
+            yield env.timeout(day - env.now)
+            self.close()
+
+    def close(self) -> None:
+        """Read the integral now (at a month's end, or at the horizon)."""
+        self.ground.sync()
+        self.area.append(self.world.capacity.area)
 
 
-def earth_comparison(world: World, timeline: Timeline, delivered_pflops_days: float) -> dict:
-    """KPIs of the terrestrial reference for the same target and horizon, and orbit's ratio to it."""
+def orbit_flows(world: World, output: MonthlyOutput) -> Flows:
+    """Dated costs and delivered compute of the orbital fleet."""
+    edges = output.edges
+    mid = (edges[:-1] + edges[1:]) / 2 / DAYS_PER_YEAR
+    per_module, network = world.flow_rates_usd_per_day()
+    t = world.table
+    flows = np.array([per_module * t.operated_days(a, b) + network * (b - a) for a, b in zip(edges[:-1], edges[1:])])
+    cost = np.concatenate([np.asarray(world.ledger.amounts, dtype=float), flows])
+    when = np.concatenate([np.asarray(world.ledger.days, dtype=float) / DAYS_PER_YEAR, mid])
+    compute = np.diff(np.asarray(output.area)) * (1.0 - world.scenario.fleet.module.eclipse_fraction)
+    return Flows(cost_usd=cost, cost_years=when, pflops_days=compute, output_years=mid)
+
+
+def earth_comparison(world: World, output: MonthlyOutput) -> dict:
+    """KPIs of the terrestrial reference serving the same demand over the same horizon, and orbit's ratio to it."""
     s = world.scenario
-    earth = scenario_earth_flows(s, world.generations, world.target_pflops)
-    orbit = orbit_flows(world, timeline, delivered_pflops_days)
+    earth = scenario_earth_flows(s, world.generations, world.demand)
+    orbit = orbit_flows(world, output)
     r_orbit, r_earth = s.economics.discount_rate, s.earth.cost_of_capital
     orbit_lc = orbit.levelised(r_orbit)
     earth_lc = earth.levelised(r_earth)

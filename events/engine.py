@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from events.ground import GroundNetwork
-from events.comparison import earth_comparison
+from events.comparison import MonthlyOutput, earth_comparison
 from events.invariants import check_replication
 from events.launch import LaunchQueue
 from events.log import EventLog
@@ -49,6 +49,8 @@ def run_replication(scenario: Scenario, policy: Policy, seed: int) -> Outcome:
     ground = GroundNetwork(world)
     SpaceWeather(world, modules)
     timeline = Timeline(world, ground, servicing)
+    output = MonthlyOutput(world, ground)
+    world.env.process(_follow_demand(world, ground))
     initial = modules_for_target(scenario)
     ids = launches.order(initial, None, world.newest_generation())
     world.log.add(0.0, "decision", -1, -1, len(ids), 0.0,
@@ -62,11 +64,21 @@ def run_replication(scenario: Scenario, policy: Policy, seed: int) -> Outcome:
     ended = world.table.unsettled_ended()
     world.settle(ended, world.table.end_day[ended])
     timeline.sample()
-    ground.advance()
+    output.close()
+    world.book_flows()
     _log_unit_failures(world)
-    summary = _summary(world, timeline, ground, servicing, len(world.log), time.perf_counter() - started)
+    summary = _summary(world, output, ground, servicing, len(world.log), time.perf_counter() - started)
     check_replication(world, ground, timeline, summary)
     return Outcome(log=world.log, timeline=timeline.frame(), summary=summary)
+
+
+def _follow_demand(world: World, ground: GroundNetwork):
+    """At each change of demand, capacity above the new demand starts to count as surplus."""
+    env = world.env
+    for day in world.demand.changes(world.horizon_day):
+        yield env.timeout(day - env.now)
+        ground.sync()
+        world.capacity.level = world.demand.at(day)
 
 
 def _log_unit_failures(world: World) -> None:
@@ -84,7 +96,7 @@ def _log_unit_failures(world: World) -> None:
     world.log.add_bulk("unit_failure", days[starts], modules[starts], world.table.cluster[modules[starts]], counts)
 
 
-def _summary(world: World, timeline: Timeline, ground: GroundNetwork, servicing: Servicing,
+def _summary(world: World, output: MonthlyOutput, ground: GroundNetwork, servicing: Servicing,
              events: int, wall: float) -> dict:
     t = world.table
     status = t.status[: t.n]
@@ -94,7 +106,7 @@ def _summary(world: World, timeline: Timeline, ground: GroundNetwork, servicing:
     n_servicers = world.scenario.servicing.servicers
     summary = {
         "delivered_pflops_days": delivered,
-        "mean_availability": timeline.mean_availability(),
+        "mean_availability": _mean_availability(world),
         "launches": c["launches"],
         "launch_failures": c["launch_failures"],
         "modules_launched": c["modules_launched"],
@@ -119,11 +131,18 @@ def _summary(world: World, timeline: Timeline, ground: GroundNetwork, servicing:
         "servicer_utilisation": servicing.busy_days / (n_servicers * world.horizon_day) if n_servicers else 0.0,
         "space_weather_events": c["space_weather_events"],
         "modules_operational_final": int((status == Status.OPERATIONAL).sum()),
-        "target_pflops": world.target_pflops,
+        "demand_pflops_days": world.demand.integral(0.0, world.horizon_day),
         "events": events,
         "wall_seconds": wall,
     }
     for cat in COST_CATEGORIES:
         summary[f"cost_{cat}_usd"] = float(world.ledger.total[cat])
-    summary.update(earth_comparison(world, timeline, delivered))
+    summary.update(earth_comparison(world, output))
     return summary
+
+
+def _mean_availability(world: World) -> float:
+    """Capacity up to demand over demand, both integrated exactly over the run (1 if nothing is wanted)."""
+    path = world.capacity
+    wanted = world.demand.integral(0.0, world.horizon_day)
+    return float((path.area - path.above) / wanted) if wanted > 0 else 1.0

@@ -2,16 +2,18 @@
 
 Each station's clear and outage spells are exponential with the scenario's mean outage length and
 a clear mean set so that the station is clear `clear_probability` of the time; each starts in its
-stationary state. Between two changes every rate is constant, so the backlog, deliveries and
-losses are integrated exactly (`fleet.ground.advance_backlog`). The fleet's rate of producing
-results and its buffer size are refreshed at every timeline sample.
+stationary state. The fleet produces results at a rate proportional to its capacity, which the
+capacity path (`events.capacity`) gives exactly as it falls unit by unit; between two changes of
+weather or of the fleet the drain and the buffer are constant and production never rises, so the
+backlog and its losses are integrated exactly (`fleet.ground.fill_backlog`). What was produced and
+is neither lost nor on board was delivered.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from events.world import World
-from fleet.ground import DownlinkCapacity, advance_backlog
+from fleet.ground import DownlinkCapacity, fill_backlog
 
 
 class GroundNetwork:
@@ -23,37 +25,54 @@ class GroundNetwork:
         self.stations = spec.stations
         self.capacity = DownlinkCapacity(spec, world.scenario.fleet.clusters)
         self.backlog_tb = 0.0
-        self.generate_tb_per_day = 0.0
-        self.buffer_tb = 0.0
-        self.generated_tb = self.delivered_tb = self.lost_tb = 0.0
+        self.lost_tb = 0.0
         self.blackout_days = 0.0
+        self.path = world.capacity
+        module = world.scenario.fleet.module
+        self.tb_per_pflops_day = (1.0 - module.eclipse_fraction) * spec.data_tb_per_pflops_day   # of capacity
+        self.buffer_tb_per_module = module.data_buffer_tb
         self._last_day = 0.0
         streams = [world.streams.sequence(f"weather/{s.name}") for s in self.stations]
         self.clear = [bool(rng.random() < s.clear_probability) for rng, s in zip(streams, self.stations)]
         self.drain_tb_per_day = self.capacity.total(tuple(self.clear))
+        self.path.before_change.append(self.advance)
         for i, rng in enumerate(streams):
             world.env.process(self._weather(i, rng))
 
     def advance(self) -> None:
-        """Integrate the backlog from the last change to now."""
+        """Integrate the backlog from the last change to now. Nothing to do while it is empty and
+        production cannot exceed the drain (the path's capacity at its day bounds it from above)."""
         now = self.world.env.now
         days = now - self._last_day
         if days <= 0:
             return
-        self.backlog_tb, delivered, lost = advance_backlog(
-            self.backlog_tb, self.generate_tb_per_day, self.drain_tb_per_day, self.buffer_tb, days)
-        self.generated_tb += self.generate_tb_per_day * days
-        self.delivered_tb += delivered
-        self.lost_tb += lost
-        if self.drain_tb_per_day == 0.0:
+        drain = self.drain_tb_per_day
+        if drain == 0.0:
             self.blackout_days += days
+        path = self.path
+        if self.backlog_tb > 0.0 or self.tb_per_pflops_day * path.capacity > drain:
+            if path.day < self._last_day:
+                path.advance(self._last_day)
+            capacity, widths = path.advance(now)
+            self.backlog_tb, lost = fill_backlog(self.backlog_tb, capacity * self.tb_per_pflops_day, widths, drain,
+                                                 path.modules * self.buffer_tb_per_module)
+            self.lost_tb += lost
         self._last_day = now
 
-    def set_generation(self, tb_per_day: float, buffer_tb: float) -> None:
-        """New production rate of the fleet (TB/day) and its total buffer (TB)."""
+    def sync(self) -> None:
+        """Bring the backlog and the capacity path up to now."""
         self.advance()
-        self.generate_tb_per_day = tb_per_day
-        self.buffer_tb = buffer_tb
+        self.path.advance(self.world.env.now)
+
+    @property
+    def generated_tb(self) -> float:
+        """Results produced up to the path's day, TB."""
+        return self.path.area * self.tb_per_pflops_day
+
+    @property
+    def delivered_tb(self) -> float:
+        """Results that reached the ground up to now (after `sync`), TB."""
+        return self.generated_tb - self.lost_tb - self.backlog_tb
 
     def _weather(self, i: int, rng: np.random.Generator):
         w = self.world

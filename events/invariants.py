@@ -137,8 +137,13 @@ def check_availability(world: World, ground: GroundNetwork, timeline: Timeline, 
 
 
 def check_data(world: World, ground: GroundNetwork, timeline: Timeline, summary: dict) -> None:
-    """Results data is conserved: generated = delivered + lost + still on board."""
+    """Results data is conserved: generated = delivered + lost + still on board; and the capacity
+    path's integral is the compute the fleet table integrated module by module."""
     s = summary
+    path_compute = world.capacity.area * (1.0 - world.scenario.fleet.module.eclipse_fraction)
+    if not _close(path_compute, s["delivered_pflops_days"]):
+        raise InvariantError("compute integrals agree", world.now, f"capacity path {path_compute:.9g} but modules "
+                             f"{s['delivered_pflops_days']:.9g} PFLOPS-days")
     held = s["data_delivered_tb"] + s["data_lost_tb"] + s["data_backlog_tb"]
     if not _close(s["data_generated_tb"], held):
         raise InvariantError("data conservation", world.now,

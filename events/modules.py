@@ -85,6 +85,7 @@ class Modules:
             else:
                 strike = np.full(len(starting), math.inf)
             t.commission(rows, now, ends, np.minimum(bus, strike))
+            w.capacity.enter(rows, now)
             ends_of = dict(zip(starting, zip(bus.tolist(), strike.tolist())))
         retire = now + self.life_days
         for m in ids:
@@ -120,6 +121,7 @@ class Modules:
         """Module m stops now. Its compute and unit failures up to now are integrated in bulk when
         the run closes its books (`FleetTable.unsettled_ended`): nothing changes its units after."""
         w = self.world
+        w.capacity.leave(np.array([m]), w.now)
         w.table.status[m] = status
         w.table.end_day[m] = w.now
 
@@ -161,7 +163,9 @@ class Modules:
         t.installs[repaired] = installs + 1
         rows[np.arange(t.units) < take[:, None]] = new   # the failed slots, row by row
         rows.sort(axis=1)
+        w.capacity.remove(repaired, now)
         t.unit_end[modules] = rows
+        w.capacity.add(repaired, now)
         for m in repaired.tolist():
             self.reschedule(m)
         return take
@@ -171,8 +175,10 @@ class Modules:
         w = self.world
         t = w.table
         w.settle(np.array([m]))
+        w.capacity.remove(np.array([m]), w.now)
         t.generation[m] = generation
         t.unit_end[m] = np.sort(w.unit_end_days([(m, int(t.installs[m]), t.units)], w.env.now))
+        w.capacity.add(np.array([m]), w.now)
         t.installs[m] += 1
         self.reschedule(m)
         return t.units

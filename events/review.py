@@ -116,7 +116,7 @@ class PolicyDriver:
         servicing = self.servicing
         return Observation(table=w.table, day=day, year=w.year(day), horizon_day=w.horizon_day,
                            scenario=self._scenario, generations=self._available[w.newest_generation()],
-                           target_pflops=w.target_pflops, servicers=servicing.spec.servicers,
+                           target_pflops=w.target_pflops, demand=w.demand, servicers=servicing.spec.servicers,
                            servicers_busy=servicing.busy, trips_queued=servicing.queued)
 
     def react(self, hook: str, *args) -> None:

@@ -62,7 +62,9 @@ class SpaceWeather:
             rows[kill] = w.now
             w.record_failures(hit_rows, np.full(len(hit_rows), w.now), killed)
             rows.sort(axis=1)
+            w.capacity.remove(hit_rows, w.now)
             table.unit_end[hit_rows] = rows
+            w.capacity.add(hit_rows, w.now)
             for m in hit_rows:
                 self.modules.reschedule(int(m))
         w.counters["space_weather_events"] += 1

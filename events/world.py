@@ -8,8 +8,10 @@ from collections import defaultdict
 import numpy as np
 import simpy
 
+from events.capacity import CapacityPath
 from events.log import EventLog
-from fleet.economics import DAYS_PER_YEAR
+from fleet.demand import demand_curve
+from fleet.economics import DAYS_PER_YEAR, discounted_days
 from fleet.hardware import catalog
 from fleet.lifetimes import has_radiation_hazard, inverse
 from fleet.scenario import Scenario, modules_for_target
@@ -17,16 +19,27 @@ from fleet.state import FleetTable
 from fleet.streams import Streams
 
 class Ledger:
-    """Costs booked as they happen, by category, with their present value."""
+    """Costs booked as they happen, by category, with their present value; each dated booking is kept."""
 
     def __init__(self, discount_rate: float):
         self.rate = discount_rate
         self.total = defaultdict(float)
         self.npv = 0.0
+        self.days: list[float] = []
+        self.amounts: list[float] = []
 
     def book(self, category: str, usd: float, day: float) -> None:
         self.total[category] += usd
         self.npv += usd * (1.0 + self.rate) ** (-day / DAYS_PER_YEAR)   # discount_factor, for one day
+        self.days.append(day)
+        self.amounts.append(usd)
+
+    def book_flow(self, category: str, usd_per_day: float | np.ndarray, start: float | np.ndarray,
+                  stop: float | np.ndarray) -> None:
+        """Book costs accruing at `usd_per_day` over days [start, stop] (arrays: one flow each), with
+        their present value integrated exactly."""
+        self.total[category] += float(np.sum(usd_per_day * (np.asarray(stop) - start)))
+        self.npv += float(np.sum(usd_per_day * discounted_days(self.rate, start, stop)))
 
     @property
     def total_usd(self) -> float:
@@ -51,6 +64,8 @@ class World:
         self.generation_days = [(g.year_available - scenario.start_year) * DAYS_PER_YEAR for g in self.generations]
         first = self.generations[0]
         self.target_pflops = modules_for_target(scenario) * scenario.fleet.module.units * first.pflops_per_unit
+        self.demand = demand_curve(scenario, self.generations, self.horizon_day)
+        self.capacity = CapacityPath(self.table, self.horizon_day, self.demand.at(0.0))
         # unit failures as they are recorded: chunks of (module, day, units failed)
         self._failures: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]] = []
         self.unit_failure_count = 0
@@ -111,6 +126,30 @@ class World:
     def book(self, category: str, usd: float) -> float:
         self.ledger.book(category, usd, self.now)
         return usd
+
+    # ----- costs accruing with time ------------------------------------------------------------
+    def flow_rates_usd_per_day(self) -> tuple[float, float]:
+        """(operations per operating module, ground network) costs per day."""
+        econ = self.scenario.economics
+        stations = len(self.scenario.ground.stations)
+        return (econ.operations_usd_per_module_year / DAYS_PER_YEAR,
+                stations * econ.ground_usd_per_station_year / DAYS_PER_YEAR)
+
+    def accrued_usd(self, start: float, stop: float) -> float:
+        """Operations and ground costs accrued over days [start, stop], not yet booked."""
+        per_module, network = self.flow_rates_usd_per_day()
+        return per_module * self.table.operated_days(start, stop) + network * (stop - start)
+
+    def book_flows(self) -> None:
+        """Book the operations and ground costs of the whole run (at the horizon), each module's
+        operations over its days in operation."""
+        per_module, network = self.flow_rates_usd_per_day()
+        t = self.table
+        began = t.commissioned_day[: t.n]
+        started = ~np.isnan(began)
+        ended = np.fmin(t.end_day[: t.n], self.horizon_day)[started]
+        self.ledger.book_flow("operations", per_module, began[started], ended)
+        self.ledger.book_flow("ground", network, 0.0, self.horizon_day)
 
 
 def fmt_usd(usd: float) -> str:

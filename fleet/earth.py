@@ -1,15 +1,16 @@
 """The terrestrial reference and the levelised-cost arithmetic both sides share.
 
-The data center on Earth holds the orbital run's compute target (PFLOPS) over the same horizon:
+The data center on Earth serves the orbital run's demand (`fleet.demand`) over the same horizon:
 
 - hardware: the same catalog as orbit (`fleet.hardware.catalog`, so the same technology trend). It
   buys the first generation at the start and, every `hardware_refresh_years`, the newest generation
-  available then: as many units (a fractional count) as hold the target. Failed units are replaced
-  at their generation's price, at `unit_failure_rate_per_year`.
-- delivered compute: target x availability, with A = MTTF / (MTTF + MTTR), MTTF = 1 / failure
+  available then: as many units (a fractional count) as hold the demand; in any month whose demand
+  exceeds what it holds, it adds units of the newest generation. Failed units are replaced at
+  their generation's price, at `unit_failure_rate_per_year`.
+- delivered compute: demand x availability, with A = MTTF / (MTTF + MTTR), MTTF = 1 / failure
   rate and MTTR = `repair_days` (quick on-site repair); no eclipse.
-- facility: `capex_usd_per_mw` x the initial IT power, at the start and again every
-  `facility_life_years` within the horizon; operations per MW of that power per year.
+- facility: `capex_usd_per_mw` x the IT power, built as the IT power first reaches it and rebuilt
+  every `facility_life_years` within the horizon; operations per MW built per year.
 - energy: IT power of the units in service x PUE x electricity price.
 
 Flows that accrue with time are booked on a monthly grid, at each step's midpoint (exact in total
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from fleet.demand import DemandCurve
 from fleet.economics import DAYS_PER_YEAR, discount_factor
 from fleet.scenario import EarthReference, Generation, Scenario
 
@@ -83,45 +85,50 @@ def newest_at(generations: tuple[Generation, ...], year: float) -> Generation:
     return available[-1] if available else generations[0]
 
 
-def earth_flows(earth: EarthReference, generations: tuple[Generation, ...], target_pflops: float,
+def earth_flows(earth: EarthReference, generations: tuple[Generation, ...], demand: DemandCurve | float,
                 start_year: float, horizon_years: float) -> Flows:
-    """Costs and delivered compute of the terrestrial reference holding `target_pflops`."""
-    costs: list[float] = []
-    when: list[float] = []
-    first = generations[0]
-    facility_mw = target_pflops / first.pflops_per_unit * first.power_kw_per_unit / 1000.0
-    for k in range(max(1, math.ceil(horizon_years / earth.facility_life_years - 1e-9))):
-        costs.append(earth.capex_usd_per_mw * facility_mw)
-        when.append(k * earth.facility_life_years)
-    refreshes = max(1, math.ceil(horizon_years / earth.hardware_refresh_years - 1e-9))
-    for k in range(refreshes):
-        t = k * earth.hardware_refresh_years
-        gen = first if k == 0 else newest_at(generations, start_year + t)
-        costs.append(target_pflops / gen.pflops_per_unit * gen.price_usd_per_unit)
-        when.append(t)
-
+    """Costs and delivered compute of the terrestrial reference serving `demand` (a curve, or a
+    constant in PFLOPS)."""
+    if not isinstance(demand, DemandCurve):
+        demand = DemandCurve(np.zeros(1), np.array([float(demand)]))
     n = max(1, math.ceil(horizon_years * STEPS_PER_YEAR - 1e-9))
     dt = horizon_years / n
-    mid = (np.arange(n) + 0.5) * dt
-    k = np.minimum((mid // earth.hardware_refresh_years).astype(int), refreshes - 1)
-    gens = [first if j == 0 else newest_at(generations, start_year + j * earth.hardware_refresh_years)
-            for j in range(refreshes)]
-    units = np.array([target_pflops / g.pflops_per_unit for g in gens])[k]
-    kw = units * np.array([g.power_kw_per_unit for g in gens])[k]
-    price = np.array([g.price_usd_per_unit for g in gens])[k]
+    edges = np.arange(n + 1) * dt
+    mid = (edges[:-1] + edges[1:]) / 2
+    days = edges * DAYS_PER_YEAR
+    purchases: list[float] = []
+    purchase_years: list[float] = []
+    kw, failure_cost = np.zeros(n), np.zeros(n)
+    cohorts: list[tuple[Generation, float]] = []          # (generation, units) in service
+    for m in range(n):
+        t = edges[m]
+        gen = generations[0] if t == 0 else newest_at(generations, start_year + t)
+        if m == 0 or math.floor(t / earth.hardware_refresh_years + 1e-9) > math.floor(
+                edges[m - 1] / earth.hardware_refresh_years + 1e-9):
+            cohorts = []                                   # a refresh: everything replaced by the newest
+        short = demand.peak(days[m], days[m + 1]) - sum(u * g.pflops_per_unit for g, u in cohorts)
+        if short > 0:
+            cohorts.append((gen, short / gen.pflops_per_unit))
+            purchases.append(short / gen.pflops_per_unit * gen.price_usd_per_unit)
+            purchase_years.append(t)
+        kw[m] = sum(u * g.power_kw_per_unit for g, u in cohorts)
+        failure_cost[m] = earth.unit_failure_rate_per_year * sum(u * g.price_usd_per_unit for g, u in cohorts) * dt
+    facility_mw = np.maximum.accumulate(kw) / 1000.0          # built for the most IT power so far
+    built = np.diff(facility_mw, prepend=0.0) * earth.capex_usd_per_mw
+    rebuilds = [k * earth.facility_life_years for k in range(1, math.ceil(horizon_years / earth.facility_life_years - 1e-9))]
+    rebuild_cost = [earth.capex_usd_per_mw * facility_mw[min(int(t / dt + 1e-9), n - 1)] for t in rebuilds]
     step_cost = (kw * earth.pue * earth.electricity_usd_per_kwh * HOURS_PER_YEAR * dt
-                 + earth.operations_usd_per_mw_year * facility_mw * dt
-                 + earth.unit_failure_rate_per_year * units * price * dt)
-    delivered = np.full(n, target_pflops * availability(earth.unit_failure_rate_per_year, earth.repair_days)
-                        * dt * DAYS_PER_YEAR)
-    return Flows(cost_usd=np.concatenate([np.array(costs), step_cost]),
-                 cost_years=np.concatenate([np.array(when), mid]),
+                 + earth.operations_usd_per_mw_year * facility_mw * dt + failure_cost)
+    served = availability(earth.unit_failure_rate_per_year, earth.repair_days)
+    delivered = np.array([demand.integral(a, b) for a, b in zip(days[:-1], days[1:])]) * served
+    return Flows(cost_usd=np.concatenate([built, np.array(purchases), np.array(rebuild_cost), step_cost]),
+                 cost_years=np.concatenate([edges[:-1], np.array(purchase_years), np.array(rebuilds), mid]),
                  pflops_days=delivered, output_years=mid)
 
 
-def scenario_earth_flows(scenario: Scenario, generations: tuple[Generation, ...], target_pflops: float) -> Flows:
-    """`earth_flows` for a scenario's Earth section, start and horizon."""
-    return earth_flows(scenario.earth, generations, target_pflops, scenario.start_year, scenario.horizon_years)
+def scenario_earth_flows(scenario: Scenario, generations: tuple[Generation, ...], demand: DemandCurve) -> Flows:
+    """`earth_flows` for a scenario's Earth section, start and horizon, serving `demand`."""
+    return earth_flows(scenario.earth, generations, demand, scenario.start_year, scenario.horizon_years)
 
 
 def first_cheaper_year(orbit: Flows, earth: Flows, orbit_rate: float, earth_rate: float,

@@ -48,6 +48,16 @@ def discount_factor(rate: float, years: float | np.ndarray) -> float | np.ndarra
     return (1.0 + rate) ** (-np.asarray(years, dtype=float))
 
 
+def discounted_days(rate: float, start: float | np.ndarray, stop: float | np.ndarray) -> float | np.ndarray:
+    """Integral of the discount factor over days [start, stop] (in days): the present value of
+    one dollar a day spent over that time, exactly."""
+    start, stop = np.asarray(start, dtype=float), np.asarray(stop, dtype=float)
+    if rate == 0:
+        return stop - start
+    return DAYS_PER_YEAR * (discount_factor(rate, start / DAYS_PER_YEAR)
+                            - discount_factor(rate, stop / DAYS_PER_YEAR)) / np.log1p(rate)
+
+
 def capital_recovery_factor(rate: float, years: float) -> float:
     """CRF(r, n) = r (1+r)^n / ((1+r)^n - 1); 1/n when r = 0."""
     if rate == 0:

@@ -88,18 +88,24 @@ class DownlinkCapacity:
         return found
 
 
-def advance_backlog(backlog: float, generate: float, drain: float, buffer: float,
-                    days: float) -> tuple[float, float, float]:
-    """Exact evolution over `days` at constant rates (TB/day) of a backlog (TB) capped at `buffer`.
+def fill_backlog(backlog: float, rates: np.ndarray, days: np.ndarray, drain: float,
+                 buffer: float) -> tuple[float, float]:
+    """Exact evolution of a backlog (TB) capped at `buffer` (TB), drained at `drain` (TB/day), over
+    consecutive pieces of `days` at production `rates` (TB/day) that never rise, except on pieces of
+    no length. Returns (new backlog, TB lost); what is not lost or still held was delivered.
 
-    Returns (new backlog, delivered TB, lost TB). The drain runs flat out while there is a backlog
-    or production exceeds it; what overflows the buffer is lost (and so is any backlog above a
-    buffer that shrank).
+    While production exceeds the drain the backlog only grows, clamped at the buffer (the excess is
+    lost); after that it only shrinks, clamped at zero: each phase needs only its integral. A
+    backlog above a buffer that shrank loses the difference at once.
     """
     kept = min(backlog, buffer)
     lost = backlog - kept
-    grown = kept + (generate - drain) * days
-    new = min(max(grown, 0.0), buffer)
-    lost_now = max(grown - buffer, 0.0)
-    delivered = generate * days + kept - new - lost_now
-    return new, delivered, lost + lost_now
+    rising = (rates > drain) | (days == 0.0)
+    n = len(rates) if rising.all() else int(np.argmin(rising))    # the rising phase's pieces
+    if n:
+        grown = kept + float((rates[:n] - drain) @ days[:n])
+        lost += max(grown - buffer, 0.0)
+        kept = min(grown, buffer)
+    if n < len(rates):
+        kept = max(kept + float((rates[n:] - drain) @ days[n:]), 0.0)
+    return kept, lost

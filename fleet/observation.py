@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from fleet.demand import DemandCurve
 from fleet.scenario import Generation, Scenario
 from fleet.state import OPERATIONAL, FleetTable, Status, in_status
 
@@ -49,6 +50,7 @@ class Observation:
 
     def __init__(self, *, table: FleetTable, day: float, year: float, horizon_day: float,
                  scenario: Scenario, generations: tuple[Generation, ...], target_pflops: float,
+                 demand: DemandCurve | None = None,
                  servicers: int, servicers_busy: int, trips_queued: int):
         self._table = table
         self.day = day
@@ -56,7 +58,9 @@ class Observation:
         self.horizon_day = horizon_day
         self.scenario = scenario
         self.generations = generations          # available now, catalog order
-        self.target_pflops = target_pflops
+        self.target_pflops = target_pflops      # the initial deployment's capacity
+        self.demand = demand if demand is not None else DemandCurve(np.zeros(1), np.array([target_pflops]))
+        self.demand_pflops = self.demand.at(day)   # wanted now; `demand.at(day)` for any other day
         self.servicers = servicers
         self.servicers_busy = servicers_busy
         self.trips_queued = trips_queued

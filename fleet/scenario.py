@@ -300,6 +300,34 @@ class EarthReference(Strict):
         0.08, description="discount rate of the terrestrial investment")
 
 
+class Demand(Strict):
+    """The compute users want over time (`fleet.demand`). Capacity above it is surplus, not
+    availability; the policies that launch modules aim at it, and the Earth reference serves it. Absent: constant, equal to
+    `fleet.target_power_mw` in MW of the newest hardware, so better hardware means more PFLOPS
+    wanted. It changes only at whole steps (listed years, anniversaries, new generations)."""
+
+    unit: Literal["mw", "pflops"] = Field(
+        "mw", description="mw: MW of the newest hardware generation available at each instant; pflops: PFLOPS")
+    level: Positive | None = Field(
+        None, description="demand from start_day, in `unit`; default fleet.target_power_mw (unit mw only)")
+    by_year: PriceTable | None = Field(
+        None, description="demand from 1 January of each listed calendar year until the next listed one, in "
+                          "`unit` (the first value before the first listed year); instead of level")
+    growth_per_year: Annotated[float, Field(gt=-1, le=10, allow_inf_nan=False)] | None = Field(
+        None, description="demand multiplies by (1 + this) at each anniversary of start_day")
+    start_day: NonNegative = Field(0.0, description="day from which users want compute; none before")
+
+    @model_validator(mode="after")
+    def _one_form(self) -> "Demand":
+        if self.by_year is not None and (self.level is not None or self.growth_per_year is not None):
+            raise ValueError("by_year replaces level and growth_per_year: give one form")
+        if self.unit == "pflops" and self.level is None and self.by_year is None:
+            raise ValueError("level: required when unit is pflops")
+        if self.by_year is not None and list(self.by_year) != sorted(self.by_year):
+            raise ValueError("by_year: years must be in increasing order")
+        return self
+
+
 class PolicySpec(Strict):
     name: Name = Field(description="registered name or module:Class / path.py:Class")
     params: dict[str, Any] = Field(default_factory=dict)
@@ -323,6 +351,8 @@ class Scenario(Strict):
     policy: PolicySpec
     earth: EarthReference = Field(default_factory=EarthReference,
                                   description="the terrestrial reference; defaults when absent")
+    demand: Demand = Field(default_factory=Demand,
+                           description="the compute users want; default: constant fleet.target_power_mw")
 
     @model_validator(mode="after")
     def _consistent(self) -> "Scenario":

@@ -1,4 +1,4 @@
-"""Run to failure; launch new modules to hold the capacity target."""
+"""Run to failure; launch new modules to hold capacity at demand."""
 from __future__ import annotations
 
 import dataclasses
@@ -18,31 +18,31 @@ def renew_lead_field() -> dataclasses.Field:
 
 
 def modules_to_reach_target(obs: Observation, have_pflops: float) -> int:
-    """New-generation modules needed to bring `have_pflops` up to the target."""
-    return math.ceil((obs.target_pflops - have_pflops) / obs.nominal_module_pflops() - 1e-9)
+    """New-generation modules needed to bring `have_pflops` up to today's demand."""
+    return math.ceil((obs.demand_pflops - have_pflops) / obs.nominal_module_pflops() - 1e-9)
 
 
 def launches_to_restore(obs: Observation, trigger_fraction: float, lead_days: float = 0.0) -> list[Action]:
-    """Launch enough new-generation modules to bring capacity (with the pipeline) back to target,
-    when it has fallen below `trigger_fraction` of the target; modules retiring within `lead_days`
+    """Launch enough new-generation modules to bring capacity (with the pipeline) back to demand,
+    when it has fallen below `trigger_fraction` of demand; modules retiring within `lead_days`
     count as gone."""
     have = obs.capacity_pflops + obs.pipeline_pflops
     if lead_days > 0:
         have -= float(obs.module_capacity_pflops[retiring(obs, lead_days)].sum())
-    if have >= trigger_fraction * obs.target_pflops:
+    if have >= trigger_fraction * obs.demand_pflops:
         return []
-    return [Launch(count=modules_to_reach_target(obs, have), reason=f"capacity {have:.0f} of target {obs.target_pflops:.0f} PFLOPS")]
+    return [Launch(count=modules_to_reach_target(obs, have), reason=f"capacity {have:.0f} of demand {obs.demand_pflops:.0f} PFLOPS")]
 
 
 @dataclasses.dataclass(frozen=True)
 class Replenish(Policy):
-    """Never repair; launch new modules when capacity (with the pipeline) falls below target."""
+    """Never repair; launch new modules when capacity (with the pipeline) falls below demand."""
 
     name = "replenish"
-    description = "run to failure; launch new modules to hold the capacity target"
+    description = "run to failure; launch new modules to hold capacity at demand"
 
     trigger_fraction: float = dataclasses.field(
-        default=0.97, metadata={"unit": "fraction of target", "help": "launch when capacity falls below this"})
+        default=0.97, metadata={"unit": "fraction of demand", "help": "launch when capacity falls below this"})
     renew_lead_days: float = renew_lead_field()
 
     def review(self, obs: Observation) -> list[Action]:

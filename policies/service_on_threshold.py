@@ -16,15 +16,15 @@ from policies.slots import retiring
 
 def replace_dead_modules(obs: Observation, lead_days: float = 0.0) -> list[Action]:
     """Launch new modules when the fleet's nominal capacity (every unit working, repairs being the
-    servicers' job) plus the pipeline falls short of the target; modules retiring within
-    `lead_days` count as gone."""
+    servicers' job) plus the pipeline falls short of demand; modules retiring within `lead_days`
+    count as gone."""
     have = obs.nominal_capacity_pflops + obs.pipeline_pflops
     if lead_days > 0:
         gone = retiring(obs, lead_days)
         have -= float(np.sum([obs.nominal_module_pflops(int(g)) for g in obs.generation[gone]]))
-    if have >= obs.target_pflops * (1 - 1e-9):
+    if have >= obs.demand_pflops * (1 - 1e-9):
         return []
-    return [Launch(count=modules_to_reach_target(obs, have), reason=f"nominal capacity {have:,.0f} of {obs.target_pflops:,.0f} PFLOPS")]
+    return [Launch(count=modules_to_reach_target(obs, have), reason=f"nominal capacity {have:,.0f} of demand {obs.demand_pflops:,.0f} PFLOPS")]
 
 
 def pack_trips(obs: Observation, due: np.ndarray, trips: int,

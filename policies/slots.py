@@ -1,6 +1,7 @@
 """Slots: the design number of modules per cluster, and the launches that keep every slot filled.
 
-The initial deployment puts `modules_for_target` modules into the clusters in turn, so cluster c
+The design number n is the count of new modules of the newest generation that hold today's demand
+(for the initial deployment, `modules_for_target`), spread over the clusters in turn, so cluster c
 holds n // k modules plus one if c < n % k. A slot is held by an operational module or by a
 module ordered or in transit to replace one (spares, which wait in standby, hold no slot).
 
@@ -10,19 +11,25 @@ the modules of a fleet launched together do not all leave service at once.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from fleet.actions import Action, Launch
 from fleet.observation import Observation
-from fleet.scenario import modules_for_target
 from fleet.economics import DAYS_PER_YEAR
 from fleet.state import OPERATIONAL
 
 
 def slots_per_cluster(obs: Observation) -> np.ndarray:
-    """Design number of modules in each cluster."""
-    n, k = modules_for_target(obs.scenario), obs.clusters
+    """Design number of modules in each cluster: new modules that hold today's demand."""
+    n, k = modules_for_demand(obs), obs.clusters
     return n // k + (np.arange(k) < n % k).astype(np.int64)
+
+
+def modules_for_demand(obs: Observation) -> int:
+    """New modules of the newest generation that hold today's demand (at least one)."""
+    return max(1, math.ceil(obs.demand_pflops / obs.nominal_module_pflops() - 1e-9))
 
 
 def retiring(obs: Observation, lead_days: float) -> np.ndarray:

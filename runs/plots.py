@@ -51,18 +51,18 @@ def _plain(text: object) -> str:
 
 # ----- one run -------------------------------------------------------------------------------------
 def capacity(timeline: pd.DataFrame) -> Figure:
-    """Capacity delivered (PFLOPS) against the target over time (years)."""
+    """Capacity in service (PFLOPS) against demand over time (years)."""
     fig, ax = _figure()
     ax = ax[0, 0]
     x = timeline["time_years"].to_numpy()
     ax.plot(x, timeline["capacity_pflops"].to_numpy(), drawstyle=STEP, label="capacity")
-    ax.plot(x, timeline["target_pflops"].to_numpy(), drawstyle=STEP, linestyle="--", color="0.3", label="target")
-    ax.set(title="Capacity in service against target", xlabel="years", ylabel="PFLOPS")
-    target = float(timeline["target_pflops"].max())
+    ax.plot(x, timeline["demand_pflops"].to_numpy(), drawstyle=STEP, linestyle="--", color="0.3", label="demand")
+    ax.set(title="Capacity in service against demand", xlabel="years", ylabel="PFLOPS")
+    target = float(timeline["demand_pflops"].max())
     if float(timeline["capacity_pflops"].max()) > 10 * target > 0:   # newer generations outgrow the target
         ax.set_yscale("log")
         ax.set_ylim(bottom=target / 10)
-        ax.set_title("Capacity in service against target (log scale)")
+        ax.set_title("Capacity in service against demand (log scale)")
     else:
         ax.set_ylim(bottom=0)
     ax.legend(loc="lower right")
@@ -195,7 +195,7 @@ def run_figures(timeline: pd.DataFrame, events: pd.DataFrame,
                 fleet_servicers: int | None = None) -> dict[str, Figure]:
     """Every plot of one run, by title."""
     return {
-        "Capacity against target": capacity(timeline),
+        "Capacity against demand": capacity(timeline),
         "Modules by state": modules(timeline, events),
         "Failures by cause": failures(events),
         "Servicers": servicers(timeline, fleet_servicers),

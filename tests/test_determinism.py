@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from events.world import World
+from fleet.hardware import catalog
 from fleet.scenario import modules_for_target, parse_scenario
 from policies.service_on_threshold import ServiceOnThreshold
 from runs.api import SCENARIO_DIR, simulate
@@ -187,6 +188,9 @@ def test_crn_servicing_outcomes_alike_under_two_policies(trips):
     d["fleet"]["clusters"] = 4                                   # one module per cluster: one per trip
     d["failures"]["bus"] = {"distribution": "exponential", "rate_per_year": 0.0}
     d["fleet"]["module"]["design_life_years"] = 100
+    first = parse_scenario(d, "crn-servicing")
+    d["demand"] = {"unit": "pflops", "level": modules_for_target(first) * first.fleet.module.units   # the initial
+                   * catalog(first)[0].pflops_per_unit}     # fleet's compute: no module is added, one per cluster
     sc = parse_scenario(d, "crn-servicing")
     policies = (ServiceOnThreshold(threshold_fraction=0.1), ServiceOnThreshold(threshold_fraction=0.3))
     pairs = []

@@ -45,7 +45,7 @@ def test_capacity_plots_the_timeline_columns(run):
     cap, target = lines(fig)
     np.testing.assert_array_equal(cap.get_xdata(), run.timeline.time_years)
     np.testing.assert_array_equal(cap.get_ydata(), run.timeline.capacity_pflops)
-    np.testing.assert_array_equal(target.get_ydata(), run.timeline.target_pflops)
+    np.testing.assert_array_equal(target.get_ydata(), run.timeline.demand_pflops)
 
 
 def test_modules_by_state_counts_match_timeline_and_events(run):
@@ -151,7 +151,7 @@ def test_response_grid_is_the_mean_over_replications():
 
 def test_capacity_far_above_target_uses_a_log_scale_and_big_costs_billions():
     t = pd.DataFrame({"time_years": [0.0, 1.0, 2.0], "capacity_pflops": [0.0, 100.0, 5000.0],
-                      "target_pflops": [100.0] * 3, "cost_cumulative_usd": [0.0, 1e10, 3e10]})
+                      "demand_pflops": [100.0] * 3, "cost_cumulative_usd": [0.0, 1e10, 3e10]})
     fig = plots.capacity(t)
     assert fig.axes[0].get_yscale() == "log"
     np.testing.assert_array_equal(lines(fig)[0].get_ydata(), t.capacity_pflops)

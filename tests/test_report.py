@@ -15,7 +15,7 @@ from runs.report import write_report
 from runs.stats import compare
 from tests.commands import fleet
 
-RUN_PLOTS = ("Capacity against target", "Modules by state", "Failures by cause", "Servicers",
+RUN_PLOTS = ("Capacity against demand", "Modules by state", "Failures by cause", "Servicers",
              "Ground backlog and data lost", "Cumulative cost")
 
 

@@ -45,7 +45,8 @@ print(story_rows[["time_days", "kind", "module", "count", "detail"]].head(12).to
 print(result.timeline[["time_years", "modules_operational", "units_alive", "capacity_pflops"]].tail(3))
 
 # %% [markdown]
-# The key figures of the run, and a plot of capacity against the target:
+# The key figures of the run, and a plot of capacity against demand (users want the scenario's
+# 64 kW in the newest hardware, so more PFLOPS once a better generation appears):
 
 # %%
 from runs import plots
@@ -57,5 +58,5 @@ fig = plots.capacity(result.timeline)
 fig
 
 # %%
-assert result.summary["modules_launched"] == 4
+assert result.summary["modules_launched"] >= 4
 assert "leaves with 4 modules" in story and "trip 1 sent" in story

@@ -44,9 +44,7 @@ def orbit_flows(world: World, output: MonthlyOutput) -> Flows:
     """Dated costs and delivered compute of the orbital fleet."""
     edges = output.edges
     mid = (edges[:-1] + edges[1:]) / 2 / DAYS_PER_YEAR
-    per_module, network = world.flow_rates_usd_per_day()
-    t = world.table
-    flows = np.array([per_module * t.operated_days(a, b) + network * (b - a) for a, b in zip(edges[:-1], edges[1:])])
+    flows = np.array([world.accrued_usd(a, b) for a, b in zip(edges[:-1], edges[1:])])
     cost = np.concatenate([np.asarray(world.ledger.amounts, dtype=float), flows])
     when = np.concatenate([np.asarray(world.ledger.days, dtype=float) / DAYS_PER_YEAR, mid])
     compute = np.diff(np.asarray(output.area)) * (1.0 - world.scenario.fleet.module.eclipse_fraction)

@@ -113,6 +113,8 @@ class LaunchQueue:
     def _choose(self, cluster: int) -> tuple[float, int]:
         """(day, vehicle) of the next launch for `cluster`, by the rule in the module docstring."""
         head = self.queues[cluster][0]
+        if len(self.vehicles) == 1:         # no choice to price: the one vehicle lifts every module
+            return self._earliest_day(0, head), 0
         due = self.due_day[head]
         on_time, late = [], []
         for v, veh in enumerate(self.vehicles):

@@ -10,7 +10,6 @@ then carried out.
 from __future__ import annotations
 
 import math
-import reprlib
 from typing import Any, Callable
 
 import numpy as np
@@ -21,16 +20,12 @@ from events.servicing import Servicing
 from events.world import World
 from fleet.actions import Activate, Deorbit, Launch, Service
 from fleet.economics import DAYS_PER_YEAR
-from fleet.errors import Interruption, PolicyError, PolicyFailure, describe_exception, one_line
+from fleet.errors import Interruption, PolicyError, PolicyFailure, describe_exception, one_line, shown
 from fleet.observation import Observation
 from fleet.state import OPERATIONAL, Status
 from policies.base import Policy
 
 MIN_REVIEW_INTERVAL_DAYS = 0.01   # shorter reviews would flood the clock
-
-_short = reprlib.Repr()             # a policy's values in messages, cut short
-_short.maxstring = _short.maxother = 80
-
 
 def _is_int(value: Any) -> bool:
     """A whole number: a Python or numpy integer, not a bool."""
@@ -56,7 +51,7 @@ def _reason_problem(a: Launch | Service | Deorbit | Activate) -> str | None:
 
 def _shown(value: Any) -> str:
     """A short repr of a policy's value, for a message."""
-    return one_line(_short.repr(value), 200)
+    return one_line(shown(value))
 
 
 class PolicyDriver:
@@ -179,9 +174,9 @@ class PolicyDriver:
                                    "or Activate)")
             problem = check(a) or _reason_problem(a)
             if not problem and type(a) is not Launch:
-                again = named.intersection(a.modules)
-                if again:
-                    problem = f"names module {min(again)}, which an earlier action of the list names too"
+                if not named.isdisjoint(a.modules):
+                    problem = (f"names module {min(named.intersection(a.modules))}, which an earlier action of "
+                               "the list names too")
                 named.update(a.modules)
             if problem:
                 self._refuse(hook, f"{type(a).__name__} {problem}")

@@ -34,13 +34,14 @@ def flight_price_usd(vehicle: LaunchVehicle, year: float, payload_kg: float) -> 
     return max(by_mass, price_on(vehicle.minimum_charge_usd, year))
 
 
-def expected_cost_per_module_usd(vehicle: LaunchVehicle, year: float, modules: int, payload_kg: float) -> float:
-    """Expected launch cost per module delivered of a flight carrying `modules` modules of
-    `payload_kg` in all: the flight's price share divided by its success probability, USD
-    (inf if it carries none or never succeeds)."""
+def expected_cost_per_module_usd(vehicle: LaunchVehicle, year: float, modules: int, payload_kg: float,
+                                 extra_usd_per_module: float = 0.0) -> float:
+    """Expected cost per module delivered of a flight carrying `modules` modules of `payload_kg` in
+    all: the flight's price share, plus `extra_usd_per_module` (its hardware, say), divided by the
+    success probability, USD (inf if it carries none or never succeeds)."""
     if modules <= 0 or vehicle.success_probability <= 0:
         return float("inf")
-    return flight_price_usd(vehicle, year, payload_kg) / modules / vehicle.success_probability
+    return (flight_price_usd(vehicle, year, payload_kg) / modules + extra_usd_per_module) / vehicle.success_probability
 
 
 def discount_factor(rate: float, years: float | np.ndarray) -> float | np.ndarray:

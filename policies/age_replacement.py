@@ -19,8 +19,7 @@ from fleet.economics import DAYS_PER_YEAR
 from fleet.observation import Observation
 from fleet.state import OPERATIONAL
 from policies.base import Policy
-from policies.replenish import renew_lead_field
-from policies.slots import fill_slots
+from policies.slots import fill_slots, renew_lead_field
 
 
 @dataclasses.dataclass(frozen=True)

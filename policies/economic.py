@@ -33,15 +33,14 @@ import dataclasses
 import numpy as np
 
 from fleet.actions import Action, Deorbit, Service
-from fleet.economics import DAYS_PER_YEAR, flight_price_usd
+from fleet.economics import DAYS_PER_YEAR, expected_cost_per_module_usd
 from fleet.lifetimes import survival
 from fleet.observation import Observation
 from fleet.scenario import LaunchVehicle, module_mass_kg
 from fleet.state import OPERATIONAL
 from policies.base import Policy
 from policies.service_on_threshold import pack_trips
-from policies.replenish import renew_lead_field
-from policies.slots import deficit_per_cluster, fill_slots
+from policies.slots import deficit_per_cluster, design_end_day, fill_slots, renew_lead_field
 from policies.tech_refresh import remaining_days
 
 KEEP, REPAIR, UPGRADE, REPLACE, DEORBIT = range(5)
@@ -99,12 +98,12 @@ class Economic(Policy):
     def _per_module_usd(vehicle: LaunchVehicle, year: float, batch: int, mass_kg: float, hardware_usd: float) -> float:
         """Expected cost per module delivered by `vehicle` carrying `batch` modules (as many as fit)."""
         n = max(1, min(batch, int(vehicle.payload_kg // mass_kg)))
-        return (flight_price_usd(vehicle, year, n * mass_kg) / n + hardware_usd) / vehicle.success_probability
+        return expected_cost_per_module_usd(vehicle, year, n, n * mass_kg, hardware_usd)
 
     def disposal_now_usd(self, obs: Observation, modules: np.ndarray) -> np.ndarray:
         """What deorbiting each of `modules` now adds: the deorbit price if its design life would
         not end before the horizon (else it is deorbited then anyway), USD."""
-        end = obs.commissioned_day[modules] + obs.scenario.fleet.module.design_life_years * DAYS_PER_YEAR
+        end = design_end_day(obs)[modules]
         return np.where(end >= obs.horizon_day, obs.scenario.economics.deorbit_usd_per_module, 0.0)
 
     def choices(self, obs: Observation, modules: np.ndarray) -> np.ndarray:

@@ -2,24 +2,11 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 
 from fleet.actions import Action, Launch
 from fleet.observation import Observation
 from policies.base import Policy
-from policies.slots import retiring
-
-
-def renew_lead_field() -> dataclasses.Field:
-    """The `renew_lead_days` parameter of the policies that launch replacements."""
-    return dataclasses.field(default=0.0, metadata={
-        "unit": "days", "help": "order a module's replacement this long before its design end of life "
-                                "(0: when it leaves service)"})
-
-
-def modules_to_reach_target(obs: Observation, have_pflops: float) -> int:
-    """New-generation modules needed to bring `have_pflops` up to today's demand."""
-    return math.ceil((obs.demand_pflops - have_pflops) / obs.nominal_module_pflops() - 1e-9)
+from policies.slots import modules_to_reach_target, renew_lead_field, retiring
 
 
 def launches_to_restore(obs: Observation, trigger_fraction: float, lead_days: float = 0.0) -> list[Action]:

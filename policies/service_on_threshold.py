@@ -10,8 +10,7 @@ from fleet.errors import PolicyError
 from fleet.observation import Observation
 from fleet.state import OPERATIONAL
 from policies.base import Policy
-from policies.replenish import modules_to_reach_target, renew_lead_field
-from policies.slots import retiring
+from policies.slots import modules_to_reach_target, renew_lead_field, retiring
 
 
 def replace_dead_modules(obs: Observation, lead_days: float = 0.0) -> list[Action]:

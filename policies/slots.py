@@ -11,6 +11,7 @@ the modules of a fleet launched together do not all leave service at once.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -29,7 +30,24 @@ def slots_per_cluster(obs: Observation) -> np.ndarray:
 
 def modules_for_demand(obs: Observation) -> int:
     """New modules of the newest generation that hold today's demand (at least one)."""
-    return max(1, math.ceil(obs.demand_pflops / obs.nominal_module_pflops() - 1e-9))
+    return max(1, modules_to_reach_target(obs, 0.0))
+
+
+def modules_to_reach_target(obs: Observation, have_pflops: float) -> int:
+    """New-generation modules needed to bring `have_pflops` up to today's demand."""
+    return math.ceil((obs.demand_pflops - have_pflops) / obs.nominal_module_pflops() - 1e-9)
+
+
+def renew_lead_field() -> dataclasses.Field:
+    """The `renew_lead_days` parameter of the policies that launch replacements."""
+    return dataclasses.field(default=0.0, metadata={
+        "unit": "days", "help": "order a module's replacement this long before its design end of life "
+                                "(0: when it leaves service)"})
+
+
+def design_end_day(obs: Observation) -> np.ndarray:
+    """Day on which each module reaches its design end of life (from its commissioning)."""
+    return obs.commissioned_day + obs.scenario.fleet.module.design_life_years * DAYS_PER_YEAR
 
 
 def retiring(obs: Observation, lead_days: float) -> np.ndarray:
@@ -37,7 +55,7 @@ def retiring(obs: Observation, lead_days: float) -> np.ndarray:
     before the horizon (none if `lead_days` is 0)."""
     if lead_days <= 0:
         return np.zeros(len(obs.status), dtype=bool)
-    end = obs.commissioned_day + obs.scenario.fleet.module.design_life_years * DAYS_PER_YEAR
+    end = design_end_day(obs)
     return (obs.status == OPERATIONAL) & (end <= obs.day + lead_days) & (end < obs.horizon_day)
 
 

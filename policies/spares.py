@@ -25,7 +25,7 @@ from fleet.errors import PolicyError
 from fleet.observation import Observation
 from fleet.state import Status
 from policies.base import Policy
-from policies.slots import held_per_cluster, slots_per_cluster
+from policies.slots import deficit_per_cluster
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,7 +55,7 @@ class Spares(Policy):
         """Activate spares into empty slots, then reorder where the inventory position is at r or below."""
         k = obs.clusters
         standby = np.flatnonzero(obs.status == Status.SPARE)
-        empty = np.clip(slots_per_cluster(obs) - held_per_cluster(obs), 0, None)
+        empty = np.clip(deficit_per_cluster(obs), 0, None)
         out: list[Action] = []
         activated = np.zeros(k, dtype=np.int64)
         for c in np.flatnonzero(empty):

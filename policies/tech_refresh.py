@@ -13,16 +13,15 @@ import dataclasses
 import numpy as np
 
 from fleet.actions import Action, Service
-from fleet.economics import DAYS_PER_YEAR
 from fleet.observation import Observation
 from fleet.state import OPERATIONAL
 from policies.base import Policy
+from policies.slots import design_end_day
 
 
 def remaining_days(obs: Observation) -> np.ndarray:
     """Days each module has left: to the end of its design life or the horizon, whichever is first."""
-    life = obs.scenario.fleet.module.design_life_years * DAYS_PER_YEAR
-    return np.minimum(obs.commissioned_day + life, obs.horizon_day) - obs.day
+    return np.minimum(design_end_day(obs), obs.horizon_day) - obs.day
 
 
 @dataclasses.dataclass(frozen=True)

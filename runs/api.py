@@ -58,11 +58,10 @@ def experiment_path(name_or_path: str | os.PathLike) -> Path:
 
 
 def _resolve(name_or_path: str | os.PathLike, folder: Path, kind: str) -> Path:
-    """A path as given (it looks like one or exists), else `folder/NAME.yaml`; ScenarioError if neither."""
+    """A path as given (it looks like one or exists), else `folder/NAME.yaml`; InputError if neither."""
     text = str(name_or_path)
     if not text.strip():
-        raise InputError("scenario: an empty name; give a shipped scenario's name "
-                         "or a path to a .yaml file")
+        raise InputError(f"{kind}: an empty name; give a shipped {kind}'s name or a path to a .yaml file")
     path = Path(text)
     if path.suffix in (".yaml", ".yml") or os.sep in text or "/" in text or path.exists():
         return path

@@ -24,7 +24,7 @@ import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from typing import Iterable, Iterator
 
-from fleet.errors import InputError
+from fleet.errors import InputError, shown
 from runs.isolation import Task, UnitTimeout, WorkerPool, check_seconds, run_isolated, time_limit
 from runs.workunits import UnitOutcome, WorkUnit, run_unit
 
@@ -134,7 +134,7 @@ def check_scheduler(address: str, source: str = "--scheduler") -> str:
     Malformed addresses, closed ports and servers that speak anything but Dask's protocol (or nothing)
     all fail within CONNECT_TIMEOUT seconds.
     """
-    shown = f"{source} {address[:200]!r}"
+    named = f"{source} {shown(address)}"
     text = address.strip()
     if "://" not in text:
         text = "tcp://" + text
@@ -142,17 +142,17 @@ def check_scheduler(address: str, source: str = "--scheduler") -> str:
         parts = urllib.parse.urlsplit(text)
         host, port = parts.hostname, parts.port
     except ValueError as exc:
-        raise InputError(f"{shown}: not a scheduler address ({exc}); expected tcp://HOST:PORT") from None
+        raise InputError(f"{named}: not a scheduler address ({exc}); expected tcp://HOST:PORT") from None
     if parts.scheme not in ("tcp", "tls") or not host or port is None or parts.path.strip("/") or parts.query:
-        raise InputError(f"{shown}: not a scheduler address; expected tcp://HOST:PORT")
+        raise InputError(f"{named}: not a scheduler address; expected tcp://HOST:PORT")
     try:
         socket.create_connection((host, port), timeout=CONNECT_TIMEOUT).close()
     except OSError as exc:
-        raise InputError(f"{shown}: nothing answers there ({exc.strerror or exc})") from None
+        raise InputError(f"{named}: nothing answers there ({exc.strerror or exc})") from None
     with ThreadPoolExecutor(1) as thread:   # a fresh event loop, even if the caller runs one
         problem = thread.submit(asyncio.run, _ask_identity(f"{parts.scheme}://{parts.netloc}")).result()
     if problem:
-        raise InputError(f"{shown}: {problem}")
+        raise InputError(f"{named}: {problem}")
     return f"{parts.scheme}://{parts.netloc}"
 
 

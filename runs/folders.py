@@ -103,29 +103,24 @@ def previous(folder: Path, layout: Layout) -> dict | None:
     if not entries:     # new, or only what a killed command of this kind left
         return None
     manifest = folder / MANIFEST
-    kind = _kind(manifest)
+    data = corrupt = None
+    if manifest.is_file():
+        try:
+            data = read_json(manifest)
+        except InputError as exc:       # corrupt: said below, unless the folder holds foreign files
+            corrupt = exc
+    kind = manifest_kind(data) if data is not None else None
     if kind is not None and kind != layout.kind:
         raise InputError(f"{folder}: holds another kind of result ({kind}), not one of {layout.command}; "
                          "choose another --out folder")
     foreign = [name for p in entries for name in _foreign(p, layout)]
-    if not foreign and manifest.is_file():
-        try:
-            data = read_json(manifest)
-        except InputError as exc:       # corrupt: say so, and which option named the folder
-            raise InputError(f"--out {folder}: {exc}") from None
-        if manifest_kind(data) == layout.kind:
-            return data
+    if not foreign and corrupt is not None:     # say which option named the folder
+        raise InputError(f"--out {folder}: {corrupt}") from None
+    if not foreign and kind == layout.kind:
+        return data
     shown = ", ".join(sorted(foreign or [p.name for p in entries])[:SHOWN])
     raise InputError(f"{folder}: is not empty and not a previous result of {layout.command} (it holds {shown}); "
                      "fleet never removes files it did not write: choose a new or empty --out folder")
-
-
-def _kind(manifest: Path) -> str | None:
-    """The kind of result a folder's manifest names, or None if there is none or it cannot be read."""
-    try:
-        return manifest_kind(read_json(manifest)) if manifest.is_file() else None
-    except InputError:
-        return None
 
 
 def check_save(text: str | os.PathLike, layout: Layout, force: bool) -> None:

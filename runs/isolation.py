@@ -58,10 +58,14 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _send(stream, obj: object) -> None:
-    """Write `obj` pickled, after its length (8 bytes, little-endian)."""
+def _frame(obj: object) -> bytes:
+    """`obj` pickled, after its length (8 bytes, little-endian): one message on a pipe."""
     data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(len(data).to_bytes(8, "little") + data)
+    return len(data).to_bytes(8, "little") + data
+
+
+def _send(stream, obj: object) -> None:
+    stream.write(_frame(obj))
     stream.flush()
 
 
@@ -147,8 +151,7 @@ class _Worker:
 
     def give(self, unit: WorkUnit, timeout: float) -> bool:
         """Send `unit` to run within `timeout` seconds; False if the worker is gone."""
-        data = pickle.dumps(unit, protocol=pickle.HIGHEST_PROTOCOL)
-        message, sent = len(data).to_bytes(8, "little") + data, 0
+        message, sent = _frame(unit), 0
         try:
             while sent < len(message):
                 sent += os.write(self.units_fd, message[sent:])

@@ -92,7 +92,7 @@ def write_report(result_dir: str | os.PathLike, into: str | os.PathLike | None =
         target.parent.mkdir(parents=True, exist_ok=True)
         write_file(target, text(page))
     except OSError as exc:
-        raise write_error(folder, exc) from None
+        raise write_error(target.parent, exc) from None
     return target
 
 

@@ -264,12 +264,9 @@ def _unit_frame(path: Path) -> pd.DataFrame | None:
 def _failure_record(path: Path) -> dict | None:
     """A failed unit's record, or None (with a warning) if the file is not one."""
     try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        warnings.warn(f"{path}: unreadable failure record ignored ({type(exc).__name__})")
-        return None
-    if not isinstance(record, dict):
-        warnings.warn(f"{path}: not a failure record (a JSON object expected); ignored")
+        record = read_json(path)
+    except InputError as exc:
+        warnings.warn(f"{exc}; failure record ignored")
         return None
     return {k: record.get(k) for k in FAILURE_COLUMNS}
 

@@ -21,7 +21,6 @@ lead-time windows: P(no stock-out with s spares) = P(failures in a window <= s).
 """
 from __future__ import annotations
 
-import copy
 import dataclasses
 import math
 from dataclasses import dataclass

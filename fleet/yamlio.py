@@ -55,6 +55,16 @@ class _UniqueKeyLoader(yaml.SafeLoader):
                 raise yaml.constructor.ConstructorError(
                     None, None, f"unhashable key {shown(key)}", key_node.start_mark) from None
         super().flatten_mapping(node)
+        _keep_last(node)
+
+
+def _keep_last(node: yaml.MappingNode) -> None:
+    """Leave one pair per scalar key, the last (a mapping's own key over a merged one), so that a
+    mapping merged into another brings its final values: PyYAML 6.0.4 keeps the first pair of a key
+    when it merges, which would bring back a value the mapping overrode."""
+    last = {(k.tag, k.value): i for i, (k, _) in enumerate(node.value) if isinstance(k, yaml.ScalarNode)}
+    node.value = [(k, v) for i, (k, v) in enumerate(node.value)
+                  if not isinstance(k, yaml.ScalarNode) or last[(k.tag, k.value)] == i]
 
 
 MAX_FLOW_DEPTH = 100   # PyYAML's scanner slows quadratically with [ and { nesting; no scenario needs more

@@ -210,3 +210,14 @@ def test_cost_accruing_with_time_has_its_exact_present_value(rate):
     start, stop = 100.0, 4000.0
     numeric, _ = integrate.quad(lambda d: (1 + rate) ** (-d / 365.25), start, stop)
     assert float(discounted_days(rate, start, stop)) == pytest.approx(numeric, rel=1e-12)
+
+
+def test_orbit_levelised_cost_divides_by_the_same_delivered_compute():
+    """At a zero discount rate, orbit's levelised cost (monthly flows) is its total cost over
+    delivered compute: the Earth comparison uses the same exact integral of delivered compute."""
+    data = load_scenario("tiny").model_dump(mode="json")
+    data["economics"]["discount_rate"] = 0.0
+    data["ground"]["data_tb_per_pflops_day"] = 0.2          # results lost, so delivered < used
+    s = simulate(parse_scenario(data, "undiscounted"), seed=2).summary
+    assert s["lost_pflops_days"] > 0
+    assert s["orbit_levelised_usd_per_pflops_day"] == pytest.approx(s["cost_per_pflops_day_usd"], rel=1e-9)

@@ -68,8 +68,9 @@ class GroundNetwork:
         if self.backlog_tb > 0.0 or self.tb_per_pflops_day * min(path.capacity, path.level) > drain:
             if path.day < self._last_day:
                 path.advance(self._last_day)
+            capped = path.peak > path.level               # else demand caps no piece: no copy
             capacity, widths = path.advance(now)
-            used = np.minimum(capacity, path.level)
+            used = np.minimum(capacity, path.level) if capped else capacity
             self.backlog_tb, lost = fill_backlog(self.backlog_tb, used * self.tb_per_pflops_day, widths, drain,
                                                  path.modules * self.buffer_tb_per_module)
             self.lost_tb += lost

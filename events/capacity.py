@@ -18,7 +18,8 @@ the capacity above a level (the target) exactly.
 
 Whoever integrates a rate that depends on C (the ground network's results) subscribes with
 `before_change`: it is called before any change, at the change's day, so that it can first
-integrate up to then on the old path.
+integrate up to then on the old path; and with `before_leave`, called after those with the number
+of modules about to stop, while `modules` still counts them.
 """
 from __future__ import annotations
 
@@ -75,6 +76,7 @@ class CapacityPath:
         self.area = 0.0                         # integral of C over [0, day], PFLOPS-days
         self.above = 0.0                        # integral of (C - level)+ over [0, day], PFLOPS-days
         self.before_change: list[Callable[[], None]] = []
+        self.before_leave: list[Callable[[int], None]] = []
         self._bucket = 0                        # index of the current bucket
         self._current = _empty()                # its entries when it opened, in order ...
         self._next = 0                          # ... of which those before this index are passed
@@ -94,6 +96,8 @@ class CapacityPath:
     def leave(self, rows: np.ndarray, day: float) -> None:
         """Modules `rows` stop running at `day` (call before their end day is set to it)."""
         self._notify()
+        for hook in self.before_leave:
+            hook(len(rows))
         self.modules -= len(rows)
         self._shift(-float(self._entries(rows, day)[1].sum()), day)
 

@@ -2,7 +2,7 @@
 
 Orbit's dated flows are exact and do not depend on the timeline: every cost booked at its day;
 operations and ground costs, which accrue with time, month by month; and delivered compute month
-by month, from the capacity path read at each month's end. Monthly amounts are dated at the
+by month, from the ground network's exact delivered compute read at each month's end. Monthly amounts are dated at the
 month's midpoint, as on Earth's side (`fleet.earth`).
 """
 from __future__ import annotations
@@ -18,14 +18,14 @@ from fleet.economics import DAYS_PER_YEAR
 
 
 class MonthlyOutput:
-    """Reads the fleet's integrated capacity (PFLOPS-days at the daylight rate) at each month's end."""
+    """Reads the fleet's delivered compute to date (PFLOPS-days) at each month's end."""
 
     def __init__(self, world: World, ground: GroundNetwork):
         self.world = world
         self.ground = ground
         months = max(1, math.ceil(world.scenario.horizon_years * STEPS_PER_YEAR - 1e-9))
         self.edges = np.minimum(np.arange(months + 1) * (DAYS_PER_YEAR / STEPS_PER_YEAR), world.horizon_day)
-        self.area = [0.0]
+        self.delivered = [0.0]
         world.env.process(self._run())
 
     def _run(self):
@@ -37,7 +37,7 @@ class MonthlyOutput:
     def close(self) -> None:
         """Read the integral now (at a month's end, or at the horizon)."""
         self.ground.sync()
-        self.area.append(self.world.capacity.area)
+        self.delivered.append(self.ground.delivered_pflops_days)
 
 
 def orbit_flows(world: World, output: MonthlyOutput) -> Flows:
@@ -47,7 +47,7 @@ def orbit_flows(world: World, output: MonthlyOutput) -> Flows:
     flows = np.array([world.accrued_usd(a, b) for a, b in zip(edges[:-1], edges[1:])])
     cost = np.concatenate([np.asarray(world.ledger.amounts, dtype=float), flows])
     when = np.concatenate([np.asarray(world.ledger.days, dtype=float) / DAYS_PER_YEAR, mid])
-    compute = np.diff(np.asarray(output.area)) * (1.0 - world.scenario.fleet.module.eclipse_fraction)
+    compute = np.diff(np.asarray(output.delivered))
     return Flows(cost_usd=cost, cost_years=when, pflops_days=compute, output_years=mid)
 
 

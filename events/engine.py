@@ -101,12 +101,17 @@ def _summary(world: World, output: MonthlyOutput, ground: GroundNetwork, servici
     t = world.table
     status = t.status[: t.n]
     c = world.counters
-    delivered = float(t.delivered_pflops_days[: t.n].sum())
+    delivered = ground.delivered_pflops_days
+    demand = world.demand.integral(0.0, world.horizon_day)
     total = world.ledger.total_usd
     n_servicers = world.scenario.servicing.servicers
     summary = {
         "delivered_pflops_days": delivered,
-        "mean_availability": _mean_availability(world),
+        "mean_availability": delivered / demand if demand > 0 else 1.0,
+        "capacity_pflops_days": ground.capacity_pflops_days,
+        "surplus_pflops_days": ground.surplus_pflops_days,
+        "lost_pflops_days": ground.lost_pflops_days,
+        "pending_pflops_days": ground.pending_pflops_days,
         "launches": c["launches"],
         "launch_failures": c["launch_failures"],
         "modules_launched": c["modules_launched"],
@@ -131,7 +136,7 @@ def _summary(world: World, output: MonthlyOutput, ground: GroundNetwork, servici
         "servicer_utilisation": servicing.busy_days / (n_servicers * world.horizon_day) if n_servicers else 0.0,
         "space_weather_events": c["space_weather_events"],
         "modules_operational_final": int((status == Status.OPERATIONAL).sum()),
-        "demand_pflops_days": world.demand.integral(0.0, world.horizon_day),
+        "demand_pflops_days": demand,
         "events": events,
         "wall_seconds": wall,
     }
@@ -140,9 +145,3 @@ def _summary(world: World, output: MonthlyOutput, ground: GroundNetwork, servici
     summary.update(earth_comparison(world, output))
     return summary
 
-
-def _mean_availability(world: World) -> float:
-    """Capacity up to demand over demand, both integrated exactly over the run (1 if nothing is wanted)."""
-    path = world.capacity
-    wanted = world.demand.integral(0.0, world.horizon_day)
-    return float((path.area - path.above) / wanted) if wanted > 0 else 1.0

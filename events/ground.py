@@ -2,11 +2,20 @@
 
 Each station's clear and outage spells are exponential with the scenario's mean outage length and
 a clear mean set so that the station is clear `clear_probability` of the time; each starts in its
-stationary state. The fleet produces results at a rate proportional to its capacity, which the
-capacity path (`events.capacity`) gives exactly as it falls unit by unit; between two changes of
-weather or of the fleet the drain and the buffer are constant and production never rises, so the
-backlog and its losses are integrated exactly (`fleet.ground.fill_backlog`). What was produced and
-is neither lost nor on board was delivered.
+stationary state.
+
+What counts as delivered. At each instant the fleet runs u = min(C, D) of its capacity C (daylight
+PFLOPS, from the capacity path `events.capacity`) for demand D, in sunlight only: compute used is
+(1 - eclipse fraction) u PFLOPS-days per day, and capacity above demand stays idle (surplus). Only
+used compute produces results, `data_tb_per_pflops_day` TB per PFLOPS-day used. D changes only at
+clock events and C only falls between them, so production never rises between two changes of
+weather or of the fleet, and the backlog and its losses are integrated exactly
+(`fleet.ground.fill_backlog`). Results are lost when the backlog overflows the modules' buffers,
+and when a module stops running (it fails or is deorbited): the backlog is one pool held in equal
+shares by the running modules, so a module that stops takes backlog / n of the n running modules
+with it. Used compute whose results reached the ground is delivered; compute whose results were
+lost is lost; compute whose results are on board at the horizon is pending. So, exactly:
+integral of capacity = used + surplus, used = delivered + lost + pending (PFLOPS-days).
 """
 from __future__ import annotations
 
@@ -26,22 +35,28 @@ class GroundNetwork:
         self.capacity = DownlinkCapacity(spec, world.scenario.fleet.clusters)
         self.backlog_tb = 0.0
         self.lost_tb = 0.0
+        self.lost_with_modules_tb = 0.0
         self.blackout_days = 0.0
         self.path = world.capacity
         module = world.scenario.fleet.module
-        self.tb_per_pflops_day = (1.0 - module.eclipse_fraction) * spec.data_tb_per_pflops_day   # of capacity
+        self.sunlit = 1.0 - module.eclipse_fraction
+        self.tb_per_used_pflops_day = spec.data_tb_per_pflops_day
+        self.tb_per_pflops_day = self.sunlit * spec.data_tb_per_pflops_day   # per PFLOPS-day of daylight capacity
         self.buffer_tb_per_module = module.data_buffer_tb
         self._last_day = 0.0
         streams = [world.streams.sequence(f"weather/{s.name}") for s in self.stations]
         self.clear = [bool(rng.random() < s.clear_probability) for rng, s in zip(streams, self.stations)]
         self.drain_tb_per_day = self.capacity.total(tuple(self.clear))
         self.path.before_change.append(self.advance)
+        self.path.before_leave.append(self.lose_shares)
         for i, rng in enumerate(streams):
             world.env.process(self._weather(i, rng))
 
     def advance(self) -> None:
         """Integrate the backlog from the last change to now. Nothing to do while it is empty and
-        production cannot exceed the drain (the path's capacity at its day bounds it from above)."""
+        production cannot exceed the drain (the path's capacity at its day bounds it from above).
+        Production is min(capacity, demand) per piece: demand (the path's level) is constant
+        between two calls, so it still never rises."""
         now = self.world.env.now
         days = now - self._last_day
         if days <= 0:
@@ -50,14 +65,26 @@ class GroundNetwork:
         if drain == 0.0:
             self.blackout_days += days
         path = self.path
-        if self.backlog_tb > 0.0 or self.tb_per_pflops_day * path.capacity > drain:
+        if self.backlog_tb > 0.0 or self.tb_per_pflops_day * min(path.capacity, path.level) > drain:
             if path.day < self._last_day:
                 path.advance(self._last_day)
+            capped = path.peak > path.level               # else demand caps no piece: no copy
             capacity, widths = path.advance(now)
-            self.backlog_tb, lost = fill_backlog(self.backlog_tb, capacity * self.tb_per_pflops_day, widths, drain,
+            used = np.minimum(capacity, path.level) if capped else capacity
+            self.backlog_tb, lost = fill_backlog(self.backlog_tb, used * self.tb_per_pflops_day, widths, drain,
                                                  path.modules * self.buffer_tb_per_module)
             self.lost_tb += lost
         self._last_day = now
+
+    def lose_shares(self, leaving: int) -> None:
+        """`leaving` of the path's running modules stop now (after `advance`): they take their
+        shares of the backlog with them."""
+        running = self.path.modules
+        if self.backlog_tb > 0.0 and running > 0:
+            share = self.backlog_tb * min(leaving, running) / running
+            self.backlog_tb -= share
+            self.lost_tb += share
+            self.lost_with_modules_tb += share
 
     def sync(self) -> None:
         """Bring the backlog and the capacity path up to now."""
@@ -67,12 +94,47 @@ class GroundNetwork:
     @property
     def generated_tb(self) -> float:
         """Results produced up to the path's day, TB."""
-        return self.path.area * self.tb_per_pflops_day
+        return self.used_pflops_days * self.tb_per_used_pflops_day
 
     @property
     def delivered_tb(self) -> float:
         """Results that reached the ground up to now (after `sync`), TB."""
         return self.generated_tb - self.lost_tb - self.backlog_tb
+
+    # ----- compute, PFLOPS-days up to the path's day (after `sync`: up to now) ------------------
+    @property
+    def capacity_pflops_days(self) -> float:
+        """Integral of the fleet's capacity, idle in eclipse."""
+        return self.sunlit * self.path.area
+
+    @property
+    def surplus_pflops_days(self) -> float:
+        """Integral of the capacity above demand, idle in eclipse."""
+        return self.sunlit * self.path.above
+
+    @property
+    def used_pflops_days(self) -> float:
+        """Integral of min(capacity, demand), idle in eclipse: the compute run."""
+        return self.sunlit * (self.path.area - self.path.above)
+
+    def _as_compute(self, tb: float) -> float:
+        """PFLOPS-days of used compute whose results are `tb` TB (0 if results weigh nothing)."""
+        return tb / self.tb_per_used_pflops_day if self.tb_per_used_pflops_day > 0 else 0.0
+
+    @property
+    def lost_pflops_days(self) -> float:
+        """Used compute whose results were lost."""
+        return self._as_compute(self.lost_tb)
+
+    @property
+    def pending_pflops_days(self) -> float:
+        """Used compute whose results are still on board."""
+        return self._as_compute(self.backlog_tb)
+
+    @property
+    def delivered_pflops_days(self) -> float:
+        """Used compute whose results reached the ground."""
+        return self.used_pflops_days - self.lost_pflops_days - self.pending_pflops_days
 
     def _weather(self, i: int, rng: np.random.Generator):
         w = self.world

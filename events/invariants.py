@@ -94,7 +94,7 @@ def check_units(world: World, ground: GroundNetwork, timeline: Timeline, summary
 
 
 def check_stocks(world: World, ground: GroundNetwork, timeline: Timeline, summary: dict) -> None:
-    """Compute delivered, costs, data backlog and counters are never negative nor undefined."""
+    """Compute, costs, data backlog and counters are never negative nor undefined."""
     t, day = world.table, world.now
     delivered = t.delivered_pflops_days[: t.n]
     bad = np.flatnonzero(~(delivered >= 0) | ~np.isfinite(delivered))
@@ -107,6 +107,9 @@ def check_stocks(world: World, ground: GroundNetwork, timeline: Timeline, summar
     for key in ("data_generated_tb", "data_delivered_tb", "data_lost_tb", "data_backlog_tb"):
         if not summary[key] >= -1e-9 * max(1.0, summary["data_generated_tb"]):
             raise InvariantError("non-negative data", day, f"{key} is {summary[key]}")
+    for key in ("delivered_pflops_days", "surplus_pflops_days", "lost_pflops_days", "pending_pflops_days"):
+        if not summary[key] >= -1e-9 * max(1.0, summary["capacity_pflops_days"]):
+            raise InvariantError("non-negative compute", day, f"{key} is {summary[key]}")
     negative = [k for k, v in world.counters.items() if v < 0]
     if negative:
         raise InvariantError("non-negative counts", day, f"{negative[0]} is {world.counters[negative[0]]}")
@@ -137,14 +140,32 @@ def check_availability(world: World, ground: GroundNetwork, timeline: Timeline, 
 
 
 def check_data(world: World, ground: GroundNetwork, timeline: Timeline, summary: dict) -> None:
-    """Results data is conserved: generated = delivered + lost + still on board; and the capacity
-    path's integral is the compute the fleet table integrated module by module."""
+    """Results data is conserved: generated = delivered + lost + still on board; the capacity
+    path's integral is the compute the fleet table integrated module by module; and compute is
+    accounted for: capacity = used + surplus, used = delivered + lost + pending, availability =
+    delivered / demand, cost per PFLOPS-day = cost / delivered."""
     s = summary
-    path_compute = world.capacity.area * (1.0 - world.scenario.fleet.module.eclipse_fraction)
-    if not _close(path_compute, s["delivered_pflops_days"]):
-        raise InvariantError("compute integrals agree", world.now, f"capacity path {path_compute:.9g} but modules "
-                             f"{s['delivered_pflops_days']:.9g} PFLOPS-days")
+    table_compute = float(world.table.delivered_pflops_days[: world.table.n].sum())
+    if not _close(s["capacity_pflops_days"], table_compute):
+        raise InvariantError("compute integrals agree", world.now, f"capacity path {s['capacity_pflops_days']:.9g} "
+                             f"but modules {table_compute:.9g} PFLOPS-days")
     held = s["data_delivered_tb"] + s["data_lost_tb"] + s["data_backlog_tb"]
     if not _close(s["data_generated_tb"], held):
         raise InvariantError("data conservation", world.now,
                              f"generated {s['data_generated_tb']:.6g} TB but delivered + lost + backlog = {held:.6g} TB")
+    used = s["delivered_pflops_days"] + s["lost_pflops_days"] + s["pending_pflops_days"]
+    if not _close(s["capacity_pflops_days"], used + s["surplus_pflops_days"]):
+        raise InvariantError("compute conservation", world.now,
+                             f"capacity {s['capacity_pflops_days']:.9g} PFLOPS-days but delivered + lost + pending "
+                             f"+ surplus = {used + s['surplus_pflops_days']:.9g}")
+    if not _close(s["demand_pflops_days"], world.demand.integral(0.0, world.horizon_day)) or \
+            used > s["demand_pflops_days"] * (1 + REL) + REL:
+        raise InvariantError("compute within demand", world.now, f"used {used:.9g} PFLOPS-days of a demand of "
+                             f"{s['demand_pflops_days']:.9g}")
+    wanted, delivered = s["demand_pflops_days"], s["delivered_pflops_days"]
+    if wanted > 0 and not _close(s["mean_availability"], delivered / wanted):
+        raise InvariantError("availability is delivered over demand", world.now,
+                             f"{s['mean_availability']} but {delivered:.9g} / {wanted:.9g}")
+    if delivered > 0 and not _close(s["cost_per_pflops_day_usd"], s["cost_total_usd"] / delivered):
+        raise InvariantError("cost per delivered PFLOPS-day", world.now,
+                             f"{s['cost_per_pflops_day_usd']} but {s['cost_total_usd']:.9g} / {delivered:.9g}")

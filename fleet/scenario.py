@@ -47,7 +47,9 @@ class ModuleDesign(Strict):
     eclipse_fraction: Fraction = Field(description="fraction of time in Earth's shadow; compute idles then")
     commissioning_days: NonNegative = Field(description="days from launch to operation")
     design_life_years: Positive = Field(description="age at which a module is deorbited")
-    data_buffer_tb: NonNegative = Field(description="on-board storage for results awaiting downlink, TB")
+    data_buffer_tb: NonNegative = Field(
+        description="on-board storage for results awaiting downlink, TB; the fleet's backlog is pooled, and a module "
+                    "that stops (fails or is deorbited) takes its equal share of it, lost")
 
 
 class FleetSpec(Strict):
@@ -259,7 +261,9 @@ class Station(Strict):
 class Ground(Strict):
     stations: list[Station] = Field(min_length=1)
     isl_gbps: NonNegative = Field(description="inter-satellite link between neighbouring clusters; 0 for none")
-    data_tb_per_pflops_day: NonNegative = Field(description="results produced per PFLOPS-day of compute, TB")
+    data_tb_per_pflops_day: NonNegative = Field(
+        description="results produced per PFLOPS-day of compute used (idle surplus produces none), TB; "
+                    "lost and pending compute are converted at this rate")
 
     @field_validator("stations")
     @classmethod
@@ -301,8 +305,10 @@ class EarthReference(Strict):
 
 
 class Demand(Strict):
-    """The compute users want over time (`fleet.demand`). Capacity above it is surplus, not
-    availability; the policies that launch modules aim at it, and the Earth reference serves it. Absent: constant, equal to
+    """The compute users want over time (`fleet.demand`). The fleet runs min(capacity, demand), in
+    sunlight: capacity above demand is idle surplus and produces no results, and only the compute
+    used whose results reach the ground counts as delivered (availability = delivered / demand).
+    The policies that launch modules aim at it, and the Earth reference serves it. Absent: constant, equal to
     `fleet.target_power_mw` in MW of the newest hardware, so better hardware means more PFLOPS
     wanted. It changes only at whole steps (listed years, anniversaries, new generations)."""
 

@@ -9,6 +9,16 @@ with v = `value_usd_per_pflops_day`: an option wins when the extra compute it bu
 1 / v. Rates per day put a new module, bought for its whole life, fairly beside an old one kept for
 its last years.
 
+Only delivered compute is worth v: the fleet uses min(capacity, demand), and capacity above demand
+is idle. So C counts a module's compute only for the share of it that demand uses: the operational
+modules are ranked by capacity now (largest first, then by id) and fill demand in that order; a
+module whose predecessors' capacity is P is used for u = clip((demand - P) / c, 0, 1) of its
+capacity c after the option (keep: its working units; repair, upgrade: all units; replace: the new
+module in its place). A module in an empty slot fills what the fleet and the modules on order leave
+of demand: u = clip((demand - capacity - pipeline) / c_new, 0, 1). A surplus module is then worth
+nothing and deorbiting it pays when its operations cost more than its deorbit, one rank at a time:
+the modules ranked first keep their use. Results lost on board are not estimated.
+
 The costs K:
 - keep: operations over D; repair: the failed units and their share of a trip, and operations;
   upgrade: all units new and their share of a trip, and operations;
@@ -59,21 +69,26 @@ def unit_days(obs: Observation, days: np.ndarray) -> np.ndarray:
     return np.interp(days, grid, cumulative)
 
 
+def used_part(left: np.ndarray, pflops: np.ndarray) -> np.ndarray:
+    """PFLOPS of capacity `pflops` that demand uses when `left` PFLOPS of it are still wanted."""
+    return np.clip(left, 0.0, pflops)
+
+
 @dataclasses.dataclass(frozen=True)
 class Economic(Policy):
     """Per module: keep, repair, upgrade, replace or deorbit, by expected net value per day."""
 
     name = "economic"
-    version = 2           # v2: flight prices, launch risk and deorbit costs in the rule
+    version = 3           # v2: flight prices, launch risk and deorbit costs in the rule; v3: only used compute is worth v
     description = "per module, keep/repair/upgrade/replace/deorbit by expected compute per dollar"
 
     value_usd_per_pflops_day: float = dataclasses.field(
         default=100.0, metadata={"unit": "USD per PFLOPS-day", "help": "what a PFLOPS-day of compute is worth"})
     renew_lead_days: float = renew_lead_field()
 
-    def new_module_rate(self, obs: Observation, batch: int = 1) -> float:
+    def new_module_rate(self, obs: Observation, batch: int = 1, used: float = 1.0) -> float:
         """Net value per day of launching a new module now with `batch` modules in all on its flight,
-        USD/day (-inf if it cannot arrive in time)."""
+        of whose compute demand uses the fraction `used`, USD/day (-inf if it cannot arrive in time)."""
         sc = obs.scenario
         design = sc.fleet.module
         gen = obs.generations[obs.newest_generation]
@@ -92,7 +107,7 @@ class Economic(Policy):
         compute = obs.units_installed * float(unit_days(obs, [days])[0]) * gen.pflops_per_unit
         disposal = sc.economics.deorbit_usd_per_module if days >= life else 0.0
         cost = per_module + sc.economics.operations_usd_per_module_year * days / DAYS_PER_YEAR + disposal
-        return (self.value_usd_per_pflops_day * compute * (1 - design.eclipse_fraction) - cost) / days
+        return (self.value_usd_per_pflops_day * used * compute * (1 - design.eclipse_fraction) - cost) / days
 
     @staticmethod
     def _per_module_usd(vehicle: LaunchVehicle, year: float, batch: int, mass_kg: float, hardware_usd: float) -> float:
@@ -105,6 +120,17 @@ class Economic(Policy):
         not end before the horizon (else it is deorbited then anyway), USD."""
         end = design_end_day(obs)[modules]
         return np.where(end >= obs.horizon_day, obs.scenario.economics.deorbit_usd_per_module, 0.0)
+
+    @staticmethod
+    def demand_before(obs: Observation, modules: np.ndarray) -> np.ndarray:
+        """Demand left for each of `modules` (operational) by the operational modules ranked before
+        it (largest capacity first, then lowest id), PFLOPS (may be negative)."""
+        ops = obs.operational()
+        cap = obs.module_capacity_pflops
+        ranked = ops[np.lexsort((ops, -cap[ops]))]
+        before = np.zeros(len(cap))
+        before[ranked] = np.cumsum(cap[ranked]) - cap[ranked]
+        return obs.demand_pflops - before[modules]
 
     def choices(self, obs: Observation, modules: np.ndarray) -> np.ndarray:
         """The best option (index into OPTIONS) for each of `modules` (operational)."""
@@ -120,23 +146,27 @@ class Economic(Policy):
         trip_per_unit = sc.servicing.cost_per_trip_usd / obs.units_per_trip
         v = self.value_usd_per_pflops_day
         rate = np.full((len(modules), len(OPTIONS)), -np.inf)
-        rate[:, KEEP] = (v * alive * per_unit_days * pflops * daylight - ops) / days
+        left = self.demand_before(obs, modules)
+        rate[:, KEEP] = (v * used_part(left, alive * pflops) * per_unit_days * daylight - ops) / days
         if sc.servicing.servicers > 0:
             failed = units - alive
             repair_cost = failed * (price + trip_per_unit) + ops
-            rate[:, REPAIR] = np.where(failed > 0, (v * units * per_unit_days * pflops * daylight - repair_cost) / days,
-                                       -np.inf)
+            rate[:, REPAIR] = np.where(
+                failed > 0, (v * used_part(left, units * pflops) * per_unit_days * daylight - repair_cost) / days,
+                -np.inf)
             new = obs.generations[obs.newest_generation]
             if units <= obs.units_per_trip:
                 upgrade_cost = units * (new.price_usd_per_unit + trip_per_unit) + ops
                 upgradable = obs.generation[modules] < obs.newest_generation
+                useful = used_part(left, units * new.pflops_per_unit)
                 rate[:, UPGRADE] = np.where(
-                    upgradable, (v * units * per_unit_days * new.pflops_per_unit * daylight - upgrade_cost) / days,
-                    -np.inf)
+                    upgradable, (v * useful * per_unit_days * daylight - upgrade_cost) / days, -np.inf)
         batch = np.maximum(deficit_per_cluster(obs, self.renew_lead_days), 0) + 1
-        by_batch = {int(b): self.new_module_rate(obs, int(b)) for b in np.unique(batch[obs.cluster[modules]])}
+        new_pflops = obs.nominal_module_pflops(obs.newest_generation)
+        share = np.clip(left / new_pflops, 0.0, 1.0) if new_pflops > 0 else np.zeros(len(modules))
         leaving = self.disposal_now_usd(obs, modules) / days
-        rate[:, REPLACE] = np.array([by_batch[int(b)] for b in batch[obs.cluster[modules]]]) - leaving
+        rate[:, REPLACE] = np.array([self.new_module_rate(obs, int(b), float(u))
+                                     for b, u in zip(batch[obs.cluster[modules]], share)]) - leaving
         rate[:, DEORBIT] = -leaving
         return np.argmax(rate, axis=1)   # ties go to the earlier option: keep before anything else
 
@@ -164,8 +194,13 @@ class Economic(Policy):
         return out
 
     def refill(self, obs: Observation) -> list[Action]:
-        """Launches into each cluster's empty slots, if a new module launched with the others is worth its cost."""
-        return [a for a in fill_slots(obs, "replace", self.renew_lead_days) if self.new_module_rate(obs, a.count) > 0]
+        """Launches into each cluster's empty slots, if a new module launched with the others is
+        worth its cost for the share of its compute that demand uses."""
+        new_pflops = obs.nominal_module_pflops(obs.newest_generation)
+        left = obs.demand_pflops - obs.capacity_pflops - obs.pipeline_pflops
+        used = min(max(left / new_pflops, 0.0), 1.0) if new_pflops > 0 else 0.0
+        return [a for a in fill_slots(obs, "replace", self.renew_lead_days)
+                if self.new_module_rate(obs, a.count, used) > 0]
 
     def on_module_failed(self, obs: Observation, module: int) -> list[Action]:
         return self.refill(obs)

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from events import MODEL_VERSION
 from events.engine import run_replication
 from events.log import EventLog
 from events.review import MIN_REVIEW_INTERVAL_DAYS
@@ -182,6 +183,7 @@ def manifest(scenario: Scenario, policy: Policy, seed: int) -> dict:
     """What is needed to replay a replication: seed, scenario hash, policy and versions."""
     return {
         "seed": seed,
+        "model_version": MODEL_VERSION,
         "scenario": scenario.name,
         "scenario_sha256": scenario_hash(scenario),
         "policy": policy.label,

@@ -29,7 +29,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from fleet.errors import InputError
+from events import MODEL_VERSION
+from fleet.errors import InputError, shown
 from runs.atomic import Writer, text, write_file
 from runs.experiment import Plan
 from runs.folders import MANIFEST, Layout, claim, manifest_kind, read_json, remove_own, write_error
@@ -71,10 +72,21 @@ class Store:
         """Lock the folder for the block; create it and its manifest if new; resume if it holds this experiment
         (with any replication count: a larger one extends the manifest's seeds).
 
-        A folder holding another experiment is refused, or with `force` emptied of the store's own
-        files. Raises InputError, before writing anything, for any other folder (see runs.folders).
+        A folder holding another experiment, or results of another model version
+        (`events.MODEL_VERSION`; a manifest without one holds version 1), is refused, or with
+        `force` emptied of the store's own files. Raises InputError, before writing anything, for any
+        other folder (see runs.folders).
         """
         with claim(self.dir, LAYOUT) as (_, before):
+            if before is not None and before.get("model_version", 1) != MODEL_VERSION:
+                if not force:
+                    raise InputError(
+                        f"{self.dir}: holds results of model version {shown(before.get('model_version', 1))}, "
+                        f"and this simulator is model version {MODEL_VERSION}: results of different model "
+                        "versions cannot be mixed in one study; use --force to replace them, or choose another "
+                        "--out folder")
+                remove_own(self.dir, LAYOUT)
+                before = None
             if before is not None and before.get("experiment_sha256") != self.sha256:
                 if not force:
                     raise InputError(
@@ -93,6 +105,7 @@ class Store:
         manifest = {
             "kind": LAYOUT.kind,
             "format": FORMAT,
+            "model_version": MODEL_VERSION,
             "name": plan.experiment.name,
             "source": plan.source,
             "file_sha256": file_sha256(plan.source) if Path(plan.source).is_file() else None,

@@ -16,7 +16,10 @@ actions with the same semantics:
 - modules: each has a bus lifetime and is deorbited at the end of its design life, whichever comes
   first; units stop with their module;
 - units: lifetimes exponential or Weibull, drawn when installed; compute is idle in eclipse, so a
-  unit delivers pflops_per_unit * (1 - eclipse_fraction) PFLOPS-days per day alive;
+  unit offers pflops_per_unit * (1 - eclipse_fraction) PFLOPS-days per day alive (capacity);
+- delivered: the fleet uses min(capacity, demand) at each instant, idle in eclipse; the working
+  units are counted at every unit event and the used compute integrated between events; results
+  weigh nothing (`data_tb_per_pflops_day` 0), so all used compute is delivered;
 - threshold: when a module's failed units reach ceil(f * units) the policy's `on_threshold` runs
   (once, until a repair brings the module back below it);
 - servicing: a trip waits for a free servicer (a simpy.Resource), flies trip_days / 2 out, succeeds
@@ -25,8 +28,8 @@ actions with the same semantics:
 - reviews: every review_interval_days from day 0.
 
 Scope (checked by `out_of_scope`): one launch vehicle, one hardware generation (no trend), no
-radiation, no solar particle events, no debris, an array that can always power every unit. Ground
-stations are not modelled (they do not change any KPI this model reports).
+radiation, no solar particle events, no debris, an array that can always power every unit, a
+constant demand in MW from day 0. Ground stations are not modelled: results weigh nothing.
 
 The model draws from its own numpy Generator, so it agrees with the engine in distribution only.
 """
@@ -129,6 +132,11 @@ def out_of_scope(scenario: Scenario) -> list[str]:
     end_kw = m.solar_array_kw * (1 - m.array_degradation_per_year) ** scenario.horizon_years
     if end_kw + 1e-9 < m.units * gen.power_kw_per_unit:
         why.append("the array cannot power every unit to the horizon")
+    d = scenario.demand
+    if d.unit != "mw" or d.by_year is not None or d.growth_per_year or d.start_day > 0:
+        why.append("demand other than a constant level in MW from day 0")
+    if scenario.ground.data_tb_per_pflops_day > 0:
+        why.append("results that weigh something (data_tb_per_pflops_day > 0)")
     return why
 
 
@@ -201,11 +209,17 @@ class NaiveModel:
         design = scenario.fleet.module
         gen = scenario.hardware.generations[0]
         self.units = design.units
-        self.rate = gen.pflops_per_unit * (1.0 - design.eclipse_fraction)   # PFLOPS-days per unit-day
+        self.sunlit = 1.0 - design.eclipse_fraction
+        self.pflops_per_unit = gen.pflops_per_unit
+        self.rate = gen.pflops_per_unit * self.sunlit                      # PFLOPS-days per unit-day
         self.horizon_day = scenario.horizon_years * DAYS_PER_YEAR
         self.life_days = design.design_life_years * DAYS_PER_YEAR
         self.design_count = modules_for_target(scenario)
         self.target_pflops = self.design_count * self.units * gen.pflops_per_unit
+        level_mw = scenario.demand.level if scenario.demand.level is not None else scenario.fleet.target_power_mw
+        self.demand_pflops = level_mw * 1000.0 / gen.power_kw_per_unit * gen.pflops_per_unit
+        self.working = 0                                   # units alive in operational modules
+        self.counted_day = 0.0                             # used compute integrated up to here
         fraction = policy.threshold_failed_fraction()
         self.threshold = (None if fraction is None else
                           min(self.units, max(1, math.ceil(fraction * self.units - 1e-9))))
@@ -222,7 +236,8 @@ class NaiveModel:
         self.servicers = simpy.Resource(self.env, capacity=max(1, scenario.servicing.servicers))
         # KPIs
         self.kpi = dict(unit_failures=0, units_replaced=0, servicing_trips=0, servicing_failures=0,
-                        launches=0, launch_failures=0, modules_launched=0, delivered_pflops_days=0.0)
+                        launches=0, launch_failures=0, modules_launched=0, capacity_pflops_days=0.0,
+                        delivered_pflops_days=0.0)
 
     # ----- lifetimes ----------------------------------------------------------------------------
     def _lifetime_days(self, spec) -> float:
@@ -233,8 +248,17 @@ class NaiveModel:
         return spec.scale_years * DAYS_PER_YEAR * self.rng.weibull(spec.shape)
 
     # ----- units: one process each --------------------------------------------------------------
+    def _working_changes(self, delta: int) -> None:
+        """Integrate min(capacity, demand) since the last change, then change the working units by `delta`."""
+        now = self.env.now
+        used = min(self.working * self.pflops_per_unit, self.demand_pflops) * self.sunlit
+        self.kpi["delivered_pflops_days"] += used * (now - self.counted_day)
+        self.counted_day = now
+        self.working += delta
+
     def _install(self, m: int, slot: int) -> None:
         self.unit_start[m][slot] = self.env.now
+        self._working_changes(1)
         self.t.alive[m] += 1
         life = self._lifetime_days(self.scenario.failures.unit)
         if self.env.now + life < self.horizon_day:
@@ -245,8 +269,9 @@ class NaiveModel:
         t = self.t
         if t.status[m] != OPERATIONAL:
             return                                         # its module ended first
-        self.kpi["delivered_pflops_days"] += (self.env.now - self.unit_start[m][slot]) * self.rate
+        self.kpi["capacity_pflops_days"] += (self.env.now - self.unit_start[m][slot]) * self.rate
         self.unit_start[m][slot] = None
+        self._working_changes(-1)
         t.alive[m] -= 1
         self.kpi["unit_failures"] += 1
         if self.threshold is not None and not t.crossed[m] and self.units - t.alive[m] >= self.threshold:
@@ -258,7 +283,8 @@ class NaiveModel:
         now = self.env.now
         for start in self.unit_start[m]:
             if start is not None:
-                self.kpi["delivered_pflops_days"] += (now - start) * self.rate
+                self.kpi["capacity_pflops_days"] += (now - start) * self.rate
+                self._working_changes(-1)
 
     # ----- modules ------------------------------------------------------------------------------
     def _commission(self, m: int) -> None:
@@ -442,4 +468,5 @@ def run_naive(scenario: Scenario, seed: int, policy: Policy | None = None) -> di
 
 
 KPIS = ("unit_failures", "units_replaced", "servicing_trips", "servicing_failures", "module_failures", "deorbits",
-        "launches", "launch_failures", "modules_launched", "modules_operational_final", "delivered_pflops_days")
+        "launches", "launch_failures", "modules_launched", "modules_operational_final", "capacity_pflops_days",
+        "delivered_pflops_days")

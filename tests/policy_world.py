@@ -7,6 +7,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from fleet.demand import demand_curve
 from fleet.economics import DAYS_PER_YEAR
 from fleet.hardware import catalog
 from fleet.observation import Observation
@@ -46,8 +47,9 @@ class Row:
 
 
 def observe(scenario: Scenario, rows: list[Row], day: float, servicers_busy: int = 0,
-            trips_queued: int = 0, newest: int | None = None) -> Observation:
-    """An Observation of a fleet with the given rows at `day`."""
+            trips_queued: int = 0, newest: int | None = None, demand: bool = False) -> Observation:
+    """An Observation of a fleet with the given rows at `day`; demand is the scenario's with
+    `demand`, else constant at the initial deployment's capacity."""
     gens = catalog(scenario)
     table = FleetTable(scenario.fleet.module, gens)
     units = table.units
@@ -69,6 +71,7 @@ def observe(scenario: Scenario, rows: list[Row], day: float, servicers_busy: int
     target = _target(scenario)
     return Observation(table=table, day=day, year=year, horizon_day=scenario.horizon_years * DAYS_PER_YEAR,
                        scenario=scenario, generations=gens[: newest + 1], target_pflops=target,
+                       demand=demand_curve(scenario, gens, scenario.horizon_years * DAYS_PER_YEAR) if demand else None,
                        servicers=scenario.servicing.servicers, servicers_busy=servicers_busy,
                        trips_queued=trips_queued)
 

@@ -85,11 +85,14 @@ def instant(demand: dict) -> dict:
 
 
 @pytest.mark.parametrize("ratio", [0.5, 1.0, 2.0])
-def test_availability_is_capacity_up_to_demand_over_demand(ratio):
+def test_availability_is_delivered_compute_over_demand(ratio):
+    """The module runs min(capacity, demand) in sunlight, and every result reaches the ground."""
     probe = simulate(parse_scenario(instant({}), "probe"), seed=0, policy=Null())
     capacity = probe.timeline.capacity_pflops.iloc[0]
     r = simulate(parse_scenario(instant({"unit": "pflops", "level": ratio * capacity}), "d"), seed=0, policy=Null())
-    assert r.summary["mean_availability"] == pytest.approx(min(1.0, 1.0 / ratio), rel=1e-12)
+    sunlit = 1.0 - r.scenario.fleet.module.eclipse_fraction
+    assert r.summary["lost_pflops_days"] == 0.0
+    assert r.summary["mean_availability"] == pytest.approx(sunlit * min(1.0, 1.0 / ratio), rel=1e-9)
     assert r.summary["demand_pflops_days"] == pytest.approx(ratio * capacity * r.scenario.horizon_years * Y)
     assert np.allclose(r.timeline.demand_pflops, ratio * capacity)
 

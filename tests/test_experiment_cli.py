@@ -1,4 +1,5 @@
 """`fleet compare` and `fleet sweep` end to end: output, bad input, and resume after a kill."""
+import json
 import signal
 import subprocess
 import time
@@ -104,6 +105,20 @@ def test_killed_run_completes_on_rerun_with_identical_numbers(tmp_path):
     write(path, {**EXPERIMENT, "seed": EXPERIMENT.get("seed", 0) + 1})
     changed = fleet("sweep", str(path), "--out", str(out), "--backend", "serial", cwd=tmp_path)
     assert changed.returncode == 2 and "holds results of a different experiment" in changed.stderr
+
+
+def test_resume_refuses_results_of_another_model_version(tmp_path):
+    args = ["compare", "tiny", "--policies", "replenish", "--replications", "1", "--years", "1",
+            "--backend", "serial", "--no-progress", "--out", "study"]
+    assert fleet(*args, cwd=tmp_path).returncode == 0
+    path = tmp_path / "study" / "manifest.json"
+    manifest = json.loads(path.read_text())
+    path.write_text(json.dumps({**manifest, "model_version": manifest["model_version"] + 1}))
+    r = fleet(*args, cwd=tmp_path)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "results of different model versions cannot be mixed" in r.stderr
+    assert fleet(*args, "--force", cwd=tmp_path).returncode == 0
+    assert json.loads(path.read_text())["model_version"] == manifest["model_version"]
 
 
 def test_killed_worker_process_is_retried(tmp_path):

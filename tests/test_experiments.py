@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from events import MODEL_VERSION
 from fleet.errors import InputError
 from runs import load_results
 from runs.backends import DaskBackend, ProcessPoolBackend, SerialBackend
@@ -109,6 +110,23 @@ def test_store_refuses_a_changed_experiment_and_resumes_the_same(tmp_path):
     changed = parse_experiment({**SMALL, "axes": {}, "seed": SMALL["seed"] + 1}, "test")
     with pytest.raises(InputError, match="different experiment"):
         run_plan(changed, tmp_path, SerialBackend(), progress=False)
+
+
+def test_store_refuses_results_of_another_model_version(tmp_path):
+    plan = parse_experiment({**SMALL, "axes": {}, "replications": 1}, "test")
+    run_plan(plan, tmp_path, SerialBackend(), progress=False)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["model_version"] == MODEL_VERSION
+    manifest["model_version"] = MODEL_VERSION - 1
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    units = sorted((tmp_path / "units").iterdir())
+    with pytest.raises(InputError, match=f"model version {MODEL_VERSION - 1}.*cannot be mixed"):
+        run_plan(plan, tmp_path, SerialBackend(), progress=False)
+    assert sorted((tmp_path / "units").iterdir()) == units          # nothing touched
+    del manifest["model_version"]                                   # written before versions were recorded
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(InputError, match="model version 1,"):
+        run_plan(plan, tmp_path, SerialBackend(), progress=False)
 
 
 def test_timelines_kept_when_asked(tmp_path):

@@ -16,6 +16,7 @@ import yaml
 
 import events.engine
 from events.invariants import InvariantError, check_replication
+from fleet.demand import DemandCurve
 from fleet.scenario import parse_scenario
 from fleet.state import Status
 from policies.registry import make_policy
@@ -188,3 +189,37 @@ def test_broken_invariant_is_an_internal_error_exit_1(monkeypatch):
     assert code == 1
     assert "InvariantError: invariant 'costs add up' broken at day 182.625" in err.getvalue()
     assert "internal error" in err.getvalue()
+
+
+@pytest.mark.parametrize("key, invariant", [
+    ("lost_pflops_days", "compute conservation"),
+    ("surplus_pflops_days", "compute conservation"),
+    ("capacity_pflops_days", "compute integrals agree"),
+])
+def test_compute_not_accounted_for(monkeypatch, key, invariant):
+    def corrupt(w, g, t, s):
+        s[key] += 0.01 * s["capacity_pflops_days"] + 1.0
+    assert run_corrupted(monkeypatch, corrupt).invariant == invariant
+
+
+@pytest.mark.parametrize("key, invariant", [
+    ("mean_availability", "availability is delivered over demand"),
+    ("cost_per_pflops_day_usd", "cost per delivered PFLOPS-day"),
+])
+def test_ratios_not_on_delivered_compute(monkeypatch, key, invariant):
+    def corrupt(w, g, t, s):
+        s[key] *= 0.9
+    assert run_corrupted(monkeypatch, corrupt).invariant == invariant
+
+
+def test_used_compute_above_demand(monkeypatch):
+    def corrupt(w, g, t, s):
+        w.demand = DemandCurve(w.demand.days, w.demand.pflops * 0.1)
+        s["demand_pflops_days"] *= 0.1
+    assert run_corrupted(monkeypatch, corrupt).invariant == "compute within demand"
+
+
+def test_demand_integral_spoiled(monkeypatch):
+    def corrupt(w, g, t, s):
+        s["demand_pflops_days"] *= 2
+    assert run_corrupted(monkeypatch, corrupt).invariant == "compute within demand"

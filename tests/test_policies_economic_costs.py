@@ -1,5 +1,6 @@
-"""`economic` (v2) prices what it decides: a flight's price shared by the modules launched together,
-the launch risk, and the deorbit (see the rule in policies/economic.py)."""
+"""`economic` (v2, v3) prices what it decides: a flight's price shared by the modules launched together,
+the launch risk, and the deorbit; and values only the compute that demand uses (see the rule in
+policies/economic.py)."""
 import pytest
 
 from fleet.actions import Deorbit
@@ -84,3 +85,24 @@ def test_empty_slots_are_refilled_cluster_by_cluster_when_a_shared_flight_pays()
     assert p.new_module_rate(lone, 1) < 0 < p.new_module_rate(many, 4)
     assert p.on_module_failed(lone, 0) == []
     assert [(a.count, a.cluster) for a in p.on_module_failed(many, 0)] == [(4, 0)]
+
+
+def test_only_compute_that_demand_uses_is_worth_keeping():
+    """v3: five working modules where demand wants four: with free deorbits the surplus one (ranked
+    last) leaves, the four that demand uses stay; when demand wants them all, all stay."""
+    def demand_of(modules: float):
+        def change(d):
+            gen = d["hardware"]["generations"][0]
+            d["economics"]["deorbit_usd_per_module"] = 0.0
+            d["demand"] = {"unit": "pflops", "level": modules * d["fleet"]["module"]["units"] * gen["pflops_per_unit"]}
+        return change
+    rows = [Row()] * 5
+    four, ten = changed(demand_of(4)), changed(demand_of(10))
+    p = Economic()
+    assert [(type(a), a.modules) for a in p.review(observe(four, rows, day=Y, demand=True))] == [(Deorbit, (4,))]
+    assert p.review(observe(ten, rows, day=Y, demand=True)) == []
+    # an empty slot is refilled, when compute is worth a lone flight, only while the fleet is short of demand
+    full = [Row(status=Status.DEORBITED)] + [Row()] * 4
+    rich = Economic(value_usd_per_pflops_day=1e4)
+    assert rich.on_module_failed(observe(four, full, day=Y, demand=True), 0) == []
+    assert [a.count for a in rich.on_module_failed(observe(ten, full, day=Y, demand=True), 0)] == [10 - 4]

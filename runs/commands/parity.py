@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from events import MODEL_VERSION
 from fleet.errors import InputError
 from runs.atomic import Writer, text
 from runs.folders import MANIFEST, Layout, check_save, save_result
@@ -76,7 +77,7 @@ def main(args: argparse.Namespace) -> int:
 
 def _save(result, args: argparse.Namespace) -> Path:
     """Write the three tables and a manifest of the options into --out (see runs.folders.save_result)."""
-    manifest = {"kind": LAYOUT.kind, "scenario": args.scenario, "axes": args.axes, "replications": args.replications,
+    manifest = {"kind": LAYOUT.kind, "model_version": MODEL_VERSION, "scenario": args.scenario, "axes": args.axes, "replications": args.replications,
                 "seed": args.seed, "points": args.points, "years": args.years, "grid": args.grid}
     files = {f"{name}.csv": _csv(frame) for name, frame in
              (("runs", result.runs), ("settings", result.settings), ("frontier", result.frontier))}

@@ -1,0 +1,125 @@
+"""Orbit geometry against closed forms, an independent numerical shadow test and the reference figures."""
+import math
+
+import numpy as np
+import pytest
+
+from fleet import orbits as o
+
+
+def _shadow_fraction_by_sampling(altitude_km: float, beta_deg: float, points: int = 200_000) -> float:
+    """Share of points spread evenly around a circular orbit that lie in the Earth's cylindrical shadow,
+    with the sun in the x-z plane at `beta_deg` above the orbit plane (the x-y plane)."""
+    r = o.radius_km(altitude_km)
+    u = (np.arange(points) + 0.5) * 2.0 * math.pi / points
+    pos = r * np.stack([np.cos(u), np.sin(u), np.zeros_like(u)], axis=-1)
+    b = math.radians(beta_deg)
+    sun = np.array([math.cos(b), 0.0, math.sin(b)])
+    along = pos @ sun
+    across = np.linalg.norm(pos - along[:, None] * sun, axis=-1)
+    return float(np.mean((along < 0) & (across < o.EARTH_RADIUS_KM)))
+
+
+@pytest.mark.parametrize("altitude_km", [400.0, 650.0, 1400.0])
+@pytest.mark.parametrize("beta", [0.0, 20.0, 45.0, 60.0])
+def test_eclipse_fraction_matches_an_independent_sampling_of_the_orbit(altitude_km, beta):
+    # a sampled orbit is within one sample's share of the closed form
+    assert o.eclipse_fraction(np.array([beta]), altitude_km)[0] == pytest.approx(
+        _shadow_fraction_by_sampling(altitude_km, beta), abs=2e-5)
+
+
+def test_eclipse_at_beta_zero_is_the_closed_form():
+    r = o.radius_km(500.0)
+    expected = 0.5 - math.acos(o.EARTH_RADIUS_KM / r) / math.pi    # half the orbit minus the lit limb
+    assert o.eclipse_fraction(np.array([0.0]), 500.0)[0] == pytest.approx(expected, rel=1e-12)
+    assert o.eclipse_fraction(np.array([-90.0, 90.0]), 500.0).tolist() == [0.0, 0.0]
+
+
+def test_period_and_speed_of_a_low_orbit():
+    # about 92.7 minutes and 7.66 km/s at 400 km (Kepler's third law)
+    assert o.period_s(400.0) / 60 == pytest.approx(92.56, abs=0.05)
+    assert o.speed_km_s(400.0) == pytest.approx(7.669, abs=0.002)
+    assert o.speed_km_s(400.0) * o.period_s(400.0) == pytest.approx(2 * math.pi * o.radius_km(400.0), rel=1e-12)
+
+
+@pytest.mark.parametrize("altitude_km", [550.0, 650.0, 1000.0, 1400.0])
+def test_a_sun_synchronous_orbit_precesses_360_degrees_per_year(altitude_km):
+    inc = o.sun_synchronous_inclination_deg(altitude_km)
+    assert 96.0 < inc < 103.0
+    assert o.nodal_precession_deg_per_day(altitude_km, inc) * o.TROPICAL_YEAR_DAYS == pytest.approx(360.0, rel=1e-12)
+
+
+def test_precession_is_westward_below_90_degrees_and_zero_for_a_polar_orbit():
+    assert o.nodal_precession_deg_per_day(550.0, 53.0) == pytest.approx(-4.5, abs=0.2)   # Starlink-like shell
+    assert o.nodal_precession_deg_per_day(550.0, 90.0) == pytest.approx(0.0, abs=1e-12)
+    with pytest.raises(ValueError):
+        o.sun_synchronous_inclination_deg(8000.0)
+
+
+def test_plane_change_delta_v_is_two_v_sin_half_angle():
+    v = o.speed_km_s(650.0)
+    assert o.plane_change_delta_v_km_s(650.0, 10.0) == pytest.approx(2 * v * math.sin(math.radians(5.0)), rel=1e-12)
+    assert o.plane_change_delta_v_km_s(650.0, 60.0) == pytest.approx(v, rel=1e-12)     # 2 sin 30° = 1
+    assert o.angle_between_planes_deg(98.0, 10.0, 98.0, 10.0) == pytest.approx(0.0, abs=1e-6)
+    assert o.angle_between_planes_deg(50.0, 0.0, 60.0, 0.0) == pytest.approx(10.0, abs=1e-9)
+
+
+def test_rocket_equation():
+    isp = 300.0
+    dv = o.G0_M_S2 * isp * math.log(2.0) / 1000.0      # the Δv that doubles the initial mass
+    assert o.propellant_kg(1000.0, dv, isp) == pytest.approx(1000.0, rel=1e-12)
+    assert o.propellant_kg(1000.0, 0.0, isp) == 0.0
+
+
+def test_the_sun_crosses_the_equator_at_the_equinoxes():
+    start = o.days_since_j2000(2030)
+    days = start + np.arange(365)
+    declination = np.degrees(np.arcsin(o.sun_direction(days)[:, 2]))
+    assert declination.max() == pytest.approx(23.44, abs=0.05)
+    march = int(np.argmax(declination > 0))     # first day of northern spring
+    assert 78 <= march <= 80                    # 20 or 21 March
+
+
+# Reference figures (docs/reference-figures.md, "Dawn-dusk SSO eclipse, spherical Earth, sharp shadow"):
+# eclipse days a year, the longest eclipse in minutes and the share of the year in shadow.
+DAWN_DUSK = [(550.0, 98, 21.7, 0.049), (650.0, 88, 19.7, 0.039), (800.0, 74, None, 0.027),
+             (1000.0, 56, None, 0.015), (1400.0, 0, None, 0.0)]
+
+
+@pytest.mark.parametrize("altitude_km, days, longest_min, share", DAWN_DUSK)
+def test_dawn_dusk_eclipse_seasons_match_the_reference_figures(altitude_km, days, longest_min, share):
+    for local_time in (6.0, 18.0):
+        by_day = o.eclipse_by_day(o.days_since_j2000(2030), 365, altitude_km,
+                                  local_time_ascending_node_h=local_time, samples_per_day=24)
+        # the season's length depends on which solstice it falls in (the sun is farther in July)
+        assert abs(int((by_day > 0).sum()) - days) <= 4
+        assert by_day.mean() == pytest.approx(share, abs=0.003)
+        if longest_min is not None:
+            assert by_day.max() * o.period_s(altitude_km) / 60 == pytest.approx(longest_min, abs=0.15)
+
+
+def test_an_inclined_orbit_drifts_through_the_seasons_and_a_sun_synchronous_one_does_not():
+    start = o.days_since_j2000(2030)
+    inclined = o.eclipse_by_day(start, 365, 550.0, inclination_deg=53.0)
+    dawn_dusk = o.eclipse_by_day(start, 365, 550.0, local_time_ascending_node_h=18.0)
+    noon = o.eclipse_by_day(start, 365, 550.0, local_time_ascending_node_h=12.0)
+    assert (dawn_dusk == 0).sum() > 250                   # eclipses only near one solstice
+    assert np.ptp(inclined) > 0.2 and (inclined == 0).sum() < 100   # beta cycles every ~2 months
+    assert noon.min() > 0.3                                # a noon orbit is in shadow every orbit
+
+
+# Reference figures (docs/reference-figures.md, "Ground links"): passes a day above 5° for a 650 km
+# sun-synchronous orbit, each about 8.7 minutes long.
+@pytest.mark.parametrize("latitude_deg, passes", [(78.0, 14.8), (50.0, 5.6), (0.0, 3.3)])
+def test_passes_per_day_match_the_reference_figures(latitude_deg, passes):
+    inc = o.sun_synchronous_inclination_deg(650.0)
+    per_day, hours = o.contacts(650.0, inc, 0.0, latitude_deg, 10.0, 5.0, n_days=30.0, step_s=5.0)
+    assert per_day == pytest.approx(passes, rel=0.05)
+    assert hours * 60.0 / per_day == pytest.approx(8.7, abs=0.4)
+
+
+def test_a_polar_station_sees_a_polar_orbit_more_often_than_an_equatorial_one():
+    polar = o.contacts(800.0, 90.0, 30.0, 80.0, 0.0, 10.0, n_days=5.0)
+    equatorial = o.contacts(800.0, 90.0, 30.0, 0.0, 0.0, 10.0, n_days=5.0)
+    assert polar[0] > 3 * equatorial[0] and polar[1] > 3 * equatorial[1]
+    assert o.contacts(800.0, 0.0, 0.0, 80.0, 0.0, 10.0, n_days=2.0) == (0.0, 0.0)   # below its horizon

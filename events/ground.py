@@ -14,6 +14,7 @@ import numpy as np
 
 from events.world import World
 from fleet.ground import DownlinkCapacity, fill_backlog
+from fleet.orbits import contact_fractions
 
 
 class GroundNetwork:
@@ -23,7 +24,7 @@ class GroundNetwork:
         self.world = world
         spec = world.scenario.ground
         self.stations = spec.stations
-        self.capacity = DownlinkCapacity(spec, world.scenario.fleet.clusters)
+        self.capacity = DownlinkCapacity(spec, contact_fractions(world.scenario))
         self.backlog_tb = 0.0
         self.lost_tb = 0.0
         self.blackout_days = 0.0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 
@@ -183,3 +184,50 @@ def _elevation_deg(t: np.ndarray, altitude_km: float, inclination_deg: float, no
 def _sidereal_angle_rad(days: float) -> float:
     """Greenwich mean sidereal angle at `days` since J2000, radians."""
     return math.radians((280.460_618_37 + 360.985_647_366_29 * days) % 360.0)
+
+
+def contact_fractions(scenario) -> np.ndarray:
+    """Fraction of the day each cluster (rows) is in view of each station (columns): the station's
+    typed-in `contact_fraction` where given, else derived from the cluster's shell by propagation
+    over `orbits.contact_days` from the start year. Passes are propagated once per shell and station
+    (the plane's node shifts when passes come, not how long they last averaged over days)."""
+    stations = scenario.ground.stations
+    clusters = scenario.fleet.clusters
+    out = np.empty((clusters, len(stations)))
+    typed = [s.contact_fraction for s in stations]
+    if scenario.orbits is None:
+        out[:] = typed
+        return out
+    start = days_since_j2000(scenario.start_year)
+    row = 0
+    for shell in scenario.orbits.shells:
+        for j, s in enumerate(stations):
+            if typed[j] is not None:
+                out[row:row + shell.clusters, j] = typed[j]
+            else:
+                out[row:row + shell.clusters, j] = _shell_contact_hours(
+                    shell.altitude_km, _inclination_deg(shell), _first_node_deg(shell, start), s.latitude_deg,
+                    s.longitude_deg, s.min_elevation_deg, scenario.orbits.contact_days, start) / 24.0
+        row += shell.clusters
+    return out
+
+
+def _inclination_deg(shell) -> float:
+    if shell.sun_synchronous_ltan_h is not None:
+        return sun_synchronous_inclination_deg(shell.altitude_km)
+    return shell.inclination_deg
+
+
+def _first_node_deg(shell, start_days: float) -> float:
+    """Node of the shell's first plane at the start, degrees."""
+    if shell.sun_synchronous_ltan_h is None:
+        return 0.0
+    return float(sun_synchronous_node_deg(np.array([start_days]), shell.sun_synchronous_ltan_h)[0])
+
+
+@lru_cache(maxsize=4096)
+def _shell_contact_hours(altitude_km: float, inclination_deg: float, node: float, latitude_deg: float,
+                         longitude_deg: float, min_elevation_deg: float, n_days: float, start_days: float) -> float:
+    """Hours a day in view (memoised: replications of one scenario in a process share it)."""
+    return contacts(altitude_km, inclination_deg, node, latitude_deg, longitude_deg, min_elevation_deg,
+                    n_days=n_days, start_days=start_days)[1]

@@ -82,7 +82,7 @@ def test_production_changes_at_a_unit_failure_between_samples(monkeypatch):
     fail = 0.8 * horizon                      # between two samples 100 days apart
     base = instant_module(units=units, solar_array_kw=17.6, eclipse_fraction=0.0)
     spec = parse_scenario(base, "probe").ground
-    drain = DownlinkCapacity(spec, 1).total((True,))
+    drain = DownlinkCapacity(spec, np.array([[s.contact_fraction for s in spec.stations]])).total((True,))
     before, after = units * pflops, (units - 1) * pflops
     tb = drain / (before - pflops / 2)        # production crosses the drain at the failure
     excess = tb * pflops / 2                  # TB/day above the drain before, below it after

@@ -123,3 +123,83 @@ def test_a_polar_station_sees_a_polar_orbit_more_often_than_an_equatorial_one():
     equatorial = o.contacts(800.0, 90.0, 30.0, 0.0, 0.0, 10.0, n_days=5.0)
     assert polar[0] > 3 * equatorial[0] and polar[1] > 3 * equatorial[1]
     assert o.contacts(800.0, 0.0, 0.0, 80.0, 0.0, 10.0, n_days=2.0) == (0.0, 0.0)   # below its horizon
+
+
+# ----- the `orbits` section of a scenario -------------------------------------------------------
+
+from fleet.ground import DownlinkCapacity                       # noqa: E402
+from fleet.scenario import parse_scenario                       # noqa: E402
+from fleet.errors import ScenarioError                          # noqa: E402
+from runs import load_scenario, simulate                        # noqa: E402
+from runs.api import with_changes                               # noqa: E402
+
+DAWN_DUSK_650 = {"shells": [{"name": "dawn-dusk", "altitude_km": 650.0, "sun_synchronous_ltan_h": 18.0,
+                             "clusters": 1}]}
+POLAR_AND_EQUATOR = [
+    {"name": "polar", "downlink_gbps": 100.0, "clear_probability": 1.0, "mean_outage_hours": 1.0,
+     "latitude_deg": 78.2, "longitude_deg": 15.4, "min_elevation_deg": 5.0},
+    {"name": "equator", "downlink_gbps": 100.0, "clear_probability": 1.0, "mean_outage_hours": 1.0,
+     "latitude_deg": 0.0, "longitude_deg": 10.0, "min_elevation_deg": 5.0},
+]
+
+
+def _tiny_with(orbits, stations):
+    base = load_scenario("tiny")
+    data = base.model_dump(mode="python")
+    data["orbits"] = orbits
+    data["ground"]["stations"] = stations
+    return parse_scenario(data, "probe.yaml")
+
+
+def test_contact_fractions_follow_from_the_shell_and_the_stations():
+    s = _tiny_with(DAWN_DUSK_650, POLAR_AND_EQUATOR)
+    c = o.contact_fractions(s)
+    assert c.shape == (1, 2)
+    # passes a day x minutes a pass (reference figures: 14.8 x 8.7 min at 78 N, 3.3 x 8.8 min at 0)
+    assert c[0, 0] == pytest.approx(14.8 * 8.7 / 1440, rel=0.08)
+    assert c[0, 1] == pytest.approx(3.3 * 8.8 / 1440, rel=0.12)
+
+
+def test_a_typed_contact_fraction_overrides_the_geometry():
+    stations = [dict(POLAR_AND_EQUATOR[0], contact_fraction=0.5), POLAR_AND_EQUATOR[1]]
+    c = o.contact_fractions(_tiny_with(DAWN_DUSK_650, stations))
+    assert c[0, 0] == 0.5 and c[0, 1] < 0.05
+
+
+def test_the_downlink_follows_the_derived_contacts_and_a_run_uses_them():
+    s = _tiny_with(DAWN_DUSK_650, POLAR_AND_EQUATOR)
+    c = o.contact_fractions(s)
+    total = DownlinkCapacity(s.ground, c).total((True, True))
+    assert total == pytest.approx(100.0 * 10.8 * c.sum(), abs=0.02)      # 100 Gbps = 1,080 TB/day
+    only_equator = DownlinkCapacity(s.ground, c).total((False, True))
+    assert only_equator == pytest.approx(100.0 * 10.8 * c[0, 1], abs=0.02)
+    r = simulate(with_changes(s, horizon_years=1.0), seed=0)
+    assert r.summary["data_delivered_tb"] > 0
+
+
+def test_clusters_are_numbered_across_shells():
+    orbits = {"shells": [dict(DAWN_DUSK_650["shells"][0], clusters=2),
+                         {"name": "equatorial", "altitude_km": 800.0, "inclination_deg": 0.0, "clusters": 1}]}
+    data = load_scenario("tiny").model_dump(mode="python")
+    data.update(orbits=orbits)
+    data["ground"]["stations"] = POLAR_AND_EQUATOR
+    data["fleet"]["clusters"] = 3
+    c = o.contact_fractions(parse_scenario(data, "probe.yaml"))
+    assert c[0, 0] == c[1, 0] > 0.05          # both dawn-dusk clusters see the polar station
+    assert c[2, 0] == 0.0 and c[2, 1] > 0.05  # the equatorial one sees only the equatorial station
+
+
+@pytest.mark.parametrize("change, field", [
+    (lambda d: d["orbits"]["shells"][0].update(inclination_deg=53.0), "orbits.shells.0"),
+    (lambda d: d["orbits"]["shells"][0].pop("sun_synchronous_ltan_h"), "orbits.shells.0"),
+    (lambda d: d["orbits"]["shells"][0].update(clusters=2), "orbits.shells"),
+    (lambda d: d["ground"]["stations"][0].pop("latitude_deg"), "ground.stations.0"),
+    (lambda d: d.pop("orbits"), "ground.stations.0.contact_fraction"),
+    (lambda d: d["orbits"]["shells"][0].update(altitude_km=100.0), "orbits.shells.0.altitude_km"),
+])
+def test_bad_orbits_are_refused_naming_the_field(change, field):
+    data = _tiny_with(DAWN_DUSK_650, POLAR_AND_EQUATOR).model_dump(mode="python")
+    change(data)
+    with pytest.raises(ScenarioError) as err:
+        parse_scenario(data, "probe.yaml")
+    assert field in str(err.value) and "probe.yaml" in str(err.value)

@@ -5,19 +5,14 @@ import numpy as np
 import pytest
 
 from fleet import orbits as o
+from runs import theory, validate
 
 
-def _shadow_fraction_by_sampling(altitude_km: float, beta_deg: float, points: int = 200_000) -> float:
-    """Share of points spread evenly around a circular orbit that lie in the Earth's cylindrical shadow,
-    with the sun in the x-z plane at `beta_deg` above the orbit plane (the x-y plane)."""
-    r = o.radius_km(altitude_km)
-    u = (np.arange(points) + 0.5) * 2.0 * math.pi / points
-    pos = r * np.stack([np.cos(u), np.sin(u), np.zeros_like(u)], axis=-1)
+def _shadow_fraction_by_sampling(altitude_km: float, beta_deg: float) -> float:
+    """The sampled shadow share with the orbit in the x-y plane and the sun `beta_deg` above it."""
     b = math.radians(beta_deg)
-    sun = np.array([math.cos(b), 0.0, math.sin(b)])
-    along = pos @ sun
-    across = np.linalg.norm(pos - along[:, None] * sun, axis=-1)
-    return float(np.mean((along < 0) & (across < o.EARTH_RADIUS_KM)))
+    return theory.shadow_fraction_sampled(o.radius_km(altitude_km), np.array([0.0, 0.0, 1.0]),
+                                          np.array([math.cos(b), 0.0, math.sin(b)]), points=200_000)
 
 
 @pytest.mark.parametrize("altitude_km", [400.0, 650.0, 1400.0])
@@ -203,3 +198,21 @@ def test_bad_orbits_are_refused_naming_the_field(change, field):
     with pytest.raises(ScenarioError) as err:
         parse_scenario(data, "probe.yaml")
     assert field in str(err.value) and "probe.yaml" in str(err.value)
+
+
+@pytest.mark.parametrize("case, broken", [
+    ("eclipse-dawn-dusk", lambda: (o, "eclipse_fraction", lambda beta, alt: 1.01 * ECLIPSE(beta, alt))),
+    ("sun-synchronous-precession", lambda: (o, "nodal_precession_deg_per_day",
+                                            lambda alt, inc: 1.001 * PRECESSION(alt, inc))),
+    ("plane-change", lambda: (o, "plane_change_delta_v_km_s",       # v sin(di): the small-angle mistake
+                              lambda alt, angle: o.speed_km_s(alt) * math.sin(math.radians(angle)))),
+    ("passes", lambda: (o, "EARTH_ROTATION_RAD_S", 1.01 * o.EARTH_ROTATION_RAD_S)),
+])
+def test_each_orbit_validation_case_passes_and_fails_when_its_subject_is_broken(monkeypatch, case, broken):
+    (run,) = [c.run for c in validate.CASES if c.name == case]
+    assert all(row.passed(0.05) for row in run(1))
+    monkeypatch.setattr(*broken())
+    assert not all(row.passed(0.05) for row in run(1))
+
+
+ECLIPSE, PRECESSION = o.eclipse_fraction, o.nodal_precession_deg_per_day

@@ -131,6 +131,23 @@ def eclipse_by_day(start_days: float, n_days: int, altitude_km: float, inclinati
     return fraction.reshape(n_days, samples_per_day).mean(axis=1)
 
 
+# Trapped-particle dose behind about 4 mm of aluminium, rad(Si) a year, for circular orbits inclined
+# more than about 50 degrees (sun-synchronous included). AN ESTIMATE, not a published table. Anchors:
+# about 150 rad/yr at 400 km, 52 degrees, behind 4 mm Al (AP8/AE8 figures quoted for Mir); Suncatcher's
+# five-year shielded requirement of 750 rad at 650 km (150 rad/yr, docs/reference-figures.md); dose-depth
+# curves flatten above about 6 mm Al at low altitude (APEXRAD, Adv. Space Res. 21(12), 1998). Above
+# about 1,000 km the orbit enters the inner proton belt and the dose rises by about an order of magnitude
+# for each 500 km; a 3,000 km orbit needs polyethylene shielding to stay below 30 krad in five years
+# (Space Environment Engineering, 2022). Between the points the dose is interpolated log-linearly.
+DOSE_ALTITUDES_KM = (300.0, 400.0, 550.0, 650.0, 800.0, 1000.0, 1200.0, 1400.0, 2000.0, 3000.0)
+DOSE_RAD_PER_YEAR = (100.0, 150.0, 150.0, 150.0, 300.0, 1000.0, 2500.0, 4000.0, 10000.0, 20000.0)
+
+
+def dose_rate_rad_per_year(altitude_km: float) -> float:
+    """Estimated shielded dose rate at an altitude (see DOSE_RAD_PER_YEAR), rad a year."""
+    return float(np.exp(np.interp(altitude_km, DOSE_ALTITUDES_KM, np.log(DOSE_RAD_PER_YEAR))))
+
+
 def plane_change_delta_v_km_s(altitude_km: float, angle_deg: float) -> float:
     """Δv of a single impulsive turn of a circular orbit's plane by `angle_deg`: 2 v sin(angle / 2), km/s."""
     return 2.0 * speed_km_s(altitude_km) * math.sin(math.radians(angle_deg) / 2.0)
@@ -231,3 +248,13 @@ def _shell_contact_hours(altitude_km: float, inclination_deg: float, node: float
     """Hours a day in view (memoised: replications of one scenario in a process share it)."""
     return contacts(altitude_km, inclination_deg, node, latitude_deg, longitude_deg, min_elevation_deg,
                     n_days=n_days, start_days=start_days)[1]
+
+
+def radiation_of(scenario):
+    """The scenario's radiation effect with its dose rate: as given, or the estimate for the altitude of
+    its shells (the schema allows leaving it out only when all shells fly at one altitude)."""
+    radiation = scenario.failures.radiation
+    if radiation is None or radiation.dose_rate_rad_per_year is not None:
+        return radiation
+    altitude = scenario.orbits.shells[0].altitude_km
+    return radiation.model_copy(update={"dose_rate_rad_per_year": dose_rate_rad_per_year(altitude)})

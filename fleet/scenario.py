@@ -203,7 +203,9 @@ Lifetime = Annotated[Union[Exponential, Weibull], Field(discriminator="distribut
 class Radiation(Strict):
     """Total ionising dose raising the unit hazard: extra hazard grows linearly with dose."""
 
-    dose_rate_rad_per_year: NonNegative
+    dose_rate_rad_per_year: NonNegative | None = Field(
+        None, description="dose rate behind the module's shielding, rad a year; default with `orbits`: the "
+                          "estimate for the shells' altitude (`fleet.orbits.dose_rate_rad_per_year`)")
     hazard_per_year_per_krad: NonNegative = Field(
         description="extra unit failures per unit-year for each krad of accumulated dose")
 
@@ -437,11 +439,18 @@ class Scenario(Strict):
 
     def _check_orbits(self) -> None:
         stations = self.ground.stations
+        radiation = self.failures.radiation
+        if self.orbits is None and radiation is not None and radiation.dose_rate_rad_per_year is None:
+            raise ValueError("failures.radiation.dose_rate_rad_per_year: required without an `orbits` section")
         if self.orbits is None:
             for i, s in enumerate(stations):
                 if s.contact_fraction is None:
                     raise ValueError(f"ground.stations.{i}.contact_fraction: required without an `orbits` section")
             return
+        if radiation is not None and radiation.dose_rate_rad_per_year is None:
+            if len({shell.altitude_km for shell in self.orbits.shells}) > 1:
+                raise ValueError("failures.radiation.dose_rate_rad_per_year: the shells fly at different "
+                                 "altitudes; give the dose rate")
         flying = sum(shell.clusters for shell in self.orbits.shells)
         if flying != self.fleet.clusters:
             raise ValueError(f"orbits.shells: the shells hold {flying} clusters but fleet.clusters is "

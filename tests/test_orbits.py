@@ -216,3 +216,45 @@ def test_each_orbit_validation_case_passes_and_fails_when_its_subject_is_broken(
 
 
 ECLIPSE, PRECESSION = o.eclipse_fraction, o.nodal_precession_deg_per_day
+
+
+def test_dose_estimate_meets_its_anchors_and_rises_into_the_inner_belt():
+    assert o.dose_rate_rad_per_year(650.0) == pytest.approx(150.0)          # Suncatcher: 750 rad in 5 years
+    assert o.dose_rate_rad_per_year(400.0) == pytest.approx(150.0)          # Mir behind 4 mm Al
+    doses = [o.dose_rate_rad_per_year(a) for a in (650.0, 800.0, 1000.0, 1400.0, 2000.0)]
+    assert doses == sorted(doses) and doses[3] > 20 * doses[0]
+    between = o.dose_rate_rad_per_year(900.0)                                # log-linear between 800 and 1000
+    assert between == pytest.approx(math.sqrt(300.0 * 1000.0), rel=1e-9)
+
+
+def _with_radiation(orbits, dose=None):
+    data = _tiny_with(orbits, POLAR_AND_EQUATOR).model_dump(mode="python")
+    data["failures"]["radiation"] = {"hazard_per_year_per_krad": 0.5}
+    if dose is not None:
+        data["failures"]["radiation"]["dose_rate_rad_per_year"] = dose
+    return parse_scenario(data, "probe.yaml")
+
+
+def test_the_dose_rate_follows_the_altitude_unless_given():
+    low = _with_radiation(DAWN_DUSK_650)
+    high = _with_radiation({"shells": [dict(DAWN_DUSK_650["shells"][0], altitude_km=1400.0)]})
+    assert o.radiation_of(low).dose_rate_rad_per_year == pytest.approx(150.0)
+    assert o.radiation_of(high).dose_rate_rad_per_year == pytest.approx(4000.0)
+    assert o.radiation_of(_with_radiation(DAWN_DUSK_650, dose=7.0)).dose_rate_rad_per_year == 7.0
+    # a higher orbit's dose shortens unit lives in a run
+    failures = [simulate(with_changes(s, horizon_years=3.0), seed=2).summary["unit_failures"] for s in (low, high)]
+    assert failures[1] > failures[0]
+
+
+def test_a_dose_rate_is_required_when_it_cannot_follow_from_one_altitude():
+    data = _with_radiation(DAWN_DUSK_650).model_dump(mode="python")
+    data["orbits"]["shells"].append({"name": "high", "altitude_km": 1400.0, "inclination_deg": 53.0, "clusters": 1})
+    data["fleet"]["clusters"] = 2
+    with pytest.raises(ScenarioError, match="dose_rate_rad_per_year"):
+        parse_scenario(data, "probe.yaml")
+    data = _with_radiation(DAWN_DUSK_650).model_dump(mode="python")
+    data.pop("orbits")
+    for s in data["ground"]["stations"]:
+        s["contact_fraction"] = 0.05
+    with pytest.raises(ScenarioError, match="dose_rate_rad_per_year: required without"):
+        parse_scenario(data, "probe.yaml")

@@ -218,14 +218,15 @@ def contact_fractions(scenario) -> np.ndarray:
     start = days_since_j2000(scenario.start_year)
     row = 0
     for shell in scenario.orbits.shells:
+        n = shell.clusters or clusters
         for j, s in enumerate(stations):
             if typed[j] is not None:
-                out[row:row + shell.clusters, j] = typed[j]
+                out[row:row + n, j] = typed[j]
             else:
-                out[row:row + shell.clusters, j] = _shell_contact_hours(
+                out[row:row + n, j] = _shell_contact_hours(
                     shell.altitude_km, _inclination_deg(shell), _first_node_deg(shell, start), s.latitude_deg,
                     s.longitude_deg, s.min_elevation_deg, scenario.orbits.contact_days, start) / 24.0
-        row += shell.clusters
+        row += n
     return out
 
 

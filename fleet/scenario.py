@@ -295,8 +295,9 @@ class Shell(Strict):
     phasing: Annotated[int, Field(ge=0, le=1_000)] = Field(
         0, description="Walker phasing factor F: clusters in neighbouring planes are offset by F x 360 / clusters "
                        "degrees along the orbit")
-    clusters: Annotated[int, Field(gt=0, le=10_000)] = Field(
-        description="clusters flying in this shell; cluster k of the shell flies in plane k mod planes")
+    clusters: Annotated[int, Field(gt=0, le=10_000)] | None = Field(
+        None, description="clusters flying in this shell; cluster k of the shell flies in plane k mod planes. "
+                          "Default, for a single shell only: all of fleet.clusters")
 
     @model_validator(mode="after")
     def _one_kind(self) -> "Shell":
@@ -451,7 +452,10 @@ class Scenario(Strict):
             if len({shell.altitude_km for shell in self.orbits.shells}) > 1:
                 raise ValueError("failures.radiation.dose_rate_rad_per_year: the shells fly at different "
                                  "altitudes; give the dose rate")
-        flying = sum(shell.clusters for shell in self.orbits.shells)
+        shells = self.orbits.shells
+        if len(shells) > 1 and any(shell.clusters is None for shell in shells):
+            raise ValueError("orbits.shells: with several shells, give each one's clusters")
+        flying = sum(shell.clusters or self.fleet.clusters for shell in shells)
         if flying != self.fleet.clusters:
             raise ValueError(f"orbits.shells: the shells hold {flying} clusters but fleet.clusters is "
                              f"{self.fleet.clusters}")

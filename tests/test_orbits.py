@@ -128,8 +128,7 @@ from fleet.errors import ScenarioError                          # noqa: E402
 from runs import load_scenario, simulate                        # noqa: E402
 from runs.api import with_changes                               # noqa: E402
 
-DAWN_DUSK_650 = {"shells": [{"name": "dawn-dusk", "altitude_km": 650.0, "sun_synchronous_ltan_h": 18.0,
-                             "clusters": 1}]}
+DAWN_DUSK_650 = {"shells": [{"name": "dawn-dusk", "altitude_km": 650.0, "sun_synchronous_ltan_h": 18.0}]}
 POLAR_AND_EQUATOR = [
     {"name": "polar", "downlink_gbps": 100.0, "clear_probability": 1.0, "mean_outage_hours": 1.0,
      "latitude_deg": 78.2, "longitude_deg": 15.4, "min_elevation_deg": 5.0},
@@ -188,6 +187,8 @@ def test_clusters_are_numbered_across_shells():
     (lambda d: d["orbits"]["shells"][0].update(inclination_deg=53.0), "orbits.shells.0"),
     (lambda d: d["orbits"]["shells"][0].pop("sun_synchronous_ltan_h"), "orbits.shells.0"),
     (lambda d: d["orbits"]["shells"][0].update(clusters=2), "orbits.shells"),
+    (lambda d: d["orbits"]["shells"].append({"name": "b", "altitude_km": 900.0, "inclination_deg": 60.0}),
+     "orbits.shells"),
     (lambda d: d["ground"]["stations"][0].pop("latitude_deg"), "ground.stations.0"),
     (lambda d: d.pop("orbits"), "ground.stations.0.contact_fraction"),
     (lambda d: d["orbits"]["shells"][0].update(altitude_km=100.0), "orbits.shells.0.altitude_km"),

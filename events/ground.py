@@ -23,6 +23,7 @@ import numpy as np
 
 from events.world import World
 from fleet.ground import DownlinkCapacity, fill_backlog
+from fleet.orbits import contact_fractions
 
 
 class GroundNetwork:
@@ -32,7 +33,7 @@ class GroundNetwork:
         self.world = world
         spec = world.scenario.ground
         self.stations = spec.stations
-        self.capacity = DownlinkCapacity(spec, world.scenario.fleet.clusters)
+        self.capacity = DownlinkCapacity(spec, contact_fractions(world.scenario))
         self.backlog_tb = 0.0
         self.lost_tb = 0.0
         self.lost_with_modules_tb = 0.0

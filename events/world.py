@@ -14,6 +14,7 @@ from fleet.demand import demand_curve
 from fleet.economics import DAYS_PER_YEAR, discounted_days
 from fleet.hardware import catalog
 from fleet.lifetimes import has_radiation_hazard, inverse
+from fleet.orbits import radiation_of
 from fleet.scenario import Scenario, modules_for_target
 from fleet.state import FleetTable
 from fleet.streams import Streams
@@ -70,8 +71,9 @@ class World:
         self._failures: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]] = []
         self.unit_failure_count = 0
         self.units_replaced = 0
-        self._unit_years = inverse(scenario.failures.unit, scenario.failures.radiation)
-        self._draws_per_unit = 2 if has_radiation_hazard(scenario.failures.radiation) else 1
+        radiation = radiation_of(scenario)
+        self._unit_years = inverse(scenario.failures.unit, radiation)
+        self._draws_per_unit = 2 if has_radiation_hazard(radiation) else 1
         self.counters: dict[str, int] = defaultdict(int)
 
     # ----- time -----------------------------------------------------------------------------------

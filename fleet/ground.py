@@ -1,7 +1,7 @@
 """The ground network as a graph, and its daily downlink capacity as a max-flow.
 
-Nodes: a source, one node per cluster, one per station, a sink. A cluster reaches a station for the
-station's contact fraction of the day; a station passes at most its rate to the sink, and nothing
+Nodes: a source, one node per cluster, one per station, a sink. A cluster reaches a station for its
+contact fraction of the day (typed in, or derived from the orbits by `fleet.orbits`); a station passes at most its rate to the sink, and nothing
 while it is under cloud. Neighbouring clusters (a ring) relay data over inter-satellite links.
 The capacity depends only on which stations are clear, so it is memoised by that state. The graph
 is built with networkx; the max-flow is solved by scipy's Dinic implementation on the same graph.
@@ -25,14 +25,16 @@ _RESOLUTION_TB = 0.01                          # integer capacities for the solv
 _UNBOUNDED = 2 ** 30
 
 
-def network_graph(ground: Ground, clusters: int) -> nx.DiGraph:
-    """The graph with every station clear; capacities in TB/day (a missing capacity is unbounded)."""
+def network_graph(ground: Ground, contact: np.ndarray) -> nx.DiGraph:
+    """The graph with every station clear, for `contact[c, s]`, the fraction of the day cluster c sees
+    station s (`fleet.orbits.contact_fractions`); capacities in TB/day (a missing one is unbounded)."""
     g = nx.DiGraph()
+    clusters = len(contact)
     for c in range(clusters):
         g.add_edge("source", ("cluster", c))
-        for s in ground.stations:
+        for j, s in enumerate(ground.stations):
             g.add_edge(("cluster", c), ("station", s.name),
-                       capacity=s.downlink_gbps * s.contact_fraction * TB_PER_DAY_PER_GBPS)
+                       capacity=s.downlink_gbps * float(contact[c, j]) * TB_PER_DAY_PER_GBPS)
     for s in ground.stations:
         g.add_edge(("station", s.name), "sink", capacity=s.downlink_gbps * TB_PER_DAY_PER_GBPS)
     if ground.isl_gbps > 0 and clusters > 1:
@@ -48,9 +50,9 @@ def network_graph(ground: Ground, clusters: int) -> nx.DiGraph:
 class DownlinkCapacity:
     """Fleet downlink (TB/day) for each combination of clear stations, solved once each."""
 
-    def __init__(self, ground: Ground, clusters: int):
+    def __init__(self, ground: Ground, contact: np.ndarray):
         self.ground = ground
-        graph = network_graph(ground, clusters)
+        graph = network_graph(ground, contact)
         nodes = list(graph.nodes)
         index = {n: i for i, n in enumerate(nodes)}
         edges = list(graph.edges(data="capacity"))

@@ -205,7 +205,9 @@ Lifetime = Annotated[Union[Exponential, Weibull], Field(discriminator="distribut
 class Radiation(Strict):
     """Total ionising dose raising the unit hazard: extra hazard grows linearly with dose."""
 
-    dose_rate_rad_per_year: NonNegative
+    dose_rate_rad_per_year: NonNegative | None = Field(
+        None, description="dose rate behind the module's shielding, rad a year; default with `orbits`: the "
+                          "estimate for the shells' altitude (`fleet.orbits.dose_rate_rad_per_year`)")
     hazard_per_year_per_krad: NonNegative = Field(
         description="extra unit failures per unit-year for each krad of accumulated dose")
 
@@ -254,8 +256,15 @@ class Station(Strict):
     clear_probability: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
     mean_outage_hours: Annotated[float, Field(ge=0.1, allow_inf_nan=False)] = Field(
         description="mean length of a cloudy spell, hours (at least 0.1)")
-    contact_fraction: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = Field(
-        description="fraction of the day each cluster is in view of the station")
+    contact_fraction: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] | None = Field(
+        None, description="fraction of the day each cluster is in view of the station; required without "
+                          "`orbits`, and with `orbits` it overrides the fraction derived from the geometry")
+    latitude_deg: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)] | None = Field(
+        None, description="geodetic latitude, degrees north (needed with `orbits` unless contact_fraction is given)")
+    longitude_deg: Annotated[float, Field(ge=-180, le=360, allow_inf_nan=False)] | None = Field(
+        None, description="longitude, degrees east")
+    min_elevation_deg: Annotated[float, Field(ge=0, lt=90, allow_inf_nan=False)] = Field(
+        10.0, description="lowest elevation above the horizon at which the link closes, degrees")
 
 
 class Ground(Strict):
@@ -272,6 +281,51 @@ class Ground(Strict):
         if len(set(names)) != len(names):
             raise ValueError("station names must be unique")
         return stations
+
+
+class Shell(Strict):
+    """Circular orbits at one altitude: inclined, or sun-synchronous at a local time of the ascending node."""
+
+    name: Name
+    altitude_km: Annotated[float, Field(ge=160, le=5_000, allow_inf_nan=False)] = Field(
+        description="altitude above the equatorial radius, km")
+    inclination_deg: Annotated[float, Field(ge=0, le=180, allow_inf_nan=False)] | None = Field(
+        None, description="inclination, degrees; give this or sun_synchronous_ltan_h")
+    sun_synchronous_ltan_h: Annotated[float, Field(ge=0, lt=24, allow_inf_nan=False)] | None = Field(
+        None, description="sun-synchronous, with this local time of the ascending node, hours (6 or 18: dawn-dusk)")
+    planes: Annotated[int, Field(gt=0, le=1_000)] = Field(1, description="orbital planes of the shell")
+    node_spread_deg: Annotated[float, Field(ge=0, le=360, allow_inf_nan=False)] = Field(
+        360.0, description="planes' nodes are spread evenly over this arc (Walker delta: 360, star: 180)")
+    phasing: Annotated[int, Field(ge=0, le=1_000)] = Field(
+        0, description="Walker phasing factor F: clusters in neighbouring planes are offset by F x 360 / clusters "
+                       "degrees along the orbit")
+    clusters: Annotated[int, Field(gt=0, le=10_000)] | None = Field(
+        None, description="clusters flying in this shell; cluster k of the shell flies in plane k mod planes. "
+                          "Default, for a single shell only: all of fleet.clusters")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> "Shell":
+        if (self.inclination_deg is None) == (self.sun_synchronous_ltan_h is None):
+            raise ValueError("give either inclination_deg or sun_synchronous_ltan_h")
+        if self.sun_synchronous_ltan_h is not None and self.altitude_km > 5_900:
+            raise ValueError("altitude_km: no sun-synchronous orbit above about 5,900 km")
+        return self
+
+
+class Orbits(Strict):
+    """Where the fleet flies. Clusters are numbered across shells in the order listed."""
+
+    shells: list[Shell] = Field(min_length=1)
+    contact_days: Annotated[float, Field(ge=1, le=60, allow_inf_nan=False)] = Field(
+        10.0, description="days over which passes are propagated to derive each station's contact fraction")
+
+    @field_validator("shells")
+    @classmethod
+    def _unique(cls, shells: list[Shell]) -> list[Shell]:
+        names = [s.name for s in shells]
+        if len(set(names)) != len(names):
+            raise ValueError("shell names must be unique")
+        return shells
 
 
 class Economics(Strict):
@@ -359,6 +413,7 @@ class Scenario(Strict):
                                   description="the terrestrial reference; defaults when absent")
     demand: Demand = Field(default_factory=Demand,
                            description="the compute users want; default: constant fleet.target_power_mw")
+    orbits: Orbits | None = Field(None, description="shells and planes; ground contacts follow from them")
 
     @model_validator(mode="after")
     def _consistent(self) -> "Scenario":
@@ -386,7 +441,33 @@ class Scenario(Strict):
         if modules * self.fleet.module.units > MAX_UNITS:
             raise ValueError(f"fleet.target_power_mw: more than {MAX_UNITS:,} units in the initial fleet; "
                              "reduce the target or the units per module")
+        self._check_orbits()
         return self
+
+    def _check_orbits(self) -> None:
+        stations = self.ground.stations
+        radiation = self.failures.radiation
+        if self.orbits is None and radiation is not None and radiation.dose_rate_rad_per_year is None:
+            raise ValueError("failures.radiation.dose_rate_rad_per_year: required without an `orbits` section")
+        if self.orbits is None:
+            for i, s in enumerate(stations):
+                if s.contact_fraction is None:
+                    raise ValueError(f"ground.stations.{i}.contact_fraction: required without an `orbits` section")
+            return
+        if radiation is not None and radiation.dose_rate_rad_per_year is None:
+            if len({shell.altitude_km for shell in self.orbits.shells}) > 1:
+                raise ValueError("failures.radiation.dose_rate_rad_per_year: the shells fly at different "
+                                 "altitudes; give the dose rate")
+        shells = self.orbits.shells
+        if len(shells) > 1 and any(shell.clusters is None for shell in shells):
+            raise ValueError("orbits.shells: with several shells, give each one's clusters")
+        flying = sum(shell.clusters or self.fleet.clusters for shell in shells)
+        if flying != self.fleet.clusters:
+            raise ValueError(f"orbits.shells: the shells hold {flying} clusters but fleet.clusters is "
+                             f"{self.fleet.clusters}")
+        for i, s in enumerate(stations):
+            if s.contact_fraction is None and (s.latitude_deg is None or s.longitude_deg is None):
+                raise ValueError(f"ground.stations.{i}: give latitude_deg and longitude_deg (or contact_fraction)")
 
 
 def module_mass_kg(scenario: Scenario, generation: Generation) -> float:

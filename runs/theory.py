@@ -141,3 +141,50 @@ def powered_unit_years(units: int, array_kw: float, degradation: float, kw_per_u
             total += integrate.quad(lambda a: stats.binom.sf(j - 1, units, math.exp(-fail_rate * a)),
                                     0.0, float(limit), epsabs=1e-10, epsrel=1e-10)[0]
     return total
+
+
+# ----- orbit geometry, computed independently of `fleet.orbits` -----------------------------------
+EARTH_RADIUS_KM = 6_378.137
+MU_KM3_S2 = 398_600.4418
+
+
+def shadow_fraction_sampled(radius_km: float, orbit_normal: np.ndarray, sun: np.ndarray, points: int = 4000) -> float:
+    """Share of points spread evenly around a circular orbit of `radius_km`, in the plane with unit
+    normal `orbit_normal`, that lie in the Earth's cylindrical shadow cast away from the unit vector `sun`."""
+    a = np.cross(orbit_normal, [0.0, 0.0, 1.0] if abs(orbit_normal[2]) < 0.9 else [1.0, 0.0, 0.0])
+    a /= np.linalg.norm(a)
+    b = np.cross(orbit_normal, a)
+    u = (np.arange(points) + 0.5) * (2.0 * math.pi / points)
+    pos = radius_km * (np.outer(np.cos(u), a) + np.outer(np.sin(u), b))
+    along = pos @ sun
+    across = np.linalg.norm(pos - np.outer(along, sun), axis=1)
+    return float(np.mean((along < 0.0) & (across < EARTH_RADIUS_KM)))
+
+
+def velocity_turn_delta_v(speed: float, inclination1_deg: float, inclination2_deg: float) -> float:
+    """|v1 - v2| of two circular velocities at the common node, inclined as given (a plane change)."""
+    def v(i: float) -> np.ndarray:
+        return speed * np.array([0.0, math.cos(math.radians(i)), math.sin(math.radians(i))])
+    return float(np.linalg.norm(v(inclination1_deg) - v(inclination2_deg)))
+
+
+def visible_fraction_by_central_angle(altitude_km: float, inclination_deg: float, latitude_deg: float,
+                                      min_elevation_deg: float, days: float, step_s: float = 5.0) -> tuple[float, float]:
+    """Passes per day and hours in view per day of a circular orbit (node fixed at 0, no precession)
+    over a station at longitude 0, judged by the Earth-central angle between the sub-satellite point
+    and the station: in view iff that angle is below acos(R cos(el) / r) - el. The Earth turns at
+    one revolution per sidereal day."""
+    r = EARTH_RADIUS_KM + altitude_km
+    n = math.sqrt(MU_KM3_S2 / r ** 3)
+    t = np.arange(0.0, days * 86_400.0, step_s)
+    i = math.radians(inclination_deg)
+    u = n * t
+    sat_lat = np.arcsin(np.sin(i) * np.sin(u))
+    sat_lon = np.arctan2(math.cos(i) * np.sin(u), np.cos(u)) - 2.0 * math.pi * t / 86_164.0905
+    lat = math.radians(latitude_deg)
+    cos_angle = math.sin(lat) * np.sin(sat_lat) + math.cos(lat) * np.cos(sat_lat) * np.cos(sat_lon)
+    el = math.radians(min_elevation_deg)
+    limit = math.acos(EARTH_RADIUS_KM * math.cos(el) / r) - el
+    seen = cos_angle >= math.cos(limit)
+    passes = int(np.count_nonzero(seen[1:] & ~seen[:-1])) + int(seen[0])
+    return passes / days, float(seen.mean()) * 24.0

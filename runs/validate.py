@@ -31,6 +31,7 @@ import pandas as pd
 import yaml
 from scipy import stats
 
+from fleet import orbits
 from fleet.actions import Action, Launch, Service
 from fleet.economics import DAYS_PER_YEAR
 from fleet.observation import Observation
@@ -453,6 +454,62 @@ def power_with_failures(n: int) -> list[Row]:
     return [Row("capacity PFLOPS-days per module, units failing 6.8%/yr", expected, v[:, 0])]
 
 
+# ----- orbit geometry (deterministic: `fleet.orbits` against independent computations in `runs.theory`) --
+def eclipse_beta_zero(n: int) -> list[Row]:
+    rows = []
+    for altitude in (550.0, 1400.0):
+        closed = 0.5 - math.acos(orbits.EARTH_RADIUS_KM / orbits.radius_km(altitude)) / math.pi
+        rows.append(Row(f"eclipse fraction at beta 0, {altitude:.0f} km", closed,
+                        orbits.eclipse_fraction(np.array([0.0]), altitude), tolerance=1e-12))
+    return rows
+
+
+def eclipse_dawn_dusk(n: int) -> list[Row]:
+    """The year's shadow share of dawn-dusk orbits: the beta-angle formula against points sampled
+    around the orbit on each day (4 times a day) and tested against the shadow cylinder."""
+    start = orbits.days_since_j2000(2030)
+    days = start + (np.arange(365 * 4) + 0.5) / 4
+    rows = []
+    for altitude in (650.0, 1400.0):
+        inclination = orbits.sun_synchronous_inclination_deg(altitude)
+        normals = orbits.orbit_normal(orbits.sun_synchronous_node_deg(days, 18.0), inclination)
+        suns = orbits.sun_direction(days)
+        sampled = np.mean([theory.shadow_fraction_sampled(orbits.radius_km(altitude), h, s)
+                           for h, s in zip(normals, suns)])
+        formula = orbits.eclipse_by_day(start, 365, altitude, local_time_ascending_node_h=18.0)
+        rows.append(Row(f"share of the year in shadow, dawn-dusk {altitude:.0f} km (sampled orbit)",
+                        float(sampled), np.array([formula.mean()]), tolerance=2e-3))
+    return rows
+
+
+def sun_synchronous_precession(n: int) -> list[Row]:
+    return [Row(f"node drift of a sun-synchronous orbit at {a:.0f} km, degrees a year", 360.0,
+                np.array([orbits.nodal_precession_deg_per_day(a, orbits.sun_synchronous_inclination_deg(a))
+                          * orbits.TROPICAL_YEAR_DAYS]), tolerance=1e-9) for a in (550.0, 1400.0)]
+
+
+def plane_change(n: int) -> list[Row]:
+    v = orbits.speed_km_s(650.0)
+    return [Row(f"plane change of {angle:g} degrees at 650 km, km/s (velocity difference)",
+                theory.velocity_turn_delta_v(v, 98.0, 98.0 + angle),
+                np.array([orbits.plane_change_delta_v_km_s(650.0, angle)]), tolerance=1e-12) for angle in (1.0, 10.0)]
+
+
+def passes(n: int) -> list[Row]:
+    """Passes a day of a polar orbit over a polar and an equatorial station: the elevation test of
+    `fleet.orbits` against the Earth-central-angle test of `runs.theory`, on the same time grid."""
+    rows = []
+    for latitude in (80.0, 0.0):
+        lon = -math.degrees(orbits._sidereal_angle_rad(0.0))          # the same Earth phase at t = 0
+        per_day, hours = orbits.contacts(800.0, 90.0, 0.0, latitude, lon, 10.0, n_days=10.0, step_s=5.0)
+        ref_day, ref_hours = theory.visible_fraction_by_central_angle(800.0, 90.0, latitude, 10.0, 10.0)
+        rows.append(Row(f"passes a day over latitude {latitude:.0f}, polar 800 km orbit", ref_day,
+                        np.array([per_day]), tolerance=1e-3))
+        rows.append(Row(f"hours in view a day at latitude {latitude:.0f}, polar 800 km orbit", ref_hours,
+                        np.array([hours]), tolerance=1e-3))
+    return rows
+
+
 CASES: tuple[Case, ...] = (
     Case("renewal-exponential", "renewal count N(t) = lambda t", 8, 40, renewal_exponential),
     Case("renewal-weibull", "Weibull renewal function, numerical renewal equation", 8, 40, renewal_weibull),
@@ -473,6 +530,13 @@ CASES: tuple[Case, ...] = (
     Case("radiation", "dose hazard: 1 - exp(-k D a^2 / 2000)", 10, 60, radiation),
     Case("power-dawn-dusk", "integral of powered units, exact (deterministic)", 1, 1, power_dawn_dusk),
     Case("power-with-failures", "integral of E[min(alive, powered)]", 4, 30, power_with_failures),
+    Case("eclipse-beta-zero", "closed form 1/2 - acos(R/r)/pi", 1, 1, eclipse_beta_zero),
+    Case("eclipse-dawn-dusk", "beta-angle formula against an orbit sampled in the shadow cylinder", 1, 1,
+         eclipse_dawn_dusk),
+    Case("sun-synchronous-precession", "J2 node drift of 360 degrees a tropical year", 1, 1,
+         sun_synchronous_precession),
+    Case("plane-change", "2 v sin(di/2) against the velocity difference", 1, 1, plane_change),
+    Case("passes", "elevation test against the Earth-central-angle test", 1, 1, passes),
 )
 
 

@@ -26,6 +26,7 @@ from fleet.actions import Deorbit
 from fleet.observation import Observation
 from fleet.economics import discounted_days
 from fleet.ground import DownlinkCapacity, fill_backlog
+from fleet.orbits import contact_fractions
 from fleet.scenario import parse_scenario
 from policies.base import Policy
 from runs import load_scenario, simulate
@@ -108,8 +109,8 @@ def test_production_changes_at_a_unit_failure_between_samples(monkeypatch):
     units, pflops, horizon = 16, 2.0, 730.5
     fail = 0.8 * horizon                      # between two samples 100 days apart
     base = instant_module(units=units, solar_array_kw=17.6, eclipse_fraction=0.0)
-    spec = parse_scenario(base, "probe").ground
-    drain = DownlinkCapacity(spec, 1).total((True,))
+    probe = parse_scenario(base, "probe")
+    drain = DownlinkCapacity(probe.ground, contact_fractions(probe)).total((True,))
     before, after = units * pflops, (units - 1) * pflops
     tb = drain / (before - pflops / 2)        # production crosses the drain at the failure
     excess = tb * pflops / 2                  # TB/day above the drain before, below it after

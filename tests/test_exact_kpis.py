@@ -139,8 +139,8 @@ def test_demand_below_capacity_then_above_with_a_failure_by_hand(monkeypatch):
     fail = 0.8 * horizon
     base = instant_module(units=units, solar_array_kw=17.6, eclipse_fraction=0.0)
     base["demand"] = {"unit": "pflops", "by_year": {base["start_year"]: 28.0, base["start_year"] + 1: 40.0}}
-    spec = parse_scenario(base, "probe").ground
-    drain = DownlinkCapacity(spec, 1).total((True,))
+    probe = parse_scenario(base, "probe")
+    drain = DownlinkCapacity(probe.ground, contact_fractions(probe)).total((True,))
     tb = drain / 31.0                          # TB per PFLOPS-day: the drain carries 31 PFLOPS' results
     rise, fall = fail - year, horizon - fail   # 32 then 30 PFLOPS used: +1 then -1 PFLOPS-day per day
     buffer_pd = 0.75 * rise                    # the buffer (in PFLOPS-days of results) fills at 3/4 of the rise
@@ -185,7 +185,8 @@ def test_a_module_that_stops_takes_its_share_of_the_backlog():
     base = instant_module(eclipse_fraction=0.0)
     base["fleet"]["target_power_mw"] = 0.032                    # two modules of 32 PFLOPS
     base["demand"] = {"unit": "pflops", "level": 1000.0}        # never caps
-    drain = DownlinkCapacity(parse_scenario(base, "probe").ground, 1).total((True,))
+    probe = parse_scenario(base, "probe")
+    drain = DownlinkCapacity(probe.ground, contact_fractions(probe)).total((True,))
     base["ground"]["data_tb_per_pflops_day"] = drain / 16.0     # 32 PFLOPS make twice the drain
     base["fleet"]["module"]["data_buffer_tb"] = 10_000 * drain
     horizon, day = 730.5, 300.0

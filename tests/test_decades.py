@@ -12,7 +12,7 @@ from fleet.hardware import catalog
 from fleet.scenario import EarthReference, PriceLearningCurve, parse_scenario
 from runs import load_scenario, simulate
 from runs.api import with_changes
-from runs.parity import AXES, crossing, mean_ci, variant
+from runs.studies.parity import AXES, crossing, mean_ci, variant
 from tests.commands import fleet
 
 

@@ -40,8 +40,8 @@ from fleet.scenario import Name, Scenario, _problems, parse_scenario
 from fleet.yamlio import load_yaml_file
 from policies.registry import make_policy, policy_class
 from runs.api import experiment_path, load_scenario, review_interval_problem, scenario_hash
-from runs.stats import KPI_DIRECTIONS
-from runs.workunits import PolicyChoice, Variant, WorkUnit, replication_seed
+from runs.studies.stats import KPI_DIRECTIONS
+from runs.studies.workunits import PolicyChoice, Variant, WorkUnit, replication_seed
 
 
 class _Strict(BaseModel):

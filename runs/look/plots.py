@@ -21,7 +21,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from scipy import stats  # noqa: E402
 
-from runs.table import KPI_FORMATS  # noqa: E402
+from runs.look.table import KPI_FORMATS  # noqa: E402
 
 WIDTH_IN = 8.0          # figure width, inches (800 px at the report's 100 dpi)
 STEP = "steps-post"     # a timeline sample holds until the next one

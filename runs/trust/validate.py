@@ -36,7 +36,7 @@ from fleet.economics import DAYS_PER_YEAR
 from fleet.observation import Observation
 from fleet.scenario import Scenario, parse_scenario
 from policies.base import Policy
-from runs import theory
+from runs.trust import theory
 from runs.api import SCENARIO_DIR, simulate
 
 FAMILY_ALPHA = 0.05

@@ -5,8 +5,8 @@ import math
 
 import pandas as pd
 
-from runs.stats import BETTER, KPI_DIRECTIONS, NOT_OUTCOMES, SAME, WORSE, compare
-from runs.table import format_value
+from runs.studies.stats import BETTER, KPI_DIRECTIONS, NOT_OUTCOMES, SAME, WORSE, compare
+from runs.look.table import format_value
 
 ID_COLUMNS = ("key", "variant", "policy", "policy_name", "replication", "seed")
 

@@ -82,11 +82,11 @@ def load_scenario(name_or_path: str | os.PathLike, **overrides: Any) -> Scenario
     if overrides and isinstance(data, dict):
         data = {**data, **overrides}
     scenario = parse_scenario(data, str(path))
-    check_policy(scenario, str(path))
+    check_scenario_policy(scenario, str(path))
     return scenario
 
 
-def check_policy(scenario: Scenario, source: str) -> None:
+def check_scenario_policy(scenario: Scenario, source: str) -> None:
     """Refuse a scenario whose policy is unknown or ill-configured, naming the file and field."""
     try:
         policy_class(scenario.policy.name)

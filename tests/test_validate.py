@@ -9,7 +9,8 @@ import pytest
 from scipy import integrate, stats
 
 from runs.trust import theory
-from runs.trust.validate import CASES, Row, clopper_pearson, proportion
+from runs.studies.stats import clopper_pearson
+from runs.trust.validate import CASES, Row, proportion
 from tests.commands import fleet
 
 

@@ -23,9 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from runs.backends import DaskBackend, ProcessPoolBackend, SerialBackend  # noqa: E402
-from runs.experiment import parse_experiment  # noqa: E402
-from runs.runner import run_plan  # noqa: E402
+from runs.studies.backends import DaskBackend, ProcessPoolBackend, SerialBackend  # noqa: E402
+from runs.studies.experiment import parse_experiment  # noqa: E402
+from runs.studies.runner import run_plan  # noqa: E402
 
 
 def plan(scenario: str, years: float, replications: int):

@@ -22,9 +22,9 @@ from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from runs.experiment import parse_experiment  # noqa: E402
-from runs.store import Store  # noqa: E402
-from runs.workunits import run_unit  # noqa: E402
+from runs.studies.experiment import parse_experiment  # noqa: E402
+from runs.studies.store import Store  # noqa: E402
+from runs.studies.workunits import run_unit  # noqa: E402
 
 
 def write_all(plan, outcomes, where: str) -> float:

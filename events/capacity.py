@@ -28,6 +28,7 @@ from typing import Callable
 import numpy as np
 
 from fleet.state import FleetTable
+from fleet.tolerances import RELATIVE_SLACK
 
 BUCKET_DAYS = 365.25
 MERGE_FROM = 2048       # entries added to the current bucket before they are merged into it
@@ -122,7 +123,7 @@ class CapacityPath:
         starts = np.flatnonzero(first)
         net = np.add.reduceat(weights, starts)
         stops = stops[starts]
-        keep = (np.abs(net) > 1e-9 * float(self.table.pflops_per_unit.max())) & (stops > day)
+        keep = (np.abs(net) > RELATIVE_SLACK * float(self.table.pflops_per_unit.max())) & (stops > day)
         owners = rows[starts // (2 * units)]
         self._put((stops[keep], net[keep], owners[keep]), day)
 

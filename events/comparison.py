@@ -7,14 +7,13 @@ month's midpoint, as on Earth's side (`fleet.earth`).
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from events.ground import GroundNetwork
 from events.world import World
 from fleet.earth import STEPS_PER_YEAR, Flows, first_cheaper_year, scenario_earth_flows
 from fleet.economics import DAYS_PER_YEAR
+from fleet.tolerances import ceil_count
 
 
 class MonthlyOutput:
@@ -23,7 +22,7 @@ class MonthlyOutput:
     def __init__(self, world: World, ground: GroundNetwork):
         self.world = world
         self.ground = ground
-        months = max(1, math.ceil(world.scenario.horizon_years * STEPS_PER_YEAR - 1e-9))
+        months = max(1, ceil_count(world.scenario.horizon_years * STEPS_PER_YEAR))
         self.edges = np.minimum(np.arange(months + 1) * (DAYS_PER_YEAR / STEPS_PER_YEAR), world.horizon_day)
         self.delivered = [0.0]
         world.env.process(self._run())

@@ -14,6 +14,7 @@ from events.timeline import Timeline
 from events.world import World
 from fleet.kpis import COST_CATEGORIES
 from fleet.state import Status
+from fleet.tolerances import RELATIVE_SLACK
 
 REL = 1e-6        # relative tolerance of sums of floating-point amounts
 
@@ -105,7 +106,7 @@ def check_stocks(world: World, ground: GroundNetwork, timeline: Timeline, summar
         if not usd >= 0:
             raise InvariantError("non-negative costs", day, f"cost_{cat}_usd is {usd}")
     for key in ("data_generated_tb", "data_delivered_tb", "data_lost_tb", "data_backlog_tb"):
-        if not summary[key] >= -1e-9 * max(1.0, summary["data_generated_tb"]):
+        if not summary[key] >= -RELATIVE_SLACK * max(1.0, summary["data_generated_tb"]):
             raise InvariantError("non-negative data", day, f"{key} is {summary[key]}")
     for key in ("delivered_pflops_days", "surplus_pflops_days", "lost_pflops_days", "pending_pflops_days"):
         if not summary[key] >= -1e-9 * max(1.0, summary["capacity_pflops_days"]):

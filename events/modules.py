@@ -22,6 +22,7 @@ from events.world import World
 from fleet.economics import DAYS_PER_YEAR
 from fleet.lifetimes import inverse
 from fleet.state import OPERATIONAL, Status
+from fleet.tolerances import units_for_fraction
 
 
 class Modules:
@@ -45,7 +46,7 @@ class Modules:
         """Wake `on_threshold` when a module's failed units reach this fraction (None: never)."""
         if failed_fraction is not None:
             units = self.world.table.units
-            self.threshold_units = min(units, max(1, math.ceil(failed_fraction * units - 1e-9)))
+            self.threshold_units = units_for_fraction(failed_fraction, units)
 
     def reschedule(self, m: int) -> None:
         """Recompute the day module m reaches the threshold (after its units changed), and put a

@@ -31,6 +31,7 @@ import numpy as np
 from fleet.demand import DemandCurve
 from fleet.economics import DAYS_PER_YEAR, discount_factor
 from fleet.scenario import EarthReference, Generation, Scenario
+from fleet.tolerances import COUNT_SLACK, ceil_count, floor_count
 
 HOURS_PER_YEAR = DAYS_PER_YEAR * 24.0
 STEPS_PER_YEAR = 12
@@ -91,7 +92,7 @@ def earth_flows(earth: EarthReference, generations: tuple[Generation, ...], dema
     constant in PFLOPS)."""
     if not isinstance(demand, DemandCurve):
         demand = DemandCurve(np.zeros(1), np.array([float(demand)]))
-    n = max(1, math.ceil(horizon_years * STEPS_PER_YEAR - 1e-9))
+    n = max(1, ceil_count(horizon_years * STEPS_PER_YEAR))
     dt = horizon_years / n
     edges = np.arange(n + 1) * dt
     mid = (edges[:-1] + edges[1:]) / 2
@@ -103,8 +104,8 @@ def earth_flows(earth: EarthReference, generations: tuple[Generation, ...], dema
     for m in range(n):
         t = edges[m]
         gen = generations[0] if t == 0 else newest_at(generations, start_year + t)
-        if m == 0 or math.floor(t / earth.hardware_refresh_years + 1e-9) > math.floor(
-                edges[m - 1] / earth.hardware_refresh_years + 1e-9):
+        if m == 0 or floor_count(t / earth.hardware_refresh_years) > floor_count(
+                edges[m - 1] / earth.hardware_refresh_years):
             cohorts = []                                   # a refresh: everything replaced by the newest
         short = demand.peak(days[m], days[m + 1]) - sum(u * g.pflops_per_unit for g, u in cohorts)
         if short > 0:
@@ -115,8 +116,8 @@ def earth_flows(earth: EarthReference, generations: tuple[Generation, ...], dema
         failure_cost[m] = earth.unit_failure_rate_per_year * sum(u * g.price_usd_per_unit for g, u in cohorts) * dt
     facility_mw = np.maximum.accumulate(kw) / 1000.0          # built for the most IT power so far
     built = np.diff(facility_mw, prepend=0.0) * earth.capex_usd_per_mw
-    rebuilds = [k * earth.facility_life_years for k in range(1, math.ceil(horizon_years / earth.facility_life_years - 1e-9))]
-    rebuild_cost = [earth.capex_usd_per_mw * facility_mw[min(int(t / dt + 1e-9), n - 1)] for t in rebuilds]
+    rebuilds = [k * earth.facility_life_years for k in range(1, ceil_count(horizon_years / earth.facility_life_years))]
+    rebuild_cost = [earth.capex_usd_per_mw * facility_mw[min(int(t / dt + COUNT_SLACK), n - 1)] for t in rebuilds]
     step_cost = (kw * earth.pue * earth.electricity_usd_per_kwh * HOURS_PER_YEAR * dt
                  + earth.operations_usd_per_mw_year * facility_mw * dt + failure_cost)
     served = availability(earth.unit_failure_rate_per_year, earth.repair_days)
@@ -136,7 +137,7 @@ def first_cheaper_year(orbit: Flows, earth: Flows, orbit_rate: float, earth_rate
     """First calendar year (start_year for the first year of operation) at whose end orbit's
     levelised cost per PFLOPS-day, counting everything since the start, is at most Earth's; NaN if
     that never happens within the horizon's whole years."""
-    for k in range(1, math.floor(horizon_years + 1e-9) + 1):
+    for k in range(1, floor_count(horizon_years) + 1):
         if orbit.levelised(orbit_rate, k) <= earth.levelised(earth_rate, k):
             return float(start_year + k - 1)
     return math.nan

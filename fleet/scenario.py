@@ -13,6 +13,7 @@ from pydantic import (AfterValidator, BaseModel, ConfigDict, Discriminator, Fiel
                       field_validator, model_validator)
 
 from fleet.errors import MAX_SHOWN, ScenarioError, clip, shown
+from fleet.tolerances import ceil_count
 
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -480,7 +481,7 @@ def modules_for_target(scenario: Scenario) -> int:
     """Modules of the first generation needed for the target compute power."""
     m = scenario.fleet.module
     per_module_kw = m.units * scenario.hardware.generations[0].power_kw_per_unit
-    return max(1, math.ceil(scenario.fleet.target_power_mw * 1000.0 / per_module_kw - 1e-9))
+    return max(1, ceil_count(scenario.fleet.target_power_mw * 1000.0 / per_module_kw))
 
 
 def parse_scenario(data: Any, source: str) -> Scenario:

@@ -19,14 +19,13 @@ import numpy as np
 
 from fleet.economics import DAYS_PER_YEAR
 from fleet.scenario import Generation, ModuleDesign
+from fleet.tolerances import COUNT_SLACK
 
-
-OPERATIONAL = 2   # Status.OPERATIONAL as a plain int, for hot paths
 SEARCH_FROM_UNITS = 65_536   # above this many unit slots, count alive units by binary search, not a pass
 
 
 class Status(IntEnum):
-    """A module's state; the order is the order of its life."""
+    """A module's state, listed in the order of its life (no code relies on the numeric order of the codes)."""
 
     ORDERED = 0        # waiting in the launch queue
     IN_TRANSIT = 1     # launched, commissioning
@@ -35,6 +34,9 @@ class Status(IntEnum):
     DEORBITED = 4
     LOST_AT_LAUNCH = 5
     SPARE = 6          # arrived in orbit as a spare: cold standby until activated
+
+
+OPERATIONAL = int(Status.OPERATIONAL)   # as a plain int, for hot paths
 
 
 def in_status(status: np.ndarray, *statuses: int) -> np.ndarray:
@@ -173,7 +175,7 @@ class FleetTable:
 
     def powered_counts(self, array_kw: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Units that arrays giving `array_kw` can power in modules `rows`."""
-        return np.floor(array_kw / self.kw_per_unit[self.generation[rows]] + 1e-9).astype(np.int64)
+        return np.floor(array_kw / self.kw_per_unit[self.generation[rows]] + COUNT_SLACK).astype(np.int64)
 
     def capacity_pflops(self, day: float, rows: np.ndarray) -> np.ndarray:
         """Compute capacity of modules `rows` at `day` (daylight rate), PFLOPS."""

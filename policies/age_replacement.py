@@ -18,6 +18,7 @@ from fleet.actions import Action, Deorbit
 from fleet.economics import DAYS_PER_YEAR
 from fleet.observation import Observation
 from fleet.state import OPERATIONAL
+from fleet.tolerances import TIME_SLACK_DAYS
 from policies.base import Policy
 from policies.slots import fill_slots, renew_lead_field
 
@@ -36,7 +37,7 @@ class AgeReplacement(Policy):
     def due(self, obs: Observation) -> np.ndarray:
         """Operational modules at or past the replacement age."""
         age = obs.day - obs.commissioned_day
-        return np.flatnonzero((obs.status == OPERATIONAL) & (age >= self.age_years * DAYS_PER_YEAR - 1e-9))
+        return np.flatnonzero((obs.status == OPERATIONAL) & (age >= self.age_years * DAYS_PER_YEAR - TIME_SLACK_DAYS))
 
     def review(self, obs: Observation) -> list[Action]:
         # Empty slots first; the deorbits below wake `on_module_failed`, which refills their slots.

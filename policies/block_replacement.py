@@ -10,7 +10,6 @@ renew every cluster at once. A replacement is a deorbit and a launch into the sa
 from __future__ import annotations
 
 import dataclasses
-import math
 
 import numpy as np
 
@@ -18,16 +17,16 @@ from fleet.actions import Action, Deorbit
 from fleet.economics import DAYS_PER_YEAR
 from fleet.observation import Observation
 from fleet.state import OPERATIONAL
+from fleet.tolerances import TIME_SLACK_DAYS, floor_count
 from policies.base import Policy
 from policies.slots import fill_slots, renew_lead_field
 
 
 def epoch_passed(day: float, since_day: float, period_days: float, shift_days: float = 0.0) -> bool:
     """A block time shift + j * period (j >= 0), later than day 0, lies in (since_day, day]."""
-    eps = 1e-9
-    j = math.floor((day - shift_days) / period_days + eps)
+    j = floor_count((day - shift_days) / period_days)
     t = shift_days + j * period_days
-    return j >= 0 and t > eps and t > since_day + eps
+    return j >= 0 and t > TIME_SLACK_DAYS and t > since_day + TIME_SLACK_DAYS
 
 
 @dataclasses.dataclass(frozen=True)

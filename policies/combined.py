@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import math
 from typing import Any, Callable, ClassVar
 
 from fleet.actions import Action, Launch, Service
 from fleet.errors import PolicyError, shown
 from fleet.observation import Observation, read_only
+from fleet.tolerances import TIME_SLACK_DAYS, floor_count, units_for_fraction
 from policies.base import Policy
 
 
@@ -108,7 +108,7 @@ class Combined(Policy):
         if mine is None or mine == shared:
             return obs
         units = obs.units_installed
-        need = min(units, max(1, math.ceil(mine * units - 1e-9)))
+        need = units_for_fraction(mine, units)
         crossed = obs.threshold_crossed & (units - obs.units_alive >= need)
         view = copy.copy(obs)
         view.__dict__["threshold_crossed"] = read_only(crossed)
@@ -158,8 +158,7 @@ def _spec(policy: Policy) -> str:
 
 def _review_due(day: float, step: float, interval: float) -> bool:
     """A multiple of `interval` (0 included) lies in (day - step, day]."""
-    eps = 1e-9
-    return day < eps or math.floor(day / interval + eps) > math.floor((day - step) / interval + eps)
+    return day < TIME_SLACK_DAYS or floor_count(day / interval) > floor_count((day - step) / interval)
 
 
 def compose(*policies: Policy) -> Combined:

@@ -48,6 +48,7 @@ from fleet.lifetimes import survival
 from fleet.observation import Observation
 from fleet.scenario import LaunchVehicle, module_mass_kg
 from fleet.state import OPERATIONAL
+from fleet.tolerances import TIME_SLACK_DAYS
 from policies.base import Policy
 from policies.service_on_threshold import pack_trips
 from policies.slots import deficit_per_cluster, design_end_day, fill_slots, renew_lead_field
@@ -136,7 +137,7 @@ class Economic(Policy):
         """The best option (index into OPTIONS) for each of `modules` (operational)."""
         sc = obs.scenario
         units = obs.units_installed
-        days = np.maximum(remaining_days(obs)[modules], 1e-9)
+        days = np.maximum(remaining_days(obs)[modules], TIME_SLACK_DAYS)
         per_unit_days = unit_days(obs, days)
         daylight = 1 - sc.fleet.module.eclipse_fraction
         pflops = np.array([g.pflops_per_unit for g in obs.generations])[obs.generation[modules]]

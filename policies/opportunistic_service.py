@@ -8,7 +8,6 @@ modules are replaced.
 from __future__ import annotations
 
 import dataclasses
-import math
 
 import numpy as np
 
@@ -16,6 +15,7 @@ from fleet.actions import Action
 from fleet.errors import PolicyError
 from fleet.observation import Observation
 from fleet.state import OPERATIONAL
+from fleet.tolerances import units_for_fraction
 from policies.service_on_threshold import ServiceOnThreshold, pack_trips
 
 
@@ -46,5 +46,5 @@ class OpportunisticService(ServiceOnThreshold):
             return []
         nearby = np.flatnonzero(ready & np.isin(obs.cluster, np.unique(obs.cluster[due])))
         failed = obs.units_installed - obs.units_alive_of(nearby)
-        lower = max(1, math.ceil(self.opportunistic_fraction * obs.units_installed - 1e-9))
+        lower = units_for_fraction(self.opportunistic_fraction, obs.units_installed)
         return pack_trips(obs, due, free, companions=nearby[failed >= lower])

@@ -2,20 +2,20 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 
 import numpy as np
 
 from fleet.actions import Action, Launch
 from fleet.observation import Observation
 from fleet.state import Status
+from fleet.tolerances import ceil_count
 from policies.service_on_threshold import ServiceOnThreshold
 
 
 def scheduled_modules(schedule: dict[int, int], year: float) -> int:
     """Modules the schedule asks for in calendar `year`: linear between listed years, flat outside."""
     years = sorted(schedule)
-    return math.ceil(float(np.interp(year, years, [schedule[y] for y in years])) - 1e-9)
+    return ceil_count(float(np.interp(year, years, [schedule[y] for y in years])))
 
 
 @dataclasses.dataclass(frozen=True)

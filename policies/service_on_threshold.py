@@ -9,6 +9,7 @@ from fleet.actions import Action, Launch, Service
 from fleet.errors import PolicyError
 from fleet.observation import Observation
 from fleet.state import OPERATIONAL
+from fleet.tolerances import RELATIVE_SLACK
 from policies.base import Policy
 from policies.slots import modules_to_reach_target, renew_lead_field, retiring
 
@@ -21,7 +22,7 @@ def replace_dead_modules(obs: Observation, lead_days: float = 0.0) -> list[Actio
     if lead_days > 0:
         gone = retiring(obs, lead_days)
         have -= float(np.sum([obs.nominal_module_pflops(int(g)) for g in obs.generation[gone]]))
-    if have >= obs.demand_pflops * (1 - 1e-9):
+    if have >= obs.demand_pflops * (1 - RELATIVE_SLACK):
         return []
     return [Launch(count=modules_to_reach_target(obs, have), reason=f"nominal capacity {have:,.0f} of demand {obs.demand_pflops:,.0f} PFLOPS")]
 

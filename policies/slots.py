@@ -12,14 +12,14 @@ the modules of a fleet launched together do not all leave service at once.
 from __future__ import annotations
 
 import dataclasses
-import math
 
 import numpy as np
 
 from fleet.actions import Action, Launch
 from fleet.observation import Observation
 from fleet.economics import DAYS_PER_YEAR
-from fleet.state import OPERATIONAL
+from fleet.state import OPERATIONAL, Status, in_status
+from fleet.tolerances import ceil_count
 
 
 def slots_per_cluster(obs: Observation) -> np.ndarray:
@@ -35,7 +35,7 @@ def modules_for_demand(obs: Observation) -> int:
 
 def modules_to_reach_target(obs: Observation, have_pflops: float) -> int:
     """New-generation modules needed to bring `have_pflops` up to today's demand."""
-    return math.ceil((obs.demand_pflops - have_pflops) / obs.nominal_module_pflops() - 1e-9)
+    return ceil_count((obs.demand_pflops - have_pflops) / obs.nominal_module_pflops())
 
 
 def renew_lead_field() -> dataclasses.Field:
@@ -59,10 +59,13 @@ def retiring(obs: Observation, lead_days: float) -> np.ndarray:
     return (obs.status == OPERATIONAL) & (end <= obs.day + lead_days) & (end < obs.horizon_day)
 
 
+ON_THE_WAY = (Status.ORDERED, Status.IN_TRANSIT)   # statuses of a module ordered for a slot, not yet in service
+
+
 def held_per_cluster(obs: Observation) -> np.ndarray:
     """Modules holding a slot in each cluster: operational, or ordered or in transit (not spares)."""
     status = obs.status
-    holding = (status <= OPERATIONAL) & ~(obs.spare & (status < OPERATIONAL))   # ORDERED < IN_TRANSIT < OPERATIONAL
+    holding = in_status(status, *ON_THE_WAY, OPERATIONAL) & ~(obs.spare & in_status(status, *ON_THE_WAY))
     if obs.clusters == 1:
         return np.array([np.count_nonzero(holding)])
     return np.bincount(obs.cluster[holding], minlength=obs.clusters)

@@ -1,5 +1,10 @@
 """Studies: simulate, results, statistics and the `fleet` command.
 
+The API and the files one run needs sit here (api, folders, atomic, jsonio); the rest is in rooms:
+studies/ (plans, execution, store, statistics, parity), trust/ (validation, conformance checks),
+look/ (tables, report, plots, trace), study.py (`compare`, `sweep`) and commands/ (`fleet`).
+See docs/architecture.md.
+
 The names below load on first use, so that `fleet --help` and the cheap subcommands start without
 pandas or scipy (see bench/startup.py).
 """
@@ -10,14 +15,20 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from runs.api import Result, load_scenario, simulate
-    from runs.store import load_results
+    from runs.trust.checks import check_policy, parametrize_with_checks
+    from runs.studies.store import load_results
 
-__all__ = ["Result", "compare", "load_results", "load_scenario", "simulate", "sweep"]
-_HOMES = {"Result": "runs.api", "load_scenario": "runs.api", "simulate": "runs.api", "load_results": "runs.store",
-          "compare": "runs.studies", "sweep": "runs.studies"}
+__all__ = ["Result", "check_policy", "compare", "load_results", "load_scenario", "parametrize_with_checks", "plots",
+           "simulate", "sweep"]
+_HOMES = {"Result": "runs.api", "load_scenario": "runs.api", "simulate": "runs.api", "load_results": "runs.studies.store",
+          "compare": "runs.study", "sweep": "runs.study",
+          "check_policy": "runs.trust.checks", "parametrize_with_checks": "runs.trust.checks"}
+_MODULES = {"plots": "runs.look.plots"}   # `from runs import plots`, as the tutorials write it
 
 
 def __getattr__(name: str) -> Any:
+    if name in _MODULES:
+        return importlib.import_module(_MODULES[name])
     if name not in _HOMES:
         raise AttributeError(f"module 'runs' has no attribute {name!r}")
     return getattr(importlib.import_module(_HOMES[name]), name)

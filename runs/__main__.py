@@ -1,6 +1,6 @@
 """`python -m runs` is the `fleet` command."""
 import sys
 
-from runs.cli import main
+from runs.commands.cli import main
 
 sys.exit(main())

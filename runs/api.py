@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 import os
 import platform
 from dataclasses import dataclass, field
@@ -25,7 +23,7 @@ from policies.base import Policy
 from policies.registry import make_policy, policy_class
 from runs.atomic import text
 from runs.folders import Layout, save_result
-from runs.jsonio import strict_json
+from runs.jsonio import canonical_hash, strict_json
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
 EXPERIMENT_DIR = Path(__file__).parent / "experiments"
@@ -83,11 +81,11 @@ def load_scenario(name_or_path: str | os.PathLike, **overrides: Any) -> Scenario
     if overrides and isinstance(data, dict):
         data = {**data, **overrides}
     scenario = parse_scenario(data, str(path))
-    check_policy(scenario, str(path))
+    check_scenario_policy(scenario, str(path))
     return scenario
 
 
-def check_policy(scenario: Scenario, source: str) -> None:
+def check_scenario_policy(scenario: Scenario, source: str) -> None:
     """Refuse a scenario whose policy is unknown or ill-configured, naming the file and field."""
     try:
         policy_class(scenario.policy.name)
@@ -120,8 +118,7 @@ def with_changes(scenario: Scenario, **changes: Any) -> Scenario:
 
 def scenario_hash(scenario: Scenario) -> str:
     """SHA-256 of the scenario's canonical JSON."""
-    text = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+    return canonical_hash(scenario.model_dump(mode="json"))
 
 
 def resolve_policy(scenario: Scenario, policy: Policy | str | None) -> Policy:

@@ -1,6 +1,8 @@
-"""JSON that strict parsers accept: NaN and infinities are written as `null`."""
+"""JSON that strict parsers accept (NaN and infinities are written as `null`), and the one canonical hash
+of a JSON value, which names scenarios, experiments, policies and variants."""
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from typing import Any
@@ -20,3 +22,9 @@ def finite(value: Any) -> Any:
 def strict_json(value: Any, **options: Any) -> str:
     """`json.dumps(value, **options)` with missing numbers as null; ValueError if a NaN slips through."""
     return json.dumps(finite(value), allow_nan=False, **options)
+
+
+def canonical_hash(value: Any) -> str:
+    """SHA-256 (hex) of `value`'s canonical JSON: keys sorted, no spaces, anything else as `str`."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from runs.cli import build_parser, main
+from runs.commands.cli import build_parser, main
 
 CASE_SECONDS = 20                       # a case running longer is a hang
 MEMORY_HEADROOM = 2 << 30               # address space a case may add, bytes: a blow-up fails, not swaps

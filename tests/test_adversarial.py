@@ -1,5 +1,5 @@
 """Adversarial regression suite (issue 11): hundreds of hostile inputs to `fleet`, each run in this
-process through `runs.cli.main(argv)` under a time and memory guard, each ending in exit 0, 1 (a named
+process through `runs.commands.cli.main(argv)` under a time and memory guard, each ending in exit 0, 1 (a named
 policy error) or 2 with a short clean message; and one test per item of the issue that the command
 line can show.
 

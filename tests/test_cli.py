@@ -125,7 +125,7 @@ def test_years_option_shortens_the_run(cli):
 
 
 def test_report_option_writes_report_html(tmp_path, capsys, monkeypatch):
-    from runs.cli import main
+    from runs.commands.cli import main
 
     monkeypatch.chdir(tmp_path)
     code = main(["run", "tiny", "--years", "1", "--report", "--out", "rep"])

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from runs import load_results
-from runs.cli import main
+from runs.commands.cli import main
 from tests.commands import repo_env
 
 START_SECONDS = 90      # the longest a scheduler or worker may take to start on a loaded machine

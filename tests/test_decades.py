@@ -12,7 +12,8 @@ from fleet.hardware import catalog
 from fleet.scenario import EarthReference, PriceLearningCurve, parse_scenario
 from runs import load_scenario, simulate
 from runs.api import with_changes
-from runs.parity import AXES, crossing, mean_ci, variant
+from runs.studies.parity import AXES, crossing, variant
+from runs.studies.stats import finite_mean_ci
 from tests.commands import fleet
 
 
@@ -162,9 +163,9 @@ def test_crossing_interpolates_ratio_one():
     assert math.isnan(crossing(np.array([1.0, 2.0]), np.array([0.5, 0.6]), log=False))
 
 
-def test_mean_ci_uses_student_t():
-    m, lo, hi = mean_ci(np.array([1.0, 2.0, 3.0]))
-    assert m == 2.0 and hi - m == pytest.approx(4.302653 * 1.0 / math.sqrt(3), rel=1e-5)
+def test_parity_intervals_use_student_t_on_finite_values():
+    ci = finite_mean_ci(np.array([1.0, 2.0, math.nan, 3.0, math.inf]))
+    assert ci.mean == 2.0 and ci.n == 3 and ci.high - ci.mean == pytest.approx(4.302653 * 1.0 / math.sqrt(3), rel=1e-5)
 
 
 def test_axes_change_their_fields():

@@ -14,11 +14,12 @@ from typing import Callable
 import pandas as pd
 import pytest
 
-from runs import backends, load_results
-from runs.backends import ProcessPoolBackend, SerialBackend
-from runs.cli import main
-from runs.experiment import parse_experiment
-from runs.runner import run_plan
+from runs import load_results
+from runs.studies import backends
+from runs.studies.backends import ProcessPoolBackend, SerialBackend
+from runs.commands.cli import main
+from runs.studies.experiment import parse_experiment
+from runs.studies.runner import run_plan
 from tests.commands import FLEET, repo_env
 
 POLICIES = '''

@@ -10,9 +10,9 @@ import psutil
 import yaml
 
 from runs import load_results
-from runs.backends import SerialBackend
-from runs.experiment import load_experiment
-from runs.runner import run_plan
+from runs.studies.backends import SerialBackend
+from runs.studies.experiment import load_experiment
+from runs.studies.runner import run_plan
 from tests.commands import FLEET, fleet, repo_env
 
 

@@ -9,11 +9,11 @@ import yaml
 from events import MODEL_VERSION
 from fleet.errors import InputError
 from runs import load_results
-from runs.backends import DaskBackend, ProcessPoolBackend, SerialBackend
-from runs.experiment import load_experiment, parse_experiment
-from runs.runner import run_plan
-from runs.stats import paired_difference, unpaired_difference
-from runs.workunits import replication_seed
+from runs.studies.backends import DaskBackend, ProcessPoolBackend, SerialBackend
+from runs.studies.experiment import load_experiment, parse_experiment
+from runs.studies.runner import run_plan
+from runs.studies.stats import paired_difference, unpaired_difference
+from runs.studies.workunits import replication_seed
 
 SMALL = {
     "name": "small", "scenario": "tiny", "years": 1, "seed": 11, "replications": 3,

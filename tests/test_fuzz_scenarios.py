@@ -1,7 +1,7 @@
 """Fuzzing of scenario files (hypothesis): random mutations of the shipped `tiny` scenario make
 `fleet run` exit 0 or 2, never with a traceback and never hanging.
 
-Each example runs in-process through `runs.cli.main` with the horizon forced short (`--years 0.5`,
+Each example runs in-process through `runs.commands.cli.main` with the horizon forced short (`--years 0.5`,
 long enough for the first modules to operate)
 and a per-example time limit; a run that exceeds it fails the test as a hang.
 """
@@ -21,7 +21,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from runs.api import SCENARIO_DIR
-from runs.cli import main
+from runs.commands.cli import main
 
 TINY = yaml.safe_load((SCENARIO_DIR / "tiny.yaml").read_text())
 LIMIT_SECONDS = 30

@@ -16,12 +16,12 @@ import yaml
 
 from fleet.errors import MAX_PROBLEMS, InputError, ScenarioError, safe_text, shown
 from fleet.yamlio import MAX_FILE_BYTES, MAX_NODES, load_yaml_file, load_yaml_text, read_regular_file
-from runs import plots
+from runs.look import plots
 from runs.api import SCENARIO_DIR, load_scenario
-from runs.cli import main
-from runs.experiment import (CONFIRM_UNITS, CONFIRM_VARIANTS, MAX_PLAN_UNITS, MAX_PLAN_VARIANTS, load_experiment,
+from runs.commands.cli import main
+from runs.studies.experiment import (CONFIRM_UNITS, CONFIRM_VARIANTS, MAX_PLAN_UNITS, MAX_PLAN_VARIANTS, load_experiment,
                              parse_experiment, plan_size)
-from runs.parity import AXES, MAX_PARITY_RUNS, run_parity
+from runs.studies.parity import AXES, MAX_PARITY_RUNS, run_parity
 from tests.commands import FLEET, repo_env
 
 SHORT = 2_000   # characters: a message about a bad value is never longer than this

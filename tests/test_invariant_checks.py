@@ -21,7 +21,7 @@ from fleet.scenario import parse_scenario
 from fleet.state import Status
 from policies.registry import make_policy
 from runs.api import SCENARIO_DIR
-from runs.cli import main
+from runs.commands.cli import main
 
 TINY = yaml.safe_load((SCENARIO_DIR / "tiny.yaml").read_text())
 HORIZON_DAY = 365.25

@@ -7,9 +7,9 @@ import pytest
 from fleet.kpis import KPIS, MAXIMISE, MINIMISE, NONE, REGISTRY, directions, formats, not_outcomes
 from policies.registry import LIBRARY
 from runs import simulate
-from runs.report import MAIN_KPIS, NOT_KPIS
-from runs.stats import KPI_DIRECTIONS, NOT_OUTCOMES
-from runs.table import KPI_FORMATS
+from runs.look.report import MAIN_KPIS, NOT_KPIS
+from runs.studies.stats import KPI_DIRECTIONS, NOT_OUTCOMES
+from runs.look.table import KPI_FORMATS
 
 RUNS = [("tiny", None, 4), ("baseline", None, 2), ("suncatcher-cluster", None, 2),
         *[("tiny", p.name, 3) for p in LIBRARY]]

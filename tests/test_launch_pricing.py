@@ -13,7 +13,7 @@ from fleet.economics import flight_price_usd
 from fleet.scenario import module_mass_kg, parse_scenario
 from policies.base import Policy
 from runs import load_scenario, simulate
-from runs.parity import variant
+from runs.studies.parity import variant
 from tests.scripted import one_module_dict
 
 START_YEAR = 2030

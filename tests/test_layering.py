@@ -6,6 +6,15 @@ fleet imports none of policies/events/runs (and no SimPy, no pandas); policies n
 (and no SimPy); events nothing of runs; and no import cycle between any two files of the four
 packages. Every import counts, at module level or inside a function, and so does a dynamic import
 of a literal name (`importlib.import_module("...")`, `__import__("...")`).
+
+Inside `runs/` the rooms go one way too (docs/architecture.md):
+
+    api  <-  studies  <-  trust, look  <-  study  <-  commands  <-  entry
+
+`api` is the files at the top of runs/ that one replication and its result need (api, folders,
+atomic, jsonio); `study` is the facade `runs.compare`/`runs.sweep`; `entry` is `runs/__init__.py`
+(the public names, loaded lazily) and `runs/__main__.py`. trust and look do not import each other.
+`runs/examples/` holds user-style code and imports nothing of runs.
 """
 from __future__ import annotations
 
@@ -23,6 +32,31 @@ FORBIDDEN = {
     "events": {"runs"},
     "runs": set(),
 }
+
+
+RUNS_API = {"runs.api", "runs.folders", "runs.atomic", "runs.jsonio"}
+ROOM_MAY_IMPORT = {
+    "api": {"api"},
+    "studies": {"api", "studies"},
+    "trust": {"api", "studies", "trust"},
+    "look": {"api", "studies", "look"},
+    "study": {"api", "studies", "look", "study"},
+    "commands": {"api", "studies", "trust", "look", "study", "commands"},
+    "entry": {"api", "studies", "trust", "look", "study", "commands", "entry"},
+    "examples": set(),
+}
+
+
+def room(name: str) -> str | None:
+    """The room of a module of runs/ (None for an unknown top-level file, which must be placed)."""
+    parts = name.split(".")
+    if len(parts) == 1 or parts[1] == "__main__":
+        return "entry"
+    if parts[1] in ("studies", "trust", "look", "commands", "examples"):
+        return parts[1]
+    if parts[1] == "study":
+        return "study"
+    return "api" if ".".join(parts[:2]) in RUNS_API else None
 
 
 def module_name(path: Path) -> str:
@@ -120,6 +154,31 @@ def test_graph_edges_respect_the_layer_order():
     g = import_graph()
     bad = [(a, b) for a, b in g.edges if rank[top(b)] > rank[top(a)]]
     assert not bad, bad
+
+
+def test_every_runs_file_is_in_a_room():
+    """A new file of runs/ goes into a room (docs/architecture.md says which), not beside the API."""
+    loose = [name for name in FILES if top(name) == "runs" and room(name) is None]
+    assert not loose, f"put these in a room of runs/ (studies, trust, look, commands): {loose}"
+
+
+def test_runs_rooms_import_one_way():
+    bad = []
+    for name, path in FILES.items():
+        if top(name) != "runs" or room(name) is None:
+            continue
+        for imported, line in imported_names(name, path):
+            if top(imported) == "runs" and room(imported) not in ROOM_MAY_IMPORT[room(name)]:
+                bad.append(f"{path.relative_to(REPO)}:{line} ({room(name)}) imports {imported} ({room(imported)})")
+    assert not bad, "\n".join(bad)
+
+
+def test_rooms_checker_sees_an_upward_import():
+    """The room rule itself: a studies file importing look, or a room importing the lazy facade, fails."""
+    assert room("runs.look.report") == "look" and room("runs.api") == "api" and room("runs") == "entry"
+    assert "look" not in ROOM_MAY_IMPORT[room("runs.studies.store")]
+    assert "entry" not in ROOM_MAY_IMPORT[room("runs.trust.validate")]
+    assert room("runs.optimise") is None
 
 
 def test_checker_sees_function_level_and_relative_imports(tmp_path):

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from runs import cli
+from runs.commands import cli
 from runs.api import EXPERIMENT_DIR, SCENARIO_DIR, experiment_path, simulate
-from runs.backends import BACKENDS, DEFAULT_UNIT_TIMEOUT
+from runs.studies.backends import BACKENDS, DEFAULT_UNIT_TIMEOUT
 from runs.commands import COMMANDS, execution, scenarios
-from runs.experiment import load_experiment
-from runs.trace import narrative
+from runs.studies.experiment import load_experiment
+from runs.look.trace import narrative
 from tests.commands import REPO, repo_env
 
 HEAVY = ("pandas", "scipy", "matplotlib", "dask", "distributed", "pyarrow", "simpy")
@@ -131,14 +131,14 @@ def _loaded_after(code: str) -> dict:
 
 @pytest.mark.parametrize("argv", [["--help"], ["policies"], ["run", "--help"], ["sweep", "--help"]])
 def test_cheap_commands_load_no_heavy_library(argv):
-    code = ("import contextlib, io\nfrom runs.cli import main\n"
+    code = ("import contextlib, io\nfrom runs.commands.cli import main\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n"
             f"    try:\n        main({argv!r})\n    except SystemExit:\n        pass")
     assert _loaded_after(code) == []
 
 
 def test_building_the_parser_and_importing_runs_load_no_heavy_library():
-    assert _loaded_after("import runs\nfrom runs.cli import build_parser\nbuild_parser()") == []
+    assert _loaded_after("import runs\nfrom runs.commands.cli import build_parser\nbuild_parser()") == []
 
 
 def test_the_runs_package_still_exports_its_api():
@@ -164,7 +164,7 @@ def test_load_results_on_a_run_folder_says_what_it_is_and_how_to_read_it(tmp_pat
 
 def test_load_results_on_a_parity_folder_names_its_tables(tmp_path):
     from fleet.errors import InputError
-    from runs.store import load_results
+    from runs.studies.store import load_results
 
     (tmp_path / "manifest.json").write_text(json.dumps({"kind": "parity", "scenario": "tiny"}))
     with pytest.raises(InputError, match="parity.*frontier.csv"):
@@ -172,8 +172,8 @@ def test_load_results_on_a_parity_folder_names_its_tables(tmp_path):
 
 
 def test_missing_and_infinite_values_read_as_words():
-    from runs.comparison import num
-    from runs.table import format_value
+    from runs.look.comparison import num
+    from runs.look.table import format_value
 
     assert format_value("orbit_cheaper_from_year", float("nan"), years=30) == "never within 30 years"
     assert format_value("orbit_cheaper_from_year", None, years=1) == "never within 1 year"

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from fleet import orbits as o
-from runs import theory, validate
+from runs.trust import theory, validate
 
 
 def _shadow_fraction_by_sampling(altitude_km: float, beta_deg: float) -> float:

@@ -17,12 +17,12 @@ import yaml
 from fleet.errors import InputError
 from runs import load_results, load_scenario, simulate
 from runs import atomic
-from runs.backends import SerialBackend
-from runs.cli import main
-from runs.experiment import parse_experiment
+from runs.studies.backends import SerialBackend
+from runs.commands.cli import main
+from runs.studies.experiment import parse_experiment
 from runs.folders import lock
-from runs.report import write_report
-from runs.runner import run_plan
+from runs.look.report import write_report
+from runs.studies.runner import run_plan
 from tests.commands import FLEET, REPO, fleet, repo_env
 
 RUN_FILES = {"events.parquet", "timeline.parquet", "summary.json", "scenario.yaml", "manifest.json"}

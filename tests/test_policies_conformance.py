@@ -1,42 +1,23 @@
-"""One suite of checks over every registered policy (and two compositions), as scikit-learn does for
-its estimators: constructible with defaults, returns only actions, leaves its observation alone,
-deterministic for equal observations, parameters round-trip, picklable."""
-import pickle
+"""Every registered policy, two compositions and the how-to's example pass the conformance kit
+(runs/trust/checks.py), one pytest test per policy and check; and the kit itself catches a policy
+that breaks each promise."""
+import dataclasses
 from pathlib import Path
 
 import pytest
 
-from fleet.actions import ACTION_TYPES
-from fleet.economics import DAYS_PER_YEAR
-from fleet.state import Status
+from fleet.actions import Service
+from fleet.observation import Observation
+from policies.base import Policy
 from policies.combined import compose
 from policies.opportunistic_service import OpportunisticService
 from policies.registry import LIBRARY, available, make_policy
 from policies.service_on_threshold import ServiceOnThreshold
 from policies.spares import Spares
 from policies.tech_refresh import TechRefresh
-from policy_world import Row, observe, same, small_scenario, snapshot
-
-S, O, F, D = Status.SPARE, Status.OPERATIONAL, Status.FAILED, Status.DEORBITED
-
-
-def worlds():
-    """(name, builder) of observations covering the states a policy meets."""
-    two = small_scenario(clusters=2, modules=6, generations=2)
-    return {
-        "fresh": lambda: observe(small_scenario(), [Row() for _ in range(4)], day=0.0),
-        "damaged": lambda: observe(two, [
-            Row(failed=5, crossed=True, commissioned_day=100), Row(failed=1, commissioned_day=100),
-            Row(status=F), Row(cluster=1, failed=16, crossed=True), Row(cluster=1, commissioned_day=900),
-            Row(status=Status.IN_TRANSIT, cluster=1), Row(status=S, spare=True), Row(status=Status.ORDERED, spare=True),
-            Row(status=D, cluster=1)], day=3 * DAYS_PER_YEAR),
-        "late": lambda: observe(two, [Row(failed=3, crossed=True), Row(cluster=1, failed=2, pending_trip=True),
-                                      Row(status=F, cluster=1)], day=4.9 * DAYS_PER_YEAR, servicers_busy=1),
-    }
-
-
-HOOKS = [("review", ()), ("on_module_failed", (2,)), ("on_launch_failed", ((2,),)), ("on_trip_returned", ((0,),)),
-         ("on_generation_available", (1,)), ("on_threshold", (0,))]
+from runs import check_policy, parametrize_with_checks
+from runs.trust import checks
+from runs.trust.checks import ConformanceError
 
 EXAMPLE = str(Path(__file__).resolve().parents[1] / "runs/examples/batch_repair.py:BatchRepair")
 POLICIES = [cls() for cls in available().values()] + [
@@ -44,7 +25,6 @@ POLICIES = [cls() for cls in available().values()] + [
     compose(Spares(), OpportunisticService(threshold_fraction=0.3)),
     make_policy(EXAMPLE),                       # the how-to's example, loaded by path
 ]
-IDS = [p.label for p in POLICIES]
 
 
 def test_every_library_policy_is_registered_with_a_description():
@@ -55,37 +35,119 @@ def test_every_library_policy_is_registered_with_a_description():
         assert cls.description and cls.version >= 1
 
 
-@pytest.mark.parametrize("policy", POLICIES, ids=IDS)
-@pytest.mark.parametrize("world", ["fresh", "damaged", "late"])
-def test_returns_only_actions_and_leaves_the_observation_alone(policy, world):
-    obs = worlds()[world]()
-    before = snapshot(obs)
-    for hook, args in HOOKS:
-        actions = getattr(policy, hook)(obs, *args)
-        assert isinstance(actions, list), hook
-        assert all(isinstance(a, ACTION_TYPES) for a in actions), (hook, actions)
-    assert same(before, snapshot(obs))
+@parametrize_with_checks(POLICIES)
+def test_policy_conforms(policy, check):
+    check(policy)
 
 
-@pytest.mark.parametrize("policy", POLICIES, ids=IDS)
-def test_deterministic_for_equal_observations(policy):
-    for build in worlds().values():
-        for hook, args in HOOKS:
-            assert getattr(policy, hook)(build(), *args) == getattr(policy, hook)(build(), *args), hook
+def test_parametrize_makes_one_test_per_policy_and_check():
+    mark = parametrize_with_checks([ServiceOnThreshold, Spares()]).mark
+    assert len(mark.args[1]) == 2 * len(checks.CHECKS)
+    assert "service-on-threshold-v1-needs_free_servicer_promise" in mark.kwargs["ids"]
 
 
-@pytest.mark.parametrize("policy", POLICIES, ids=IDS)
-def test_parameters_round_trip_and_pickle(policy):
-    again = type(policy)(**policy.params())
-    assert again == policy and again.params() == policy.params()
-    copy = pickle.loads(pickle.dumps(policy))
-    assert copy == policy and copy.label == policy.label
-    obs = worlds()["damaged"]()
-    assert copy.review(obs) == policy.review(worlds()["damaged"]())
+# ----- the kit catches each broken promise ------------------------------------------------------
+
+DOCUMENTED = {"unit": "modules", "help": "a parameter"}
 
 
-@pytest.mark.parametrize("cls", LIBRARY, ids=[c.name for c in LIBRARY])
-def test_parameters_carry_units_and_help(cls):
-    import dataclasses
-    for f in dataclasses.fields(cls):
-        assert f.metadata.get("unit") and f.metadata.get("help"), f"{cls.name}.{f.name}"
+@dataclasses.dataclass(frozen=True)
+class Quiet(Policy):
+    name = "quiet"
+
+
+@dataclasses.dataclass(frozen=True)
+class ServesWithoutAServicer(Policy):
+    """Says it needs a free servicer, yet orders a trip on every threshold crossing."""
+
+    name = "serves-anyway"
+
+    def threshold_failed_fraction(self) -> float | None:
+        return 0.1
+
+    def threshold_needs_free_servicer(self) -> bool:
+        return True
+
+    def on_threshold(self, obs: Observation, module: int) -> list:
+        return [Service(modules=(module,))]
+
+
+@dataclasses.dataclass(frozen=True)
+class Scribbles(Policy):
+    """Writes into the observation's table."""
+
+    name = "scribbles"
+
+    def review(self, obs: Observation) -> list:
+        obs._table.crossed[:] = True
+        return []
+
+
+@dataclasses.dataclass(frozen=True)
+class Moody(Policy):
+    """Decides differently on equal observations (a counter kept outside its parameters)."""
+
+    name = "moody"
+    calls: list = dataclasses.field(default_factory=list, compare=False, metadata=DOCUMENTED)
+
+    def review(self, obs: Observation) -> list:
+        self.calls.append(1)
+        return [] if len(self.calls) % 2 else [Service(modules=(0,))]
+
+
+@dataclasses.dataclass(frozen=True)
+class Chatty(Policy):
+    """Returns text instead of actions."""
+
+    name = "chatty"
+
+    def review(self, obs: Observation) -> list:
+        return ["launch two modules"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Undocumented(Policy):
+    name = "undocumented"
+    batch: int = 2
+
+
+@dataclasses.dataclass(frozen=True)
+class LaunchesNothingReal(Policy):
+    """Services a module that does not exist: the engine refuses it."""
+
+    name = "no-such-module"
+
+    def review(self, obs: Observation) -> list:
+        return [Service(modules=(10**6,))]
+
+
+def test_a_conforming_policy_passes():
+    check_policy(Quiet)
+    check_policy(Quiet(review_interval_days=60.0))
+
+
+@pytest.mark.parametrize("policy, check, words", [
+    (ServesWithoutAServicer(), checks.check_needs_free_servicer_promise, "while no servicer is free"),
+    (Scribbles(), checks.check_leaves_the_observation_alone, "review changed it"),
+    (Moody(), checks.check_deterministic, "equal observations give equal actions"),
+    (Chatty(), checks.check_returns_only_actions, "review returned 'launch two modules'"),
+    (Undocumented(), checks.check_parameters_documented, "missing on batch"),
+    (LaunchesNothingReal(), checks.check_runs_in_the_engine, "the engine refused: policy no-such-module-v1"),
+], ids=["needs-free-servicer", "mutates", "nondeterministic", "not-actions", "undocumented", "refused"])
+def test_each_check_catches_its_broken_promise(policy, check, words):
+    with pytest.raises(ConformanceError, match="policy") as caught:
+        check(policy)
+    assert words in str(caught.value)
+    with pytest.raises(ConformanceError) as all_checks:
+        check_policy(policy)
+    assert words in str(all_checks.value)
+
+
+def test_a_class_that_cannot_be_built_with_defaults_is_named():
+    @dataclasses.dataclass(frozen=True)
+    class NeedsArgs(Policy):
+        name = "needs-args"
+        batch: int = dataclasses.field(kw_only=True, metadata=DOCUMENTED)
+
+    with pytest.raises(ConformanceError, match="NeedsArgs: constructible with default parameters"):
+        check_policy(NeedsArgs)

@@ -22,7 +22,7 @@ from policies.replenish import Replenish
 from policies.service_on_threshold import ServiceOnThreshold
 from policies.spares import Spares
 from policies.tech_refresh import TechRefresh
-from policy_world import Row, observe, small_scenario
+from runs.trust.worlds import Row, observe, small_scenario
 
 Y = DAYS_PER_YEAR
 F, S = Status.FAILED, Status.SPARE

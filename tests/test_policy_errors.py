@@ -4,7 +4,7 @@ An exception in any hook, a write into the read-only observation, a hook returni
 not a list of actions, a bad threshold, `SystemExit`, or an action with any field of the wrong type
 or out of range: `fleet run` exits 1 with one line beginning `policy NAME:` that names the hook and
 the simulated day, with no traceback and no "internal error". In a comparison only that policy's
-units fail. Everything runs in this process, through `runs.cli.main`.
+units fail. Everything runs in this process, through `runs.commands.cli.main`.
 """
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ import pytest
 from fleet.errors import PolicyFailure
 from policies import make_policy
 from runs import simulate
-from runs.cli import main
-from runs.store import load_results
+from runs.commands.cli import main
+from runs.studies.store import load_results
 
 HEADER = '''
 import dataclasses, math

@@ -10,9 +10,9 @@ import pytest
 from fleet.errors import InputError
 from fleet.scenario import parse_scenario
 from runs import load_results, load_scenario, simulate
-from runs import plots
-from runs.report import write_report
-from runs.stats import compare
+from runs.look import plots
+from runs.look.report import write_report
+from runs.studies.stats import compare
 from tests.commands import fleet
 
 RUN_PLOTS = ("Capacity against demand", "Modules by state", "Failures by cause", "Servicers",

@@ -81,7 +81,7 @@ FILE_CASES = {
     "empty_file": (b"", None),
     "two_problems": (_changed(_two_problems), None),
 }
-# Further cases, run in-process through `runs.cli.main` (same code path, no interpreter start-up).
+# Further cases, run in-process through `runs.commands.cli.main` (same code path, no interpreter start-up).
 EXTRA_FILE_CASES = {
     "policy_unknown_in_file": (_changed(lambda d: d.__setitem__("policy", {"name": "nosuch"})), r"policy\.name"),
     "bool_for_number": (_bool_trip_days(), r"servicing\.trip_days"),
@@ -183,7 +183,7 @@ def test_unknown_policy_option_names_it(cli_runs):
 
 @pytest.fixture
 def fleet_run(capsys, monkeypatch, tmp_path):
-    from runs.cli import main
+    from runs.commands.cli import main
 
     monkeypatch.chdir(tmp_path)
 

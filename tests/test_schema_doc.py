@@ -2,7 +2,7 @@
 from pathlib import Path
 
 from fleet import scenario as schema
-from runs.schema_doc import reference
+from runs.look.schema_doc import reference
 from tests.commands import fleet
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from runs.stats import (BETTER, SAME, WORSE, compare, holm, mean_ci, paired_difference, unpaired_difference,
+from runs.studies.stats import (BETTER, SAME, WORSE, compare, holm, mean_ci, paired_difference, unpaired_difference,
                         verdict)
 
 
@@ -88,7 +88,7 @@ def _nan_for(policies_nan: set[str]) -> pd.DataFrame:
 
 
 def test_a_kpi_nan_in_every_run_of_some_policies_is_reported_not_a_crash():
-    from runs.comparison import comparison_text
+    from runs.look.comparison import comparison_text
     summary = _nan_for({"a", "b"})
     table = compare(summary, ["kpi", "ok"], "a")
     rows = table[table["kpi"] == "kpi"].set_index("policy")
@@ -101,7 +101,7 @@ def test_a_kpi_nan_in_every_run_of_some_policies_is_reported_not_a_crash():
 
 
 def test_a_kpi_nan_in_some_runs_counts_them_and_pairs_the_rest():
-    from runs.comparison import comparison_text
+    from runs.look.comparison import comparison_text
     summary = _nan_for(set())
     summary.loc[(summary["policy"] == "b") & (summary["replication"] == 0), "kpi"] = math.nan
     rows = compare(summary, ["kpi"], "a").set_index("policy")

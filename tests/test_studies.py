@@ -9,7 +9,7 @@ import pytest
 
 import runs
 from fleet.errors import InputError
-from runs.stats import holm
+from runs.studies.stats import holm
 from tests.commands import fleet
 
 FAST = {"years": 1, "backend": "serial"}

@@ -5,7 +5,7 @@ import pytest
 from events.world import World
 from fleet.scenario import parse_scenario
 from runs import simulate
-from runs.trace import calendar, id_ranges, narrative, trace_lines
+from runs.look.trace import calendar, id_ranges, narrative, trace_lines
 from tests.scripted import first_install_fails_on, one_module_dict
 from tests.commands import fleet
 

@@ -1,5 +1,5 @@
-"""Every tutorial runs to completion (each ends with checks of what it showed), and opens as a notebook."""
-import runpy
+"""Every tutorial opens as a notebook. That each runs to completion (each ends with checks of what it
+showed) and prints what it printed before is tests/test_golden.py's job."""
 from pathlib import Path
 
 import jupytext
@@ -13,10 +13,7 @@ def test_there_are_five_tutorials():
 
 
 @pytest.mark.parametrize("path", TUTORIALS, ids=[p.stem for p in TUTORIALS])
-def test_tutorial_runs(path, tmp_path, monkeypatch, capsys):
-    monkeypatch.chdir(tmp_path)
-    runpy.run_path(str(path), run_name="__main__")
-    assert capsys.readouterr().out.strip()
+def test_tutorial_opens_as_a_notebook(path):
     notebook = jupytext.read(path)
     kinds = {cell.cell_type for cell in notebook.cells}
     assert kinds == {"markdown", "code"} and len(notebook.cells) >= 5

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 from scipy import integrate, stats
 
-from runs import theory
-from runs.validate import CASES, Row, clopper_pearson, proportion
+from runs.trust import theory
+from runs.studies.stats import clopper_pearson
+from runs.trust.validate import CASES, Row, proportion
 from tests.commands import fleet
 
 

@@ -13,7 +13,7 @@
 
 # %%
 from runs import load_scenario, simulate
-from runs.trace import narrative
+from runs.look.trace import narrative
 
 scenario = load_scenario("tiny")
 print(scenario.description)
@@ -50,7 +50,7 @@ print(result.timeline[["time_years", "modules_operational", "units_alive", "capa
 
 # %%
 from runs import plots
-from runs.table import summary_table
+from runs.look.table import summary_table
 
 print(summary_table(result.summary, ["delivered_pflops_days", "mean_availability", "unit_failures",
                                      "servicing_trips", "cost_total_usd"]))

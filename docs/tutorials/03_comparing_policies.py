@@ -45,7 +45,7 @@ print(study.verdict())
 # independent (Welch's interval) against the paired one:
 
 # %%
-from runs.stats import unpaired_difference
+from runs.studies.stats import unpaired_difference
 
 k = "cost_per_pflops_day_usd"
 summary = study.summary

@@ -59,7 +59,7 @@ class RepairWorstOnSchedule(Policy):
 
 # %%
 from runs import simulate
-from runs.trace import narrative
+from runs.look.trace import narrative
 
 result = simulate("tiny", seed=1, policy=RepairWorstOnSchedule(min_failed=2))
 lines = [line for line in narrative(result).splitlines() if " ground " not in line]

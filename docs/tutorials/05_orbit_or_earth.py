@@ -20,7 +20,7 @@
 import pandas as pd
 
 from runs import load_scenario, simulate
-from runs.table import summary_table
+from runs.look.table import summary_table
 
 paper = simulate(load_scenario("starcloud-40mw"), seed=1)
 realistic = simulate(load_scenario("starcloud-40mw-realistic"), seed=1)
@@ -94,13 +94,13 @@ print(steps.round(3))
 #
 # ## A small parity study
 #
-# `fleet parity` (or `runs.parity.run_parity`) sweeps one input at a time over its range, with the
+# `fleet parity` (or `runs.studies.parity.run_parity`) sweeps one input at a time over its range, with the
 # same seeds at every setting, and looks for where the ratio crosses 1. Here launch prices are
 # scaled from a tenth to three times the reference curve, with two replications per setting
 # (a real study would use more points and replications):
 
 # %%
-from runs.parity import parse_axes, run_parity
+from runs.studies.parity import parse_axes, run_parity
 
 study = run_parity(load_scenario("starcloud-40mw-realistic"), parse_axes("launch_price"),
                    replications=2, points=3, seed=1)

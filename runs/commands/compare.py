@@ -37,7 +37,7 @@ def add_parser(sub) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from runs.commands.study_output import parse_params
-    from runs.studies import compare_plan, default_folder
+    from runs.study import compare_plan, default_folder
 
     policies = [p.strip() for p in args.policies.split(",") if p.strip()]
     params = parse_params(args.param, policies)

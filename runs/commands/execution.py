@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 from fleet.errors import one_line
 
 if TYPE_CHECKING:
-    from runs.experiment import Plan
-    from runs.runner import RunReport
+    from runs.studies.experiment import Plan
+    from runs.studies.runner import RunReport
 
-UNIT_TIMEOUT = 3600.0   # s, the default of --unit-timeout (runs.backends.DEFAULT_UNIT_TIMEOUT)
+UNIT_TIMEOUT = 3600.0   # s, the default of --unit-timeout (runs.studies.backends.DEFAULT_UNIT_TIMEOUT)
 
 
 def add_execution_args(p: argparse.ArgumentParser) -> None:
@@ -30,8 +30,8 @@ def add_execution_args(p: argparse.ArgumentParser) -> None:
 
 def execute(plan: Plan, out: str, args: argparse.Namespace) -> RunReport:
     """Run the plan's missing units into `out` and say how it went (on stdout)."""
-    from runs.backends import make_backend   # pandas loads only when the command runs
-    from runs.runner import run_plan
+    from runs.studies.backends import make_backend   # pandas loads only when the command runs
+    from runs.studies.runner import run_plan
 
     backend = make_backend(args.backend, args.workers, args.scheduler, args.unit_timeout)
     report = run_plan(plan, out, backend, progress=not args.no_progress, force=args.force)

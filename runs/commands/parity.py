@@ -21,7 +21,7 @@ LAYOUT = Layout("parity", "parity result", "fleet parity",
 
 def _axes_help() -> str:
     """The axes with their fields and default ranges (imports the study, so only for --help)."""
-    from runs.parity import AXES
+    from runs.studies.parity import AXES
 
     return "Axes: " + "; ".join(f"{a.name}: {a.field}, {a.low:g}-{a.high:g}{' (log)' if a.log else ''}"
                                 for a in AXES.values()) + "."
@@ -50,7 +50,7 @@ def main(args: argparse.Namespace) -> int:
     import pandas as pd   # pandas, scipy and the engine load only when the command runs
 
     from runs.api import load_scenario, with_changes
-    from runs.parity import parse_axes, run_parity
+    from runs.studies.parity import parse_axes, run_parity
 
     if args.seed < 0:
         raise InputError("--seed must be a non-negative whole number")

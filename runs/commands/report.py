@@ -14,7 +14,7 @@ def add_parser(sub) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from runs.report import write_report   # matplotlib loads only for this command
+    from runs.look.report import write_report   # matplotlib loads only for this command
 
     print(f"report: {write_report(args.dir)}")
     return 0

@@ -25,8 +25,8 @@ def add_parser(sub) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from runs.api import RUN_LAYOUT, load_scenario, resolve_policy, simulate, with_changes   # the engine loads here
-    from runs.isolation import UnitTimeout, check_seconds, time_limit
-    from runs.table import summary_table
+    from runs.studies.isolation import UnitTimeout, check_seconds, time_limit
+    from runs.look.table import summary_table
 
     if args.seed < 0:
         raise InputError("--seed must be a non-negative whole number")
@@ -56,7 +56,7 @@ def main(args: argparse.Namespace) -> int:
     if out is not None:
         path = result.save(out, force=args.force)
         if args.report:
-            from runs.report import write_report
+            from runs.look.report import write_report
             print(f"report: {write_report(path)}")
         print(f"results: {path}")
     return 0

@@ -12,7 +12,7 @@ def add_parser(sub) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from runs.schema_doc import reference   # pydantic loads only when the command runs
+    from runs.look.schema_doc import reference   # pydantic loads only when the command runs
 
     print(reference(), end="")
     return 0

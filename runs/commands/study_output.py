@@ -22,7 +22,7 @@ def parse_params(given: list[str], policies: list[str]) -> dict[str, dict]:
     """`NAME.key=value` options as {NAME: {key: value}}, each value read as a YAML scalar.
 
     Raises InputError naming an option that is malformed, a NAME not in `policies`, or a value that is
-    not a scalar. Unknown keys are named when the policy is built (runs.experiment).
+    not a scalar. Unknown keys are named when the policy is built (runs.studies.experiment).
     """
     import yaml
 
@@ -59,7 +59,7 @@ def show(plan, out: str, args: argparse.Namespace, header: str, objective: str, 
     import sys
 
     from runs.commands.execution import execute, say_failures
-    from runs.studies import Study
+    from runs.study import Study
 
     log = sys.stdout if args.format == "text" else sys.stderr
     print(header, file=log)

@@ -23,8 +23,8 @@ def add_parser(sub) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from runs.experiment import load_experiment
-    from runs.studies import default_folder
+    from runs.studies.experiment import load_experiment
+    from runs.study import default_folder
 
     plan = load_experiment(args.experiment, confirmed=args.yes)
     exp = plan.experiment

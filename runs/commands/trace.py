@@ -31,7 +31,7 @@ def add_parser(sub) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from runs.api import load_scenario, simulate, with_changes   # the engine and pandas load only when run
-    from runs.trace import narrative
+    from runs.look.trace import narrative
 
     if args.seed < 0:
         raise InputError("--seed must be a non-negative whole number")

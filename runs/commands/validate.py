@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 from fleet.errors import InputError, shown
 
 if TYPE_CHECKING:
-    from runs.validate import Row
+    from runs.trust.validate import Row
 
 
 def _cases_help() -> str:
     """The case names (imports the catalog, so only for --help)."""
-    from runs.validate import case_names
+    from runs.trust.validate import case_names
 
     return f"Cases: {', '.join(case_names())}."
 
@@ -41,7 +41,7 @@ def add_parser(sub) -> None:
 
 def _run(name: str, replications: int) -> tuple[list[Row], float]:
     """Rows of the case `name` (named, so that a process pool can send it) and its run time, s."""
-    from runs.validate import CASES
+    from runs.trust.validate import CASES
 
     started = time.perf_counter()
     rows = next(c for c in CASES if c.name == name).run(replications)
@@ -63,7 +63,7 @@ def interval(quantity: str, low: float, high: float) -> tuple[float, float]:
 
 
 def main(args: argparse.Namespace) -> int:
-    from runs.validate import CASES, FAMILY_ALPHA, case_names   # scipy and the engine load only when run
+    from runs.trust.validate import CASES, FAMILY_ALPHA, case_names   # scipy and the engine load only when run
 
     chosen = list(CASES)
     if args.case:

@@ -4,7 +4,7 @@ Three kinds of folder are recognised by their files:
 
 - a run, as written by `Result.save`: events.parquet, timeline.parquet, summary.json,
   scenario.yaml, manifest.json;
-- a comparison or a sweep as written by `fleet compare` and `fleet sweep` (runs/store.py):
+- a comparison or a sweep as written by `fleet compare` and `fleet sweep` (runs/studies/store.py):
   manifest.json and units/*.parquet, read with `runs.load_results`; the manifest gives the
   baseline, the axes, the objective (the first of its objectives) and the base scenario's key inputs;
   the page gives the verdict on the objective (paired differences, p-values, Holm-corrected p-values),
@@ -36,13 +36,14 @@ from fleet.errors import InputError, ScenarioError
 from fleet.kpis import HEADLINE, not_outcomes
 from fleet.scenario import Scenario, modules_for_target, parse_scenario
 from fleet.yamlio import load_yaml_file
-import runs.plots as plots
+import runs.look.plots as plots
 from runs.atomic import text, write_file
 from runs.folders import check_out, read_json, write_error
-from runs.stats import KPI_DIRECTIONS
-from runs.stats import compare as compare_stats
-from runs.store import load_results
-from runs.table import KPI_FORMATS, format_value
+from runs.look.comparison import format_p
+from runs.studies.stats import KPI_DIRECTIONS
+from runs.studies.stats import compare as compare_stats
+from runs.studies.store import load_results
+from runs.look.table import KPI_FORMATS, format_value
 
 RUN_FILES = ("events.parquet", "timeline.parquet", "summary.json")
 STUDY_FILE = "summary.parquet"
@@ -256,8 +257,8 @@ def _verdict_html(table: pd.DataFrame, objective: str, baseline: str, axes: list
             if r.diff != r.diff:
                 cells += ["no pairs with values", "-", "-", "cannot be compared"]
             else:
-                cells += [f"{_signed(r.diff)} [{_signed(r.diff_low)}, {_signed(r.diff_high)}]", _pvalue(r.p),
-                          _pvalue(r.p_holm), r.verdict or "(no direction)"]
+                cells += [f"{_signed(r.diff)} [{_signed(r.diff_low)}, {_signed(r.diff_high)}]", format_p(r.p),
+                          format_p(r.p_holm), r.verdict or "(no direction)"]
             rows.append("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in cells) + "</tr>")
     others = table["policy"].nunique() - 1
     head = "".join(f"<th>{_breakable(a)}</th>" for a in axes) + "".join(
@@ -293,10 +294,6 @@ def _signed(x: float) -> str:
     return ("+" if x > 0 else "") + _number(float(x))
 
 
-def _pvalue(p: float) -> str:
-    if p != p:
-        return "-"
-    return "<0.0001" if p < 1e-4 else f"{p:.4f}"
 
 
 def _means_table(table: pd.DataFrame, keys: list[str], kpis: list[str]) -> str:

@@ -19,9 +19,9 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from scipy import stats  # noqa: E402
 
-from runs.table import KPI_FORMATS  # noqa: E402
+from runs.look.table import KPI_FORMATS  # noqa: E402
+from runs.studies.stats import t_half_width  # noqa: E402
 
 WIDTH_IN = 8.0          # figure width, inches (800 px at the report's 100 dpi)
 STEP = "steps-post"     # a timeline sample holds until the next one
@@ -205,15 +205,6 @@ def run_figures(timeline: pd.DataFrame, events: pd.DataFrame,
 
 
 # ----- comparisons and sweeps ----------------------------------------------------------------------
-def t_half_width(values: np.ndarray, confidence: float = 0.95) -> float:
-    """Half-width of the Student-t confidence interval of the mean of `values` (nan below 2 values)."""
-    values = np.asarray(values, dtype=float)
-    n = len(values)
-    if n < 2:
-        return math.nan
-    return float(stats.t.ppf(0.5 + confidence / 2, n - 1) * values.std(ddof=1) / math.sqrt(n))
-
-
 def policy_means(summary: pd.DataFrame, kpi: str, confidence: float = 0.95) -> pd.DataFrame:
     """Per policy (in order of first appearance): n, mean and CI half-width of `kpi`."""
     rows = []

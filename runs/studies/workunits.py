@@ -7,8 +7,6 @@ and r alone: every policy and every variant sees the same random numbers (common
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import traceback
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +18,7 @@ from events.engine import run_replication
 from fleet.errors import PolicyFailure
 from fleet.scenario import Scenario
 from policies.registry import make_policy
+from runs.jsonio import canonical_hash
 
 
 def replication_seed(base_seed: int, replication: int) -> int:
@@ -30,8 +29,7 @@ def replication_seed(base_seed: int, replication: int) -> int:
 
 def short_hash(value: Any) -> str:
     """First 10 hex digits of the SHA-256 of `value`'s canonical JSON."""
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:10]
+    return canonical_hash(value)[:10]
 
 
 @dataclass(frozen=True)

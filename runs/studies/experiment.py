@@ -22,9 +22,7 @@ points of the range axes (seeded by `seed`). `parse_experiment` reports every pr
 """
 from __future__ import annotations
 
-import hashlib
 import itertools
-import json
 import math
 from collections import Counter
 from dataclasses import dataclass
@@ -40,8 +38,9 @@ from fleet.scenario import Name, Scenario, _problems, parse_scenario
 from fleet.yamlio import load_yaml_file
 from policies.registry import make_policy, policy_class
 from runs.api import experiment_path, load_scenario, review_interval_problem, scenario_hash
-from runs.stats import KPI_DIRECTIONS
-from runs.workunits import PolicyChoice, Variant, WorkUnit, replication_seed
+from runs.jsonio import canonical_hash
+from runs.studies.stats import KPI_DIRECTIONS
+from runs.studies.workunits import PolicyChoice, Variant, WorkUnit, replication_seed
 
 
 class _Strict(BaseModel):
@@ -102,8 +101,7 @@ class Plan:
         return {"experiment": experiment, "scenario_sha256": scenario_hash(self.base)}
 
     def sha256(self) -> str:
-        text = json.dumps(self.spec(), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(text.encode()).hexdigest()
+        return canonical_hash(self.spec())
 
 
 CONFIRM_UNITS = 100_000      # the commands ask for --yes before planning more work units than this,

@@ -2,13 +2,13 @@
 
 - `SerialBackend`: one unit after another in this process.
 - `ProcessPoolBackend` (the default): `workers` local processes, each running one unit at a time
-  (see `runs.isolation`).
+  (see `runs.studies.isolation`).
 - `DaskBackend`: a Dask distributed cluster, an existing one (`address`, or the environment variable
   DASK_SCHEDULER_ADDRESS) or a LocalCluster on the loopback interface started for the run. Its
   workers must be able to import this package; each task runs its unit in a process forked from the
   Dask worker, so a unit that crashes never takes a Dask worker down with it.
 
-A unit that raises comes back as a failed outcome (see `runs.workunits.run_unit`); the others go on.
+A unit that raises comes back as a failed outcome (see `runs.studies.workunits.run_unit`); the others go on.
 A unit whose process dies is run again in a fresh one, at most `retries` more times, then recorded
 as failed with its key and the cause (exit code or signal). A unit still running after
 `unit_timeout` seconds is stopped and recorded as failed. The seed travels with the unit, so every
@@ -25,8 +25,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Iterable, Iterator
 
 from fleet.errors import InputError, shown
-from runs.isolation import Task, UnitTimeout, WorkerPool, check_seconds, run_isolated, time_limit
-from runs.workunits import UnitOutcome, WorkUnit, run_unit
+from runs.studies.isolation import Task, UnitTimeout, WorkerPool, check_seconds, run_isolated, time_limit
+from runs.studies.workunits import UnitOutcome, WorkUnit, run_unit
 
 BACKENDS = ("local", "dask", "serial")
 DEFAULT_RETRIES = 2

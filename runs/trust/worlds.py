@@ -1,4 +1,4 @@
-"""Hand-built observations for policy tests: a FleetTable filled row by row, no simulation."""
+"""Hand-built observations for policy checks and tests: a FleetTable filled row by row, no simulation."""
 from __future__ import annotations
 
 import math
@@ -13,7 +13,7 @@ from fleet.hardware import catalog
 from fleet.observation import Observation
 from fleet.scenario import Scenario, modules_for_target, parse_scenario
 from fleet.state import FleetTable, Status
-from runs import load_scenario
+from runs.api import load_scenario
 
 
 @lru_cache(maxsize=None)

@@ -10,6 +10,8 @@ from typing import Callable
 import numpy as np
 from scipy import integrate, stats
 
+QUAD_TOLERANCE = 1e-10   # absolute and relative error asked of numerical integrals
+
 
 def renewal_function(cdf: Callable[[np.ndarray], np.ndarray], t: float, steps: int = 4000) -> float:
     """Expected renewals in (0, t], M(t), solving M = F + M * dF on a grid of `steps` intervals.
@@ -139,7 +141,7 @@ def powered_unit_years(units: int, array_kw: float, degradation: float, kw_per_u
     for j, limit in enumerate(limits, start=1):
         if limit > 0:
             total += integrate.quad(lambda a: stats.binom.sf(j - 1, units, math.exp(-fail_rate * a)),
-                                    0.0, float(limit), epsabs=1e-10, epsrel=1e-10)[0]
+                                    0.0, float(limit), epsabs=QUAD_TOLERANCE, epsrel=QUAD_TOLERANCE)[0]
     return total
 
 

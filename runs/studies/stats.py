@@ -1,4 +1,5 @@
-"""Statistics of replicated runs: t-intervals, paired differences under common random numbers, Holm.
+"""Statistics of replicated runs: t-intervals, exact binomial intervals, paired differences under common
+random numbers, Holm. The one home of these formulas: compare, sweep, parity, validate and plots use it.
 
 Every interval is a two-sided Student t interval at `level` (default 95%). A paired difference is
 taken replication by replication (policy minus baseline, on the same seed), so the noise both
@@ -46,6 +47,15 @@ class Difference(Interval):
     p_value: float = math.nan
 
 
+def t_half_width(values, level: float = 0.95) -> float:
+    """Half-width of the Student t interval of the mean of `values` (NaN for fewer than 2 values)."""
+    x = np.asarray(values, dtype=float)
+    n = len(x)
+    if n < 2:
+        return math.nan
+    return float(stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / math.sqrt(n))
+
+
 def mean_ci(values, level: float = 0.95) -> Interval:
     """Mean of `values` with a Student t interval; the interval is NaN-wide for fewer than 2 values."""
     x = np.asarray(values, dtype=float)
@@ -53,8 +63,14 @@ def mean_ci(values, level: float = 0.95) -> Interval:
     mean = float(x.mean()) if n else math.nan
     if n < 2:
         return Interval(mean, math.nan, math.nan, n)
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / math.sqrt(n))
+    half = t_half_width(x, level)
     return Interval(mean, mean - half, mean + half, n)
+
+
+def finite_mean_ci(values, level: float = 0.95) -> Interval:
+    """`mean_ci` of the finite values only (a replication where a quantity never happens is NaN or inf)."""
+    x = np.asarray(values, dtype=float)
+    return mean_ci(x[np.isfinite(x)], level)
 
 
 def paired_difference(values, baseline, level: float = 0.95) -> Difference:
@@ -86,6 +102,13 @@ def unpaired_difference(values, baseline, level: float = 0.95) -> Difference:
     half = float(stats.t.ppf(0.5 + level / 2, dof) * se)
     p = float(2 * stats.t.sf(abs(mean) / se, dof))
     return Difference(mean, mean - half, mean + half, len(x), p)
+
+
+def clopper_pearson(successes: int, trials: int, alpha: float) -> tuple[float, float]:
+    """Exact two-sided 1 - alpha interval of a binomial proportion (beta quantiles)."""
+    low = float(stats.beta.ppf(alpha / 2, successes, trials - successes + 1)) if successes > 0 else 0.0
+    high = float(stats.beta.ppf(1 - alpha / 2, successes + 1, trials - successes)) if successes < trials else 1.0
+    return low, high
 
 
 def holm(p_values) -> np.ndarray:

@@ -29,7 +29,6 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 import yaml
-from scipy import stats
 
 from fleet import orbits
 from fleet.actions import Action, Launch, Service
@@ -37,10 +36,14 @@ from fleet.economics import DAYS_PER_YEAR
 from fleet.observation import Observation
 from fleet.scenario import Scenario, parse_scenario
 from policies.base import Policy
-from runs import theory
+from runs.trust import theory
 from runs.api import SCENARIO_DIR, simulate
+from runs.studies.stats import clopper_pearson, t_half_width
 
 FAMILY_ALPHA = 0.05
+ONE_UNIT_FRACTION = 1e-12     # a failed fraction below any one unit's share: the first failure wakes the policy
+DETERMINISTIC_RTOL = 1e-9     # relative tolerance of rows computed without randomness (float error only)
+NONZERO = 1e-300              # the scale of a relative tolerance when the expected value is 0
 
 
 # ----- policies of the catalog --------------------------------------------------------------------
@@ -61,7 +64,7 @@ class RepairAtOnce(Idle):
     description = "service a module as soon as a unit fails"
 
     def threshold_failed_fraction(self) -> float | None:
-        return 1e-12                       # one failed unit
+        return ONE_UNIT_FRACTION
 
     def on_threshold(self, obs: Observation, module: int) -> list[Action]:
         return [Service(modules=(module,))]
@@ -101,11 +104,7 @@ class Row:
         return float(np.mean(self.values))
 
     def half_width(self, alpha: float) -> float:
-        n = len(self.values)
-        if n < 2:
-            return math.inf
-        se = float(np.std(self.values, ddof=1)) / math.sqrt(n)
-        return float(stats.t.ppf(1 - alpha / 2, n - 1)) * se
+        return math.inf if len(self.values) < 2 else t_half_width(self.values, 1 - alpha)
 
     def interval(self, alpha: float) -> tuple[float, float]:
         """The two-sided 1 - alpha confidence interval of the expected value."""
@@ -116,16 +115,9 @@ class Row:
 
     def passed(self, alpha: float) -> bool:
         if self.tolerance is not None:
-            return abs(self.mean - self.expected) <= self.tolerance * max(abs(self.expected), 1e-300)
+            return abs(self.mean - self.expected) <= self.tolerance * max(abs(self.expected), NONZERO)
         low, high = self.interval(alpha)
         return low <= self.expected <= high
-
-
-def clopper_pearson(successes: int, trials: int, alpha: float) -> tuple[float, float]:
-    """Exact two-sided 1 - alpha interval of a binomial proportion (beta quantiles)."""
-    low = float(stats.beta.ppf(alpha / 2, successes, trials - successes + 1)) if successes > 0 else 0.0
-    high = float(stats.beta.ppf(1 - alpha / 2, successes + 1, trials - successes)) if successes < trials else 1.0
-    return low, high
 
 
 def proportion(quantity: str, expected: float, successes: np.ndarray, trials: np.ndarray) -> Row:
@@ -444,7 +436,7 @@ def power_dawn_dusk(n: int) -> list[Row]:
     d, expected = _power("power-dawn-dusk", 1, 0.0)
     v = replicate(build(d), Idle(), 1, lambda r: [r.summary["capacity_pflops_days"]])
     return [Row("capacity PFLOPS-days, eclipse 3.9%, array -2%/yr, no failures", expected, v[:, 0],
-                tolerance=1e-9)]
+                tolerance=DETERMINISTIC_RTOL)]
 
 
 def power_with_failures(n: int) -> list[Row]:

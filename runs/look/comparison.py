@@ -5,8 +5,8 @@ import math
 
 import pandas as pd
 
-from runs.stats import BETTER, KPI_DIRECTIONS, NOT_OUTCOMES, SAME, WORSE, compare
-from runs.table import format_value
+from runs.studies.stats import BETTER, KPI_DIRECTIONS, NOT_OUTCOMES, SAME, WORSE, compare
+from runs.look.table import format_value
 
 ID_COLUMNS = ("key", "variant", "policy", "policy_name", "replication", "seed")
 
@@ -28,10 +28,14 @@ def num(x: float, signed: bool = False) -> str:
     return f"{sign}{x:.4g}"
 
 
-def _p(p: float) -> str:
+P_SHOWN_DOWN_TO = 1e-4   # smaller p-values are shown as "<0.0001"
+
+
+def format_p(p: float) -> str:
+    """A p-value with four decimals, "<0.0001" below that, "-" when there is none (NaN)."""
     if math.isnan(p):
         return "-"
-    return "<0.0001" if p < 1e-4 else f"{p:.4f}"
+    return "<0.0001" if p < P_SHOWN_DOWN_TO else f"{p:.4f}"
 
 
 def kpi_table(table: pd.DataFrame, kpi: str, baseline: str | None) -> str:
@@ -50,7 +54,7 @@ def kpi_table(table: pd.DataFrame, kpi: str, baseline: str | None) -> str:
         else:
             diff = (f"{num(r.diff, True)} [{num(r.diff_low, True)}, {num(r.diff_high, True)}]"
                     if not math.isnan(r.diff) else "no pairs with values")
-            p, v = _p(r.p_holm), r.verdict
+            p, v = format_p(r.p_holm), r.verdict
         cells.append((r.policy, mean, diff, p, v))
     header = ("policy", "mean ± 95% CI", f"vs {baseline} [95% CI]" if baseline else "", "p (Holm)" if baseline else "",
               "")
@@ -101,7 +105,7 @@ def verdict_text(table: pd.DataFrame, objective: str, baseline: str, alpha: floa
                          f"for both")
             continue
         detail = (f"{num(r.diff, True)} (95% CI {num(r.diff_low, True)} to {num(r.diff_high, True)}), "
-                  f"p {_p(r.p_holm) if _p(r.p_holm).startswith('<') else '= ' + _p(r.p_holm)}")
+                  f"p {format_p(r.p_holm) if format_p(r.p_holm).startswith('<') else '= ' + format_p(r.p_holm)}")
         phrase = {BETTER: "BETTER than", WORSE: "WORSE than", SAME: "not distinguishable from"}.get(
             r.verdict, "not distinguishable from")
         lines.append(f"  {r.policy} is {phrase} {baseline}: {detail}")

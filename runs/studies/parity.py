@@ -18,11 +18,11 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from fleet.errors import InputError, clip
 from fleet.scenario import Exponential, Scenario, parse_scenario
 from runs.api import simulate
+from runs.studies.stats import finite_mean_ci
 
 
 def _scale_launch_prices(data: dict, factor: float) -> None:
@@ -109,19 +109,6 @@ def settings_list(axes: list[Axis], points: int, grid: bool) -> list[dict[str, f
     return [{a.name: float(v)} for a in axes for v in a.values(points)]
 
 
-def mean_ci(values: np.ndarray) -> tuple[float, float, float]:
-    """Mean and 95% Student-t interval of the finite values (NaN where fewer than two)."""
-    x = np.asarray(values, dtype=float)
-    x = x[np.isfinite(x)]
-    if len(x) == 0:
-        return math.nan, math.nan, math.nan
-    m = float(x.mean())
-    if len(x) < 2:
-        return m, math.nan, math.nan
-    h = float(stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x)))
-    return m, m - h, m + h
-
-
 def crossing(values: np.ndarray, ratios: np.ndarray, log: bool) -> float:
     """First value where the ratio crosses 1, linearly interpolated; NaN if it never does."""
     x = np.log(values) if log else np.asarray(values, dtype=float)
@@ -175,13 +162,13 @@ def run_parity(scenario: Scenario, axes: list[Axis], replications: int = 3, seed
     summaries = []
     for key, group in runs.groupby(names, sort=False, dropna=False):
         key = key if isinstance(key, tuple) else (key,)
-        ratio = mean_ci(group["orbit_to_earth_cost_ratio"].to_numpy())
-        year = mean_ci(group["orbit_cheaper_from_year"].to_numpy())
+        ratio = finite_mean_ci(group["orbit_to_earth_cost_ratio"].to_numpy())
+        year = finite_mean_ci(group["orbit_cheaper_from_year"].to_numpy())
         summaries.append({**dict(zip(names, key)),
-                          "ratio_mean": ratio[0], "ratio_ci_low": ratio[1], "ratio_ci_high": ratio[2],
+                          "ratio_mean": ratio.mean, "ratio_ci_low": ratio.low, "ratio_ci_high": ratio.high,
                           "cheaper_share": float(np.isfinite(group["orbit_cheaper_from_year"]).mean()),
-                          "cheaper_from_year_mean": year[0], "cheaper_from_year_ci_low": year[1],
-                          "cheaper_from_year_ci_high": year[2]})
+                          "cheaper_from_year_mean": year.mean, "cheaper_from_year_ci_low": year.low,
+                          "cheaper_from_year_ci_high": year.high})
     settings_frame = pd.DataFrame(summaries)
     return ParityResult(runs=runs, settings=settings_frame, frontier=_frontier(runs, settings_frame, axes, grid))
 
@@ -202,8 +189,8 @@ def _frontier(runs: pd.DataFrame, summary: pd.DataFrame, axes: list[Axis], grid:
         at_mean = crossing(s[ax.name].to_numpy(), s["ratio_mean"].to_numpy(), ax.log)
         per_rep = [crossing(g[ax.name].to_numpy(), g["orbit_to_earth_cost_ratio"].to_numpy(), ax.log)
                    for _, g in r.sort_values(ax.name).groupby("seed")]
-        m, lo, hi = mean_ci(np.array(per_rep))
+        parity = finite_mean_ci(per_rep)
         out.append({**fixed, "axis": ax.name, "field": ax.field, "parity_at_mean_ratio": at_mean,
-                    "parity_mean": m, "parity_ci_low": lo, "parity_ci_high": hi,
+                    "parity_mean": parity.mean, "parity_ci_low": parity.low, "parity_ci_high": parity.high,
                     "replications_crossing": int(np.isfinite(per_rep).sum()), "replications": len(per_rep)})
     return pd.DataFrame(out)

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
 from fleet.errors import InputError, Interruption
-from runs.workunits import UnitOutcome, WorkUnit
+from runs.studies.workunits import UnitOutcome, WorkUnit
 
 Task = Callable[[WorkUnit], UnitOutcome]
 POLL_SECONDS = 0.5      # longest wait between checks of the deadlines (s)

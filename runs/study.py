@@ -25,13 +25,13 @@ import pandas as pd
 from fleet.errors import InputError
 from fleet.scenario import Scenario
 from runs.api import load_scenario
-from runs.backends import DEFAULT_UNIT_TIMEOUT, make_backend
-from runs.comparison import comparison_text, kpi_columns, verdict_text
-from runs.experiment import Plan, load_experiment, parse_experiment
+from runs.studies.backends import DEFAULT_UNIT_TIMEOUT, make_backend
+from runs.look.comparison import comparison_text, kpi_columns, verdict_text
+from runs.studies.experiment import Plan, load_experiment, parse_experiment
 from runs.folders import safe_name
-from runs.runner import RunReport, run_plan
-from runs.stats import compare as compare_stats
-from runs.store import load_results
+from runs.studies.runner import RunReport, run_plan
+from runs.studies.stats import compare as compare_stats
+from runs.studies.store import load_results
 
 FORMATS = ("text", "json", "csv")
 MEAN_COLUMNS = ["kpi", "policy", "runs", "n", "mean", "ci_low", "ci_high"]
@@ -78,7 +78,7 @@ class Study:
 
     def statistics(self, kpis: list[str] | None = None) -> pd.DataFrame:
         """Per variant, KPI and policy: mean and interval, and against the baseline the paired difference,
-        its interval, p-value, Holm-corrected p-value and verdict (see runs.stats.compare)."""
+        its interval, p-value, Holm-corrected p-value and verdict (see runs.studies.stats.compare)."""
         kpis = self.kpis(kpis)
         frames = []
         for variant in self.plan.variants:
@@ -140,7 +140,7 @@ class Study:
 
     def report(self, path: str | os.PathLike | None = None) -> Path:
         """Write report.html into the folder `path` (default: the results folder) and return its path."""
-        from runs.report import write_report   # matplotlib loads only when asked
+        from runs.look.report import write_report   # matplotlib loads only when asked
         return write_report(self.folder, into=path)
 
     def _variant_rows(self) -> list[tuple[str, pd.DataFrame]]:
@@ -159,7 +159,7 @@ def compare_plan(scenario: str | os.PathLike | Scenario, policies: list[str], re
                  years: float | None = None, params: dict[str, dict[str, Any]] | None = None,
                  confirmed: bool = True) -> Plan:
     """The plan of a comparison: every policy (with `params[name]` set) on the same replication seeds.
-    `confirmed`: a plan over the size that needs --yes is allowed (see `runs.experiment.plan_size`)."""
+    `confirmed`: a plan over the size that needs --yes is allowed (see `runs.studies.experiment.plan_size`)."""
     if not policies:
         raise InputError("--policies: give at least one policy name")
     base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)

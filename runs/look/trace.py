@@ -27,6 +27,7 @@ from events.world import fmt_usd
 from fleet.scenario import Scenario
 
 WHO_WIDTH = 10
+SAME_INSTANT_DAYS = 1e-6   # a trip's work and its logged day may differ by float error up to this
 _IDS = re.compile(r"modules ([\d, ]+?)(?: and (\d+) more)?(?::| failed|$)")
 
 
@@ -244,7 +245,7 @@ def _next_dispatch_ids(i: int, kinds, details) -> set[int] | None:
 
 def _find_trip(st: _State, day: float, cluster: int, ids: set[int], half_trip: float) -> _Trip | None:
     """The trip whose work this is: the earliest open or same-day trip to these modules in the cluster."""
-    candidates = [t for t in st.trips if t.cluster == cluster and t.day + half_trip <= day + 1e-6
+    candidates = [t for t in st.trips if t.cluster == cluster and t.day + half_trip <= day + SAME_INSTANT_DAYS
                   and t.worked_day in (None, day)]
     named = [t for t in candidates if ids & t.modules]
     return (named or candidates or [None])[0]

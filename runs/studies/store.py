@@ -32,10 +32,10 @@ import pyarrow.parquet as pq
 from events import MODEL_VERSION
 from fleet.errors import InputError, shown
 from runs.atomic import Writer, text, write_file
-from runs.experiment import Plan
+from runs.studies.experiment import Plan
 from runs.folders import MANIFEST, Layout, claim, manifest_kind, read_json, remove_own, write_error
 from runs.jsonio import strict_json
-from runs.workunits import UnitOutcome, WorkUnit
+from runs.studies.workunits import UnitOutcome, WorkUnit
 
 FORMAT = 1
 ID_COLUMNS = ("key", "variant", "policy", "policy_name", "replication", "seed")

@@ -4,9 +4,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from runs.experiment import Plan
-from runs.progress import Progress
-from runs.store import Store
+from runs.studies.experiment import Plan
+from runs.studies.progress import Progress
+from runs.studies.store import Store
 
 
 @dataclass(frozen=True)

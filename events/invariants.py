@@ -109,7 +109,7 @@ def check_stocks(world: World, ground: GroundNetwork, timeline: Timeline, summar
         if not summary[key] >= -RELATIVE_SLACK * max(1.0, summary["data_generated_tb"]):
             raise InvariantError("non-negative data", day, f"{key} is {summary[key]}")
     for key in ("delivered_pflops_days", "surplus_pflops_days", "lost_pflops_days", "pending_pflops_days"):
-        if not summary[key] >= -1e-9 * max(1.0, summary["capacity_pflops_days"]):
+        if not summary[key] >= -RELATIVE_SLACK * max(1.0, summary["capacity_pflops_days"]):
             raise InvariantError("non-negative compute", day, f"{key} is {summary[key]}")
     negative = [k for k, v in world.counters.items() if v < 0]
     if negative:

@@ -22,6 +22,8 @@ TROPICAL_YEAR_DAYS = 365.242_19
 G0_M_S2 = 9.806_65
 SECONDS_PER_DAY = 86_400.0
 J2000 = date(2000, 1, 1)            # the epoch, at noon; calendar days count from it
+OBLIQUITY_DRIFT_DEG_PER_DAY = 4.0e-7    # the ecliptic's tilt shrinks this much a day (Astronomical Almanac)
+TINY_COSINE = 1e-300                # keeps a division by cos(beta) finite at beta = 90 degrees
 
 
 def days_since_j2000(year: int) -> float:
@@ -67,7 +69,7 @@ def _sun(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     mean_longitude = np.radians(280.460 + 0.985_647_4 * days)
     anomaly = np.radians(357.528 + 0.985_600_3 * days)
     longitude = mean_longitude + np.radians(1.915 * np.sin(anomaly) + 0.020 * np.sin(2.0 * anomaly))
-    obliquity = np.radians(23.439 - 4.0e-7 * days)
+    obliquity = np.radians(23.439 - OBLIQUITY_DRIFT_DEG_PER_DAY * days)
     return mean_longitude, longitude, obliquity
 
 
@@ -109,7 +111,7 @@ def eclipse_fraction(beta_deg_: np.ndarray, altitude_km: float) -> np.ndarray:
     r = radius_km(altitude_km)
     beta = np.radians(np.abs(np.asarray(beta_deg_, dtype=float)))
     limit = math.asin(EARTH_RADIUS_KM / r)
-    ratio = math.sqrt(r * r - EARTH_RADIUS_KM ** 2) / (r * np.maximum(np.cos(beta), 1e-300))
+    ratio = math.sqrt(r * r - EARTH_RADIUS_KM ** 2) / (r * np.maximum(np.cos(beta), TINY_COSINE))
     inside = beta < limit
     return np.where(inside, np.arccos(np.clip(ratio, -1.0, 1.0)) / math.pi, 0.0)
 

@@ -12,10 +12,10 @@ if TYPE_CHECKING:
     from runs.api import Result, load_scenario, simulate
     from runs.store import load_results
 
-__all__ = ["Result", "compare", "load_results", "load_scenario", "optimise", "simulate", "sweep"]
+__all__ = ["Result", "compare", "load_results", "load_scenario", "optimise", "parity", "simulate", "sweep"]
 _HOMES = {"Result": "runs.api", "load_scenario": "runs.api", "simulate": "runs.api", "load_results": "runs.store",
           "compare": "runs.studies", "sweep": "runs.studies",
-          "optimise": "runs.optimisation"}
+          "optimise": "runs.optimisation", "parity": "runs.parity"}
 
 
 def __getattr__(name: str) -> Any:

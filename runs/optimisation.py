@@ -54,6 +54,7 @@ from runs.store import load_results
 from runs.workunits import PolicyChoice, Variant, WorkUnit, replication_seed
 
 DIRECTIONS = {k.name: k.direction for k in KPIS}
+HEADLINE = ("mean_availability", "delivered_pflops_days", "cost_per_pflops_day_usd")   # shown for the chosen one
 
 
 class _Strict(BaseModel):
@@ -596,6 +597,20 @@ class Optimisation:
                          "n": ci.n, "diff": ci.mean, "diff_low": ci.low, "diff_high": ci.high})
         return pd.DataFrame(rows)
 
+    def kpis(self, c: Candidate | None = None) -> pd.DataFrame:
+        """Mean and 95% interval of the objective, the constrained KPIs and the headline KPIs for candidate `c`
+        (default: the chosen one, else the closest)."""
+        c = c if c is not None else self.selection.chosen or self.closest()
+        if c is None:
+            return pd.DataFrame(columns=["kpi", "n", "mean", "ci_low", "ci_high"])
+        rows = self.evaluator.rows_of(c)
+        names = [self.problem.objective, *(k for con in self.problem.constraints for k in con.kpis), *HEADLINE]
+        out = []
+        for name in dict.fromkeys(n for n in names if n in rows.columns):
+            ci = mean_ci(rows[name].dropna(), 0.95)
+            out.append({"kpi": name, "n": ci.n, "mean": ci.mean, "ci_low": ci.low, "ci_high": ci.high})
+        return pd.DataFrame(out)
+
     def closest(self) -> Candidate | None:
         """With no feasible candidate: the one whose worst constraint is least violated (slack's lower bound,
         relative to the bound's size)."""
@@ -632,7 +647,10 @@ class Optimisation:
             diffs = self.differences()
             extra = ("\n\nrunners-up, objective minus the chosen one's (paired, 95% interval):\n"
                      + diffs.to_string(index=False, na_rep="n/a", float_format=_num)) if not diffs.empty else ""
-        return f"{self.verdict()}\n\ncandidates (feasible first, best first):\n{table}{extra}"
+            kpis = self.kpis().to_string(index=False, na_rep="n/a", float_format=_num)
+        which = "chosen" if self.selection.chosen is not None else "closest"
+        return (f"{self.verdict()}\n\nKPIs of the {which} candidate (mean, 95% interval):\n{kpis}\n\n"
+                f"candidates (feasible first, best first):\n{table}{extra}")
 
     def report(self, path: str | os.PathLike | None = None) -> Path:
         """Write report.html (the verdict and the tables) into the folder `path` (default: the results folder)."""
@@ -641,6 +659,7 @@ class Optimisation:
         folder = Path(path) if path is not None else self.folder
         folder.mkdir(parents=True, exist_ok=True)
         body = (f"<h1>{html.escape(self.problem.spec.name)}</h1><p>{html.escape(self.verdict())}</p>"
+                f"<h2>KPIs</h2>{self.kpis().to_html(index=False, na_rep='n/a')}"
                 f"<h2>Candidates</h2>{self.table().to_html(index=False, na_rep='n/a')}"
                 f"<h2>Runners-up against the chosen</h2>{self.differences().to_html(index=False, na_rep='n/a')}")
         target = folder / "report.html"

@@ -114,3 +114,11 @@ def test_a_large_budget_needs_yes(tmp_path):
     with pytest.raises(ScenarioError, match="add --yes"):
         load_problem(path, confirmed=False)
     assert load_problem(path, confirmed=True).max_units() > 100_000
+
+
+def test_the_shipped_fewest_servicers_file_asks_a_reachable_question():
+    problem = load_problem("fewest-servicers")
+    assert [d.name for d in problem.decisions] == ["servicing.servicers"] and problem.decisions[0].integer
+    assert problem.objective == "servicing.servicers" and not problem.maximise
+    assert [c.text for c in problem.constraints] == ["mean_availability >= 0.78"]
+    assert problem.max_units() <= 200      # minutes on 2 cores, not hours

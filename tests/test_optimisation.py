@@ -122,3 +122,10 @@ def test_the_shipped_fewest_servicers_file_asks_a_reachable_question():
     assert problem.objective == "servicing.servicers" and not problem.maximise
     assert [c.text for c in problem.constraints] == ["mean_availability >= 0.78"]
     assert problem.max_units() <= 200      # minutes on 2 cores, not hours
+
+
+def test_sweep_points_an_optimisation_file_to_optimise():
+    from runs.experiment import load_experiment
+
+    with pytest.raises(ScenarioError, match="decisions: an optimisation experiment: run it with `fleet optimise`"):
+        load_experiment("fewest-servicers")

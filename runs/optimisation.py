@@ -274,6 +274,8 @@ class Evaluator:
         self.rows = pd.DataFrame()
         self.computed = self.found = self.failed = 0
         spec = problem.spec
+        # what identifies the results folder (its SHA-256 leaves out the replications, and the decisions:
+        # a unit's key holds its decision values, so a changed range reuses the units it still covers)
         self.experiment = Experiment.model_validate({
             "name": spec.name, "description": spec.description, "scenario": spec.scenario,
             **({"years": spec.years} if spec.years is not None else {}), "seed": spec.seed, "replications": 1,

@@ -43,7 +43,7 @@ from fleet.yamlio import load_yaml_file
 from policies.registry import make_policy
 from runs.api import experiment_path, review_interval_problem
 from runs.backends import DEFAULT_UNIT_TIMEOUT, make_backend
-from runs.constraints import MET, UNCLEAR, VIOLATED, Constraint, judge, one_sided, parse_constraint
+from runs.constraints import MET, VIOLATED, Constraint, judge, parse_constraint
 from runs.experiment import (CONFIRM_UNITS, MAX_PLAN_UNITS, Experiment, Plan, PolicyEntry, _base_scenario,
                              _lookup, _set_fields)
 from runs.folders import safe_name
@@ -280,7 +280,7 @@ class Evaluator:
             "name": spec.name, "description": spec.description, "scenario": spec.scenario,
             **({"years": spec.years} if spec.years is not None else {}), "seed": spec.seed, "replications": 1,
             "policies": [{"name": spec.policy.name, "params": dict(spec.policy.params)}],
-            "objectives": [self.problem.objective if self.problem.objective in DIRECTIONS else "delivered_pflops_days"]})
+            "objectives": [problem.objective if problem.objective in DIRECTIONS else "delivered_pflops_days"]})
 
     def pair(self, c: Candidate) -> tuple[Variant, PolicyChoice]:
         if c not in self.pairs:
@@ -635,7 +635,8 @@ class Optimisation:
                     f"{p.spec.confidence:.0%} one-sided confidence after {self.replications} replications.{where}")
         j = judge_candidate(self.evaluator, sel.chosen)
         pcs = p.spec.selection.pcs
-        how = (f"the best of {len(sel.contenders)} feasible contenders, or within {_num(p.spec.selection.delta)} of it, "
+        how = (f"the best of {len(sel.contenders)} feasible contenders, or within {_num(p.spec.selection.delta)} "
+               "of it, "
                f"with probability at least {pcs:.0%} (KN)" if sel.guaranteed else
                f"the best sample mean when the budget of {p.spec.selection.max_replications} replications per "
                f"candidate ran out; the probability of correct selection {pcs:.0%} is NOT guaranteed")

@@ -298,10 +298,11 @@ def _settings(runs: pd.DataFrame, names: list[str]) -> pd.DataFrame:
     for key, group in runs.groupby(names, sort=False, dropna=False):
         key = key if isinstance(key, tuple) else (key,)
         ratio = mean_ci(group["orbit_to_earth_cost_ratio"].to_numpy())
-        year = mean_ci(group["orbit_cheaper_from_year"].to_numpy())
+        years = group["orbit_cheaper_from_year"].to_numpy(dtype=float)
+        year = mean_ci(years)
         summaries.append({**dict(zip(names, key)),
                           "ratio_mean": ratio[0], "ratio_ci_low": ratio[1], "ratio_ci_high": ratio[2],
-                          "cheaper_share": float(np.isfinite(group["orbit_cheaper_from_year"].to_numpy(dtype=float)).mean()),
+                          "cheaper_share": float(np.isfinite(years).mean()),
                           "cheaper_from_year_mean": year[0], "cheaper_from_year_ci_low": year[1],
                           "cheaper_from_year_ci_high": year[2]})
     return pd.DataFrame(summaries)

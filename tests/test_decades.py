@@ -179,13 +179,12 @@ def test_axes_change_their_fields():
     assert set(AXES) >= {"launch_price", "efficiency_trend", "unit_failure_rate", "electricity_price"}
 
 
-def test_parity_command_writes_its_tables(tmp_path):
+def test_parity_command_writes_its_results_store(tmp_path):
     p = fleet("parity", "starcloud-40mw-realistic", "--axes", "launch_price", "--points", "2", "--replications", "2",
-              "--years", "1", "--out", str(tmp_path / "p"), timeout=300)
+              "--years", "1", "--out", str(tmp_path / "p"), "--backend", "serial", "--no-progress", timeout=300)
     assert p.returncode == 0, p.stderr
-    assert "parity frontier" in p.stdout
-    for name in ("runs", "settings", "frontier"):
-        assert (tmp_path / "p" / f"{name}.csv").exists()
+    assert "times Earth across launch price 0.1x to 3x; no parity" in p.stdout or "parity frontier" in p.stdout
+    assert len(list((tmp_path / "p" / "units").glob("*.parquet"))) == 4
     bad = fleet("parity", "tiny", "--axes", "warp_speed", timeout=120)
     assert bad.returncode == 2 and "--axes" in bad.stderr
 

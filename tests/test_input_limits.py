@@ -21,7 +21,7 @@ from runs.api import SCENARIO_DIR, load_scenario
 from runs.commands.cli import main
 from runs.studies.experiment import (CONFIRM_UNITS, CONFIRM_VARIANTS, MAX_PLAN_UNITS, MAX_PLAN_VARIANTS, load_experiment,
                              parse_experiment, plan_size)
-from runs.studies.parity import AXES, MAX_PARITY_RUNS, run_parity
+from runs.studies.parity import parity_plan
 from tests.commands import FLEET, repo_env
 
 SHORT = 2_000   # characters: a message about a bad value is never longer than this
@@ -328,9 +328,12 @@ def test_the_python_api_plans_without_confirming():
         parse_experiment({**EXPERIMENT, "replications": CONFIRM_UNITS // 2 + 1}, "t", confirmed=False)
 
 
-def test_a_huge_parity_study_is_refused():
-    with pytest.raises(InputError, match=f"at most {MAX_PARITY_RUNS:,} run"):
-        run_parity(load_scenario("tiny"), [AXES["launch_price"]], replications=10, points=10**9)
+def test_a_huge_parity_study_is_refused_and_a_large_one_needs_yes():
+    with pytest.raises(InputError, match=f"at most {MAX_PLAN_UNITS:,} units"):
+        parity_plan(load_scenario("tiny"), "launch_price", replications=10, points=10**9)
+    with pytest.raises(InputError, match="add --yes"):
+        parity_plan(load_scenario("tiny"), "launch_price", replications=CONFIRM_UNITS // 2 + 1, points=2,
+                    confirmed=False)
 
 
 # ----- one schema policy: the experiment is as strict as the scenario --------------------------------

@@ -195,14 +195,17 @@ def test_compare_refuses_a_different_experiment_unless_forced_and_keeps_foreign_
     assert len(list((here / "cmp" / "units").glob("*.parquet"))) == 3
 
 
-def test_parity_out_needs_force_to_replace_its_previous_result(here, capsys):
-    args = ["parity", "tiny", "--years", "0.2", "--replications", "2", "--points", "2", "--out", "par"]
+def test_parity_out_resumes_its_own_study_and_needs_force_to_replace_another(here, capsys):
+    args = ["parity", "tiny", "--years", "0.2", "--replications", "2", "--points", "2", "--out", "par",
+            "--backend", "serial", "--no-progress"]
     assert cli(capsys, *args)[0] == 0
-    assert {p.name for p in (here / "par").iterdir()} == {"runs.csv", "settings.csv", "frontier.csv",
-                                                          "manifest.json"}
-    assert json.loads((here / "par" / "manifest.json").read_text())["kind"] == "parity"
-    assert "holds a previous parity result; use --force" in refused(capsys, *args)
-    assert cli(capsys, *args, "--force")[0] == 0
+    assert {p.name for p in (here / "par").iterdir()} == {"units", "manifest.json"}
+    assert json.loads((here / "par" / "manifest.json").read_text())["kind"] == "experiment"
+    code, out, _ = cli(capsys, *args)
+    assert code == 0 and "4 found done, 0 computed" in out
+    other = [*args, "--seed", "1"]
+    assert "holds results of a different experiment" in refused(capsys, *other)
+    assert cli(capsys, *other, "--force")[0] == 0
 
 
 # ----- one atomic writer -------------------------------------------------------------------------

@@ -94,18 +94,19 @@ print(steps.round(3))
 #
 # ## A small parity study
 #
-# `fleet parity` (or `runs.studies.parity.run_parity`) sweeps one input at a time over its range, with the
-# same seeds at every setting, and looks for where the ratio crosses 1. Here launch prices are
+# `fleet parity` (or `runs.parity(...)`) sweeps one input at a time over its range, with the
+# same seeds at every setting, and looks for where the ratio crosses 1. Like `runs.compare`, it
+# runs into a results folder (resumable) on any backend and returns a study object. Here launch prices are
 # scaled from a tenth to three times the reference curve, with two replications per setting
 # (a real study would use more points and replications):
 
 # %%
-from runs.studies.parity import parse_axes, run_parity
+import runs
 
-study = run_parity(load_scenario("starcloud-40mw-realistic"), parse_axes("launch_price"),
-                   replications=2, points=3, seed=1)
-print(study.settings[["launch_price", "ratio_mean", "ratio_ci_low", "ratio_ci_high"]].round(3))
-print(study.frontier[["axis", "parity_at_mean_ratio", "replications_crossing", "replications"]])
+study = runs.parity("starcloud-40mw-realistic", "launch_price", replications=2, points=3, seed=1,
+                    out="results/parity-realistic")
+print(study.table()[["launch_price", "ratio_mean", "ratio_ci_low", "ratio_ci_high"]].round(3))
+print(study.verdict())
 
 # %% [markdown]
 # Even launches at a tenth of the reference prices leave the realistic cluster dearer than Earth on

@@ -127,6 +127,8 @@ def parse_experiment(data: Any, source: str, base_dir: Path | None = None,
     """
     if not isinstance(data, dict):
         raise ScenarioError(source, [("", "the file must hold a mapping of fields")])
+    if "decisions" in data:
+        raise ScenarioError(source, [("decisions", "an optimisation experiment: run it with `fleet optimise`")])
     problems: list[tuple[str, str]] = []
     try:
         exp = Experiment.model_validate(data)

@@ -10,11 +10,14 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from runs.api import Result, load_scenario, simulate
+    from runs.robust import robust
+    from runs.sensitivity import sensitivity
     from runs.store import load_results
 
-__all__ = ["Result", "compare", "load_results", "load_scenario", "simulate", "sweep"]
+__all__ = ["Result", "compare", "load_results", "load_scenario", "robust", "sensitivity", "simulate", "sweep"]
 _HOMES = {"Result": "runs.api", "load_scenario": "runs.api", "simulate": "runs.api", "load_results": "runs.store",
-          "compare": "runs.studies", "sweep": "runs.studies"}
+          "compare": "runs.studies", "sweep": "runs.studies", "robust": "runs.robust",
+          "sensitivity": "runs.sensitivity"}
 
 
 def __getattr__(name: str) -> Any:

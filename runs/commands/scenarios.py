@@ -8,7 +8,7 @@ from pathlib import Path
 def add_parser(sub) -> None:
     p = sub.add_parser("scenarios", help="list the shipped scenarios and experiments with their descriptions",
                        description="List the scenarios (for run, compare, trace, parity) and the experiments "
-                                   "(for sweep) shipped with the package; each can be named instead of a path.")
+                                   "(for sweep, robust and sensitivity) shipped with the package; each can be named instead of a path.")
     p.set_defaults(func=main)
 
 
@@ -37,5 +37,5 @@ def main(args: argparse.Namespace) -> int:
 
     print(listing("scenarios (fleet run NAME, compare, trace, parity):", sorted(SCENARIO_DIR.glob("*.yaml"))))
     print()
-    print(listing("experiments (fleet sweep NAME):", sorted(EXPERIMENT_DIR.glob("*.yaml"))))
+    print(listing("experiments (fleet sweep, robust or sensitivity NAME):", sorted(EXPERIMENT_DIR.glob("*.yaml"))))
     return 0

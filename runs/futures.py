@@ -68,7 +68,8 @@ class Uncertainty:
 
 @dataclass(frozen=True)
 class FuturesPlan(Plan):
-    """A plan whose variants are sampled futures; `design` holds the file's own keys (for the hash)."""
+    """A plan whose variants are sampled futures; `design` holds what of the file's own keys decides the
+    results (the uncertainties and the sample count, in the hash; not the constraints)."""
 
     kind: str = ROBUST
     uncertainties: tuple[Uncertainty, ...] = ()
@@ -127,9 +128,8 @@ def parse_futures(data: Any, source: str, kind: str, base_dir: Path | None = Non
     variants = _variants(plan.base, uncertainties, points, INDEX[kind], problems)
     if problems:
         raise ScenarioError(source, problems)
-    design = {"uncertainties": {u.path: u.spec() for u in uncertainties},
-              **{k: own[k] for k in OWN_KEYS[kind] if k in own and k != "uncertainties"},
-              "constraints": [str(c) for c in constraints]}
+    design = {"uncertainties": {u.path: u.spec() for u in uncertainties},    # constraints only judge results
+              **{k: own[k] for k in ("futures", "base_samples") if k in own}}
     return FuturesPlan(plan.experiment, source, plan.base, (INDEX[kind], *(u.path for u in uncertainties)),
                        tuple(variants), plan.policies, plan.seeds, plan.baseline, kind, tuple(uncertainties),
                        tuple(constraints), design)

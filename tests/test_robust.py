@@ -91,7 +91,11 @@ def test_futures_are_a_seeded_latin_hypercube_with_log_ranges_and_scaled_traject
     # common random numbers: the units of one replication share its seed in every future and policy
     seeds = {(u.replication, u.seed) for u in plan.units}
     assert len(seeds) == len(plan.seeds) == 2
-    assert parse_futures(tiny_robust(seed=6), "t.yaml", ROBUST).sha256() != plan.sha256()
+    assert parse_futures(tiny_robust(futures=16, seed=6), "t.yaml", ROBUST).sha256() != plan.sha256()
+    narrower = {**tiny_robust()["uncertainties"], "demand.growth_per_year": {"low": 0.0, "high": 0.05}}
+    assert parse_futures(tiny_robust(futures=16, uncertainties=narrower), "t.yaml", ROBUST).sha256() != plan.sha256()
+    # constraints only judge the results: changing them resumes the same folder
+    assert parse_futures(tiny_robust(futures=16, constraints=[]), "t.yaml", ROBUST).sha256() == plan.sha256()
 
 
 @pytest.mark.parametrize("change, field, problem", [
@@ -129,6 +133,8 @@ def test_a_bad_file_exits_2_naming_file_field_and_problem_and_writes_nothing(tmp
                  cwd=tmp_path)
     assert done.returncode == 2 and "--discover: 'availability' is not a KPI" in done.stderr
     assert not (tmp_path / "o2").exists()
+    done = fleet("robust", "robust-library", "--policy", "replenish", "--out", str(tmp_path / "o3"), cwd=tmp_path)
+    assert done.returncode == 2 and "give --discover too" in done.stderr and not (tmp_path / "o3").exists()
 
 
 def test_robust_runs_resumes_without_recomputing_and_reads_the_same(tmp_path):

@@ -28,6 +28,7 @@ def add_parser(sub) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from fleet.errors import InputError
     from runs.bounds import parse_bound
     from runs.commands.execution import execute, say_failures
     from runs.futures import ROBUST, default_folder, load_futures
@@ -35,11 +36,12 @@ def main(args: argparse.Namespace) -> int:
 
     if args.discover is not None:
         parse_bound(args.discover, "--discover")       # refused before anything runs
+    elif args.policy:
+        raise InputError("--policy chooses the policies of --discover; give --discover too")
     plan = load_futures(args.experiment, ROBUST, confirmed=args.yes)
     labels = [p.label for p in plan.policies]
     unknown = [p for p in args.policy or [] if p not in labels]
     if unknown:
-        from fleet.errors import InputError
         raise InputError(f"--policy: {', '.join(map(repr, unknown))} is not one of the experiment's policies "
                          f"({', '.join(labels)})")
     out = args.out or default_folder(plan)

@@ -31,7 +31,7 @@ def regret_figure(regrets: pd.DataFrame, objective: str, quantile: float = 0.9) 
         ax.scatter([values.max()], [i], marker="D", color="tab:red", zorder=3, label="maximum" if i == 0 else None)
     ax.set_yticks(range(len(regrets.columns)), [_plain(p) for p in regrets.columns])
     ax.set_xlabel(_plain(f"regret in {objective} (0: the best policy in that future)"))
-    ax.legend(loc="lower right", fontsize="small")
+    ax.legend(loc="best", fontsize="small")
     return fig
 
 

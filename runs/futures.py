@@ -99,16 +99,8 @@ def parse_futures(data: Any, source: str, kind: str, base_dir: Path | None = Non
     """Validate a mapping as a `kind` experiment and expand its futures; every problem is reported at once."""
     if not isinstance(data, dict):
         raise ScenarioError(source, [("", "the file must hold a mapping of fields")])
-    own = {k: data[k] for k in OWN_KEYS[kind] if k in data}
-    rest = {k: v for k, v in data.items() if k not in own}
     problems: list[tuple[str, str]] = []
-    if "axes" in rest:
-        problems.append(("axes", f"a {kind} experiment varies its `uncertainties`, not axes"))
-        rest.pop("axes")
-    for other in set(OWN_KEYS[ROBUST] + OWN_KEYS[SENSITIVITY]) - set(OWN_KEYS[kind]):
-        if other in rest:
-            problems.append((other, f"not a field of a {kind} experiment"))
-            rest.pop(other)
+    own, rest = _split(data, kind, problems)
     if base is None and isinstance(rest.get("scenario"), str):
         base = _base_scenario(rest["scenario"], base_dir, [])   # its problems come from parse_experiment
     plan = None
@@ -133,6 +125,20 @@ def parse_futures(data: Any, source: str, kind: str, base_dir: Path | None = Non
     return FuturesPlan(plan.experiment, source, plan.base, (INDEX[kind], *(u.path for u in uncertainties)),
                        tuple(variants), plan.policies, plan.seeds, plan.baseline, kind, tuple(uncertainties),
                        tuple(constraints), design)
+
+
+def _split(data: dict, kind: str, problems: list) -> tuple[dict, dict]:
+    """(this kind's own keys, the ordinary experiment's keys), noting keys that belong to neither."""
+    own = {k: data[k] for k in OWN_KEYS[kind] if k in data}
+    rest = {k: v for k, v in data.items() if k not in own}
+    if "axes" in rest:
+        problems.append(("axes", f"a {kind} experiment varies its `uncertainties`, not axes"))
+        rest.pop("axes")
+    for other in sorted(set(OWN_KEYS[ROBUST] + OWN_KEYS[SENSITIVITY]) - set(OWN_KEYS[kind])):
+        if other in rest:
+            problems.append((other, f"not a field of a {kind} experiment"))
+            rest.pop(other)
+    return own, rest
 
 
 def execute(plan: FuturesPlan, out: str | Path, *, backend: str = "local", workers: int | None = None,

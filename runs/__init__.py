@@ -15,14 +15,16 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from runs.api import Result, load_scenario, simulate
+    from runs.robust import robust
+    from runs.sensitivity import sensitivity
     from runs.trust.checks import check_policy, parametrize_with_checks
     from runs.studies.store import load_results
 
 __all__ = ["Result", "check_policy", "compare", "load_results", "load_scenario", "optimise", "parametrize_with_checks",
-           "parity", "plots", "simulate", "sweep"]
+           "parity", "plots", "robust", "sensitivity", "simulate", "sweep"]
 _HOMES = {"Result": "runs.api", "load_scenario": "runs.api", "simulate": "runs.api", "load_results": "runs.studies.store",
           "compare": "runs.study", "sweep": "runs.study", "optimise": "runs.studies.optimisation",
-          "parity": "runs.studies.parity",
+          "parity": "runs.studies.parity", "robust": "runs.robust", "sensitivity": "runs.sensitivity",
           "check_policy": "runs.trust.checks", "parametrize_with_checks": "runs.trust.checks"}
 _MODULES = {"plots": "runs.look.plots"}   # `from runs import plots`, as the tutorials write it
 

@@ -54,7 +54,7 @@ def room(name: str) -> str | None:
         return "entry"
     if parts[1] in ("studies", "trust", "look", "commands", "examples"):
         return parts[1]
-    if parts[1] == "study":
+    if parts[1] in ("study", "robust", "sensitivity"):     # studies that write their own reports
         return "study"
     return "api" if ".".join(parts[:2]) in RUNS_API else None
 

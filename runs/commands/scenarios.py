@@ -37,6 +37,6 @@ def main(args: argparse.Namespace) -> int:
 
     print(listing("scenarios (fleet run NAME, compare, trace, parity):", sorted(SCENARIO_DIR.glob("*.yaml"))))
     print()
-    print(listing("experiments (fleet sweep NAME; fleet optimise NAME when it has decisions):",
+    print(listing("experiments (fleet sweep, optimise, robust or sensitivity NAME, as the file says):",
                   sorted(EXPERIMENT_DIR.glob("*.yaml"))))
     return 0

@@ -3,6 +3,6 @@
 Importing these modules must stay cheap (no pandas, scipy, matplotlib, dask): each imports what its
 command needs inside its `main`, so that `fleet --help` starts fast (tests/test_manners.py checks it).
 """
-from runs.commands import compare, parity, policies, report, run, scenarios, schema, sweep, trace, validate
+from runs.commands import compare, parity, policies, report, run, scenarios, schema, sweep, trace, validate, watch
 
-COMMANDS = (run, compare, sweep, report, trace, parity, scenarios, schema, policies, validate)
+COMMANDS = (run, compare, sweep, report, trace, parity, scenarios, schema, policies, validate, watch)

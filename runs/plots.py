@@ -1,4 +1,7 @@
-"""Plots of one run and of comparisons and sweeps (matplotlib, Agg backend: no display needed).
+"""Plots of one run and of comparisons and sweeps (matplotlib `Figure`s, made without pyplot).
+
+Importing this module sets no backend: in a notebook the figures show inline, and a user's own
+`plt.show()` keeps working; only the command line's report path picks the non-interactive Agg.
 
 Every function returns a `Figure`. The numbers a plot draws come from a small data function
 beside it (`modules_by_state`, `failures_by_cause`, `policy_means`, `paired_differences`,
@@ -12,16 +15,12 @@ from __future__ import annotations
 
 import math
 
-import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from scipy import stats
 
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from scipy import stats  # noqa: E402
-
-from runs.table import KPI_FORMATS  # noqa: E402
+from runs.table import KPI_FORMATS
 
 WIDTH_IN = 8.0          # figure width, inches (800 px at the report's 100 dpi)
 STEP = "steps-post"     # a timeline sample holds until the next one

@@ -77,3 +77,11 @@ def test_fleet_watch_refuses_a_bad_out(tmp_path, out, words):
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert f"--out {out}" in done.stderr and words in done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("option, value, words", [("--years", "0", "--years must be positive"),
+                                                  ("--seed", "-1", "--seed must be a non-negative")])
+def test_fleet_watch_refuses_bad_numbers(tmp_path, option, value, words):
+    done = fleet("watch", "tiny", option, value, "--out", "w.html", cwd=tmp_path)
+    assert done.returncode == 2 and words in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "w.html").exists()

@@ -30,6 +30,19 @@ class Servicing:
         self.outcomes = world.streams.sequence("servicing-outcomes")
         self.on_trip_returned: Callable[[tuple[int, ...]], None] = lambda ms: None
         self.busy_days = 0.0
+        self._load = [0.0, 0.0, 0.0]     # day of the last change, servicer-days busy and trip-days queued until it
+
+    def load_days(self) -> tuple[float, float]:
+        """(servicer-days busy, trip-days spent waiting for a servicer) from the start until now: exact
+        integrals of `busy` and `queued`, which change only when a trip asks for or frees a servicer."""
+        self._mark()
+        return self._load[1], self._load[2]
+
+    def _mark(self) -> None:
+        """Integrate `busy` and `queued` up to now (call before either changes)."""
+        now = self.world.now
+        day, busy, queued = self._load
+        self._load = [now, busy + self.busy * (now - day), queued + self.queued * (now - day)]
 
     @property
     def busy(self) -> int:
@@ -58,6 +71,7 @@ class Servicing:
 
     def _trip(self, modules: tuple[int, ...], upgrade: bool):
         w = self.world
+        self._mark()
         with self.servicers.request() as req:
             yield req
             start = w.now
@@ -72,6 +86,7 @@ class Servicing:
                           f"trip to modules {_ids(modules)} failed; nothing repaired")
             yield w.env.timeout(trip - trip * self.spec.work_at_fraction)
             self.busy_days += w.now - start
+            self._mark()
         self.on_trip_returned(modules)
 
     def _trip_days(self) -> float:

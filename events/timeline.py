@@ -16,7 +16,8 @@ from fleet.state import Status, in_status
 
 COLUMNS = ("time_days", "time_years", "year", "modules_operational", "modules_in_pipeline",
            "units_alive", "capacity_pflops", "demand_pflops", "availability", "power_kw", "backlog_tb",
-           "data_lost_tb", "servicers_busy", "trips_queued", "cost_cumulative_usd")
+           "data_lost_tb", "servicers_busy", "trips_queued", "servicers_busy_mean", "trips_queued_mean",
+           "cost_cumulative_usd")
 
 
 class Timeline:
@@ -27,6 +28,7 @@ class Timeline:
         self.ground = ground
         self.servicing = servicing
         self.rows: dict[str, list] = {c: [] for c in COLUMNS}
+        self._last_load = (0.0, 0.0, 0.0)    # day of the previous sample, servicer load integrals until it
         world.env.process(self._run())
 
     def _run(self):
@@ -53,12 +55,23 @@ class Timeline:
         capacity = float((usable * t.pflops_per_unit[t.generation[ops]]).sum())
         pipeline = int(in_status(t.status[: t.n], Status.ORDERED, Status.IN_TRANSIT).sum())
         demand = w.demand.at(day)
+        busy_mean, queued_mean = self._load_means(day)
         row = (day, day / DAYS_PER_YEAR, w.year(day), len(ops), pipeline, int(alive.sum()), capacity,
                demand, min(1.0, capacity / demand) if demand > 0 else 1.0, float(array_kw.sum()),
                self.ground.backlog_tb, self.ground.lost_tb, self.servicing.busy,
-               self.servicing.queued, w.ledger.total_usd + w.accrued_usd(0.0, day))
+               self.servicing.queued, busy_mean, queued_mean, w.ledger.total_usd + w.accrued_usd(0.0, day))
         for c, v in zip(COLUMNS, row):
             self.rows[c].append(v)
+
+    def _load_means(self, day: float) -> tuple[float, float]:
+        """Servicers busy and trips waiting, each averaged over the time since the previous sample (at the
+        first sample, their values now)."""
+        busy_days, queued_days = self.servicing.load_days()
+        before, busy_before, queued_before = self._last_load
+        self._last_load = (day, busy_days, queued_days)
+        if day <= before:
+            return float(self.servicing.busy), float(self.servicing.queued)
+        return (busy_days - busy_before) / (day - before), (queued_days - queued_before) / (day - before)
 
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.rows)

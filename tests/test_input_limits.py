@@ -4,7 +4,6 @@ import io
 import os
 import re
 import subprocess
-import sys
 import time
 import tracemalloc
 from pathlib import Path

@@ -43,7 +43,9 @@ def lines(fig, ax=0):
 def test_capacity_plots_the_timeline_columns(run):
     fig = plots.capacity(run.timeline)
     cap, target = lines(fig)
-    np.testing.assert_array_equal(cap.get_xdata(), run.timeline.time_years)
+    np.testing.assert_array_equal(cap.get_xdata(), run.timeline.year)        # calendar years
+    assert cap.get_xdata()[0] == run.scenario.start_year
+    assert fig.axes[0].get_ylabel() == "PFLOPS" and fig.axes[0].get_xlabel() == "year"
     np.testing.assert_array_equal(cap.get_ydata(), run.timeline.capacity_pflops)
     np.testing.assert_array_equal(target.get_ydata(), run.timeline.demand_pflops)
 
@@ -78,6 +80,8 @@ def test_failures_by_cause_add_up_to_the_summary(run):
     fig = plots.failures(run.events)
     heights = [p.get_height() for p in fig.axes[0].patches]
     np.testing.assert_array_equal(heights, units.to_numpy())
+    calendar, _ = plots.failures_by_cause(run.events, run.scenario.start_year)
+    assert calendar.index[0] == run.scenario.start_year and calendar.tolist() == units.tolist()
     stacked = sum(p.get_height() for p in fig.axes[1].patches)
     assert stacked == causes.to_numpy().sum()
 
@@ -86,14 +90,18 @@ def test_servicers_ground_and_cost_plot_their_columns(run):
     t = run.timeline
     fig = plots.servicers(t, 1)
     busy, queued, fleet = lines(fig)
-    np.testing.assert_array_equal(busy.get_ydata(), t.servicers_busy)
-    np.testing.assert_array_equal(queued.get_ydata(), t.trips_queued)
+    np.testing.assert_array_equal(busy.get_ydata(), t.servicers_busy_mean)     # averaged over each step
+    np.testing.assert_array_equal(queued.get_ydata(), t.trips_queued_mean)
     assert list(fleet.get_ydata()) == [1, 1]
     fig = plots.ground(t)
     np.testing.assert_array_equal(lines(fig, 0)[0].get_ydata(), t.backlog_tb)
     np.testing.assert_array_equal(lines(fig, 1)[0].get_ydata(), t.data_lost_tb)
     fig = plots.cost(t)
-    np.testing.assert_allclose(lines(fig)[0].get_ydata() * 1e6, t.cost_cumulative_usd, rtol=1e-12)
+    np.testing.assert_array_equal(lines(fig)[0].get_ydata(), t.cost_cumulative_usd)
+    for f in (plots.capacity(t), plots.modules(t, run.events), plots.failures(run.events), plots.servicers(t, 1),
+              plots.ground(t), plots.cost(t)):
+        for ax in f.axes:
+            assert ax.get_ylabel(), "every axis has its unit"
 
 
 def comparison_table():
@@ -149,15 +157,18 @@ def test_response_grid_is_the_mean_over_replications():
     assert fig.axes[0].collections, "the contour at the level is drawn"
 
 
-def test_capacity_far_above_target_uses_a_log_scale_and_big_costs_billions():
+def test_capacity_far_above_target_uses_a_log_scale_and_big_costs_si_suffixes():
     t = pd.DataFrame({"time_years": [0.0, 1.0, 2.0], "capacity_pflops": [0.0, 100.0, 5000.0],
                       "demand_pflops": [100.0] * 3, "cost_cumulative_usd": [0.0, 1e10, 3e10]})
     fig = plots.capacity(t)
     assert fig.axes[0].get_yscale() == "log"
     np.testing.assert_array_equal(lines(fig)[0].get_ydata(), t.capacity_pflops)
     fig = plots.cost(t)
-    assert fig.axes[0].get_ylabel() == "billion USD"
-    np.testing.assert_allclose(lines(fig)[0].get_ydata() * 1e9, t.cost_cumulative_usd)
+    assert fig.axes[0].get_ylabel().startswith("USD")
+    np.testing.assert_allclose(lines(fig)[0].get_ydata(), t.cost_cumulative_usd)
+    fig.canvas.draw()
+    ticks = [label.get_text() for label in fig.axes[0].get_yticklabels()]
+    assert "30 G" in ticks and not fig.axes[0].yaxis.get_offset_text().get_text()
 
 
 def test_variant_differences_leave_a_variant_without_its_baseline_blank():
@@ -166,3 +177,56 @@ def test_variant_differences_leave_a_variant_without_its_baseline_blank():
     grid = plots.variant_differences_grid(table, "kpi", "a", ["x.y"])
     assert grid.loc["x.y = 1", "b"] == pytest.approx(2.5) and np.isnan(grid.loc["x.y = 2", "b"])
     plots.variant_differences(table, "kpi", "a", ["x.y"])
+
+
+@pytest.mark.parametrize("value, text", [(0, "0"), (0.25, "0.25"), (7, "7"), (1234, "1,234"), (9999, "9,999"),
+                                         (12_345, "12.3 k"), (250_000, "250 k"), (1.5e6, "1.5 M"), (2.5e9, "2.5 G"),
+                                         (4e13, "40 T"), (-12_000, "-12 k")])
+def test_tick_labels_have_thousands_separators_then_si_suffixes(value, text):
+    assert plots.si(value) == text
+
+
+def test_servicer_plot_averages_each_step_and_counts_waiting_trips():
+    """Busy servicers averaged over each step integrate to the servicer-days of the summary; trips sent beyond
+    the free servicers wait, and the queue line shows them."""
+    from policies.base import Policy
+    from fleet.actions import Service
+    import dataclasses
+
+    @dataclasses.dataclass(frozen=True)
+    class Overbook(Policy):
+        """Sends a trip to every module with a failed board at each review, free servicer or not."""
+        name = "overbook"
+        review_interval_days: float = 60.0
+
+        def review(self, obs):
+            ops = obs.operational()
+            ops = ops[~obs.pending_trip[ops]]
+            down = ops[obs.units_installed - obs.units_alive_of(ops) > 0]
+            return [Service(modules=(int(m),), reason="overbooked") for m in down]
+
+    scenario = load_scenario("tiny")                            # one servicer, fixed trip time
+    assert scenario.servicing.servicers == 1 and scenario.servicing.trip_time_distribution == "fixed"
+    result = simulate(scenario, seed=0, policy=Overbook())
+    t = result.timeline
+    # by hand: trips take the one servicer first come, first served
+    trip = scenario.servicing.trip_days
+    end, busy, waiting = 0.0, [], []
+    for sent in result.events.loc[result.events.kind == "servicing_dispatch", "time_days"]:
+        start = max(sent, end)
+        end = start + trip
+        busy.append((start, end))
+        waiting.append((sent, start))
+
+    def mean_over(intervals, a, b):
+        return sum(max(0.0, min(e, b) - max(s, a)) for s, e in intervals) / (b - a)
+
+    days = t.time_days.to_numpy()
+    for i in range(1, len(days)):
+        assert t.servicers_busy_mean.iloc[i] == pytest.approx(mean_over(busy, days[i - 1], days[i]), abs=1e-9)
+        assert t.trips_queued_mean.iloc[i] == pytest.approx(mean_over(waiting, days[i - 1], days[i]), abs=1e-9)
+    assert t.trips_queued_mean.max() > 0, "trips waited for the one servicer"
+    fig = plots.servicers(t, scenario.servicing.servicers)
+    assert lines(fig)[1].get_label() == "trips waiting for a servicer"
+    quiet = simulate(scenario, seed=0).timeline                 # the library's policy sends trips only when free
+    assert lines(plots.servicers(quiet, 1))[1].get_label() == "trips waiting for a servicer: none"

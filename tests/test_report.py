@@ -100,11 +100,11 @@ def test_sweep_report_draws_the_objective_over_two_axes(tmp_path):
                    manifest={"baseline": "service-on-threshold", "objective": "mean_availability"})
     page = write_report(folder).read_text()
     assert figures(page) == [
-        "mean_availability: paired differences from service-on-threshold, per variant",
+        "mean availability: paired differences from service-on-threshold, per variant",
         *[f"KPIs by policy: servicing.trip_days = {t}, servicing.units_per_trip = {u}" for t in (30, 90)
           for u in (8, 32)],
-        "mean_availability over servicing.trip_days and servicing.units_per_trip: replenish",
-        "mean_availability over servicing.trip_days and servicing.units_per_trip: service-on-threshold"]
+        "mean availability over servicing.trip_days and servicing.units_per_trip: replenish",
+        "mean availability over servicing.trip_days and servicing.units_per_trip: service-on-threshold"]
     assert_self_contained(page)
     assert "<th>servicing.trip_days</th>" in page and "sweep: 2 policies" in page
 
@@ -149,11 +149,11 @@ def test_fleet_report_on_a_sweep_folder(tmp_path):
     assert again.returncode == 0, again.stderr
     page = (tmp_path / "sw" / "report.html").read_text()
     assert figures(page) == [                              # baseline and objective from the manifest
-        "mean_availability: paired differences from service-on-threshold, per variant",
+        "mean availability: paired differences from service-on-threshold, per variant",
         *[f"KPIs by policy: servicing.trip_days = {t}, servicing.units_per_trip = {u}" for t in (30, 90)
           for u in (8, 32)],
-        "mean_availability over servicing.trip_days and servicing.units_per_trip: replenish",
-        "mean_availability over servicing.trip_days and servicing.units_per_trip: service-on-threshold"]
+        "mean availability over servicing.trip_days and servicing.units_per_trip: replenish",
+        "mean availability over servicing.trip_days and servicing.units_per_trip: service-on-threshold"]
     assert_self_contained(page)
     assert "sweep: 2 policies, 2 replications, axes servicing.trip_days, servicing.units_per_trip" in page
     assert "<th>servicing.<wbr>trip_<wbr>days</th>" in page and "<th>target power</th>" in page
@@ -174,7 +174,7 @@ def test_comparison_report_gives_the_verdict_with_p_values_and_holm(tmp_path):
     table = pd.read_parquet(folder / "summary.parquet")
     stats = compare(table, ["cost_per_pflops_day_usd"], "replenish").set_index("policy")
     row = stats.loc["service-on-threshold"]
-    assert "<h2>Verdict on cost_per_pflops_day_usd</h2>" in page and "Holm-corrected over the 1 policy" in page
+    assert "<h2>Verdict on cost per PFLOPS-day</h2>" in page and "Holm-corrected over the 1 policy" in page
     cells = [f"<td>{row.p:.4f}</td>", f"<td>{row.p_holm:.4f}</td>", f"<td>{row.verdict}</td>"]
     assert "".join(cells) in page
 

@@ -12,6 +12,7 @@
 # line by line. Everything is seeded: the same seed gives the same story.
 
 # %%
+# %matplotlib inline
 from runs import load_scenario, simulate
 from runs.look.trace import narrative
 
@@ -57,6 +58,32 @@ print(summary_table(result.summary, ["delivered_pflops_days", "mean_availability
 fig = plots.capacity(result.timeline)
 fig
 
+# %% [markdown]
+# ## Watch it
+#
+# The same replication can be played in a browser: modules coloured by the share of their boards
+# alive, the servicer flying out and back, launches climbing, ground stations clouding over, and a
+# strip of running figures. Click a module to read its history from the event log. From a terminal,
+# `fleet watch tiny --seed 1 --out tiny.html`; from here:
+
 # %%
-assert result.summary["modules_launched"] >= 4
-assert "leaves with 4 modules" in story and "trip 1 sent" in story
+from pathlib import Path
+
+from runs.look.watch import write_watch
+
+Path("results").mkdir(exist_ok=True)
+print(write_watch(result, "results/tiny-seed1-watch.html"), "(open it in a browser)")
+
+# %% [markdown]
+# ![The watch page of tiny](../watch.png)
+#
+# ## Exercises
+#
+# 1. Simulate seed 2 instead of 1. On which day does the first board fail, and how many servicer
+#    trips are flown in the five years?
+# 2. Print only the story of module 2 (`narrative` takes `module=`). How many of its boards were
+#    replaced?
+# 3. Make boards fail twice as often (`failures.unit.rate_per_year`, through `model_dump` and
+#    `parse_scenario` as in tutorial 2) and compare the number of trips with the shipped `tiny`.
+#
+# Solutions: `solutions/01_first_fleet.py` (beside this file).

@@ -14,6 +14,7 @@
 # service over the target, averaged over time), trips and cost.
 
 # %%
+# %matplotlib inline
 import pandas as pd
 
 from fleet.scenario import parse_scenario
@@ -50,7 +51,13 @@ plots.failures(result.events)
 # %%
 plots.servicers(result.timeline, scenario.servicing.servicers)
 
-# %%
-units, causes = plots.failures_by_cause(result.events)
-assert units.sum() == result.summary["unit_failures"]
-assert means.loc[0.1, "trips"] > means.loc[0.5, "trips"]
+# %% [markdown]
+# ## Exercises
+#
+# 1. Add a threshold of 0.75 to the loop. What happens to availability and to the number of trips?
+# 2. Give the fleet a second servicer (`servicing.servicers`) at threshold 0.1 and draw the servicer
+#    plot again: how busy are the two?
+# 3. Make each trip take 90 days instead of the shipped time (`servicing.trip_days`). Which
+#    threshold gives the best availability now?
+#
+# Solutions: `solutions/02_failures_and_servicing.py`.

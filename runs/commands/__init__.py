@@ -4,7 +4,7 @@ Importing these modules must stay cheap (no pandas, scipy, matplotlib, dask): ea
 command needs inside its `main`, so that `fleet --help` starts fast (tests/test_manners.py checks it).
 """
 from runs.commands import (compare, optimise, parity, policies, report, robust, run, scenarios, schema, sensitivity, sweep,
-                           trace, validate)
+                           trace, validate, watch)
 
 COMMANDS = (run, compare, sweep, optimise, robust, sensitivity, report, trace, parity, scenarios, schema, policies,
-            validate)
+            validate, watch)

@@ -14,6 +14,9 @@ def add_parser(sub) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")                   # no display needed; only this path chooses a backend
     from runs.look.report import write_report   # matplotlib loads only for this command
 
     print(f"report: {write_report(args.dir)}")

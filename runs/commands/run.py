@@ -56,6 +56,9 @@ def main(args: argparse.Namespace) -> int:
     if out is not None:
         path = result.save(out, force=args.force)
         if args.report:
+            import matplotlib
+
+            matplotlib.use("Agg")          # no display needed; only the command line's report path chooses one
             from runs.look.report import write_report
             print(f"report: {write_report(path)}")
         print(f"results: {path}")

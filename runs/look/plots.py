@@ -1,4 +1,7 @@
-"""Plots of one run and of comparisons and sweeps (matplotlib, Agg backend: no display needed).
+"""Plots of one run and of comparisons and sweeps (matplotlib `Figure`s, made without pyplot).
+
+Importing this module sets no backend: in a notebook the figures show inline, and a user's own
+`plt.show()` keeps working; only the command line's report path picks the non-interactive Agg.
 
 Every function returns a `Figure`. The numbers a plot draws come from a small data function
 beside it (`modules_by_state`, `failures_by_cause`, `policy_means`, `paired_differences`,
@@ -12,16 +15,14 @@ from __future__ import annotations
 
 import math
 
-import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter, PercentFormatter
 
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from runs.look.table import KPI_FORMATS  # noqa: E402
-from runs.studies.stats import t_half_width  # noqa: E402
+from fleet.kpis import REGISTRY
+from runs.look.table import KPI_FORMATS
+from runs.studies.stats import t_half_width
 
 WIDTH_IN = 8.0          # figure width, inches (800 px at the report's 100 dpi)
 STEP = "steps-post"     # a timeline sample holds until the next one
@@ -41,7 +42,57 @@ def _headroom(ax, top: float) -> None:
 
 
 def _label(kpi: str) -> str:
-    return _plain(KPI_FORMATS.get(kpi, (kpi.replace("_", " "), ""))[0])
+    return _plain(kpi_label(kpi))
+
+
+def kpi_label(kpi: str) -> str:
+    """The KPI's label from the registry (words, not its snake_case name)."""
+    return KPI_FORMATS.get(kpi, (kpi.replace("_", " "), ""))[0]
+
+
+def si(value: float, _position: object = None) -> str:
+    """A tick label: thousands separators up to 9,999, then SI suffixes (12.5 k, 3 M, 1.2 G, 40 T)."""
+    size = abs(value)
+    for factor, suffix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e4, "k")):
+        if size >= factor:
+            factor = 1e3 if suffix == "k" else factor
+            number = value / factor
+            return (f"{number:,.0f}" if abs(number) >= 100 else f"{number:.3g}") + f" {suffix}"
+    if size >= 10 or value == round(value):
+        return f"{value:,.0f}"
+    return f"{value:.3g}"
+
+
+def _numbers(axis, unit: str) -> None:
+    """Tick labels with separators and SI suffixes, no offset text; `unit` names the axis."""
+    axis.set_major_formatter(FuncFormatter(si))
+    axis.set_minor_formatter(NullFormatter())
+    axis.set_label_text(unit)
+
+
+def _kpi_axis(axis, kpi: str, prefix: str = "") -> None:
+    """An axis of KPI values: percent for fractions, SI numbers otherwise; labelled with the registry's unit."""
+    unit = REGISTRY[kpi].unit if kpi in REGISTRY else ""
+    if unit == "fraction":
+        axis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=None))
+        axis.set_label_text(prefix + "percent")
+    else:
+        _numbers(axis, prefix + unit)
+
+
+def _calendar(ax, timeline: pd.DataFrame) -> np.ndarray:
+    """x values in calendar years (the timeline's `year`; years into the run for a timeline without it)."""
+    ax.set_xlabel("year" if "year" in timeline else "years into the run")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}"))
+    return (timeline["year"] if "year" in timeline else timeline["time_years"]).to_numpy()
+
+
+def start_year(timeline: pd.DataFrame) -> float:
+    """The calendar year at which a run starts (0 for a timeline without calendar years)."""
+    if "year" not in timeline or timeline.empty:
+        return 0.0
+    return float(timeline["year"].iloc[0] - timeline["time_years"].iloc[0])
 
 
 def _plain(text: object) -> str:
@@ -54,10 +105,10 @@ def capacity(timeline: pd.DataFrame) -> Figure:
     """Capacity in service (PFLOPS) against demand over time (years)."""
     fig, ax = _figure()
     ax = ax[0, 0]
-    x = timeline["time_years"].to_numpy()
+    x = _calendar(ax, timeline)
     ax.plot(x, timeline["capacity_pflops"].to_numpy(), drawstyle=STEP, label="capacity")
     ax.plot(x, timeline["demand_pflops"].to_numpy(), drawstyle=STEP, linestyle="--", color="0.3", label="demand")
-    ax.set(title="Capacity in service against demand", xlabel="years", ylabel="PFLOPS")
+    ax.set_title("Capacity in service against demand")
     target = float(timeline["demand_pflops"].max())
     if float(timeline["capacity_pflops"].max()) > 10 * target > 0:   # newer generations outgrow the target
         ax.set_yscale("log")
@@ -65,6 +116,7 @@ def capacity(timeline: pd.DataFrame) -> Figure:
         ax.set_title("Capacity in service against demand (log scale)")
     else:
         ax.set_ylim(bottom=0)
+    _numbers(ax.yaxis, "PFLOPS")
     ax.legend(loc="lower right")
     return fig
 
@@ -96,23 +148,26 @@ def modules(timeline: pd.DataFrame, events: pd.DataFrame) -> Figure:
     data = modules_by_state(timeline, events)
     fig, ax = _figure()
     ax = ax[0, 0]
+    x = _calendar(ax, timeline)
     for col in data.columns[1:]:
-        ax.plot(data["time_years"].to_numpy(), data[col].to_numpy(), drawstyle=STEP, label=col)
-    ax.set(title="Modules by state (failed, deorbited and lost are cumulative)", xlabel="years", ylabel="modules")
+        ax.plot(x, data[col].to_numpy(), drawstyle=STEP, label=col)
+    ax.set_title("Modules by state (failed, deorbited and lost are cumulative)")
     _headroom(ax, float(data.iloc[:, 1:].to_numpy().max(initial=0)))
+    _numbers(ax.yaxis, "modules")
     ax.legend(loc="upper left", fontsize="small", ncols=5)
     return fig
 
 
-def failures_by_cause(events: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
-    """(unit failures per calendar year of the run, module-level failures per year by cause).
+def failures_by_cause(events: pd.DataFrame, first_year: int = 0) -> tuple[pd.Series, pd.DataFrame]:
+    """(unit failures per year of the run, module-level failures per year by cause).
 
-    Years are whole years since the start (0 = first year). Module-level causes: modules lost in
-    failed launches, module failures by their cause (`detail`), failed servicing trips.
+    Years are whole years since the start, numbered from `first_year` (0 by default: the first year of
+    the run; the run's start year gives calendar years). Module-level causes: modules lost in failed
+    launches, module failures by their cause (`detail`), failed servicing trips.
     """
     year = np.floor(events["time_years"].to_numpy()).astype(int)
     last = int(year.max()) if len(year) else 0
-    index = pd.Index(range(last + 1), name="year")
+    index = pd.Index(range(first_year, first_year + last + 1), name="year")
     kind = events["kind"].astype(str).to_numpy()
     counts = events["count"].to_numpy()
     units = pd.Series(np.bincount(year[kind == "unit_failure"], counts[kind == "unit_failure"],
@@ -128,39 +183,60 @@ def failures_by_cause(events: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
     return units, pd.DataFrame(cols, index=index)
 
 
-def failures(events: pd.DataFrame) -> Figure:
-    """Failures per year: boards (left) and whole modules or trips by cause (right)."""
-    units, causes = failures_by_cause(events)
+def failures(events: pd.DataFrame, first_year: int = 0) -> Figure:
+    """Failures per year (calendar years from `first_year`): boards (left) and whole modules or trips by
+    cause (right)."""
+    units, causes = failures_by_cause(events, first_year)
     fig, axes = _figure(1, 2)
     left, right = axes[0]
     left.bar(units.index, units.to_numpy(), color="tab:red")
-    left.set(title="Unit (board) failures", xlabel="year of the run", ylabel="units per year")
+    left.set(title="Unit (board) failures", xlabel="year" if first_year else "year of the run")
+    _numbers(left.yaxis, "boards per year")
     bottom = np.zeros(len(causes))
     for c in causes.columns:
         right.bar(causes.index, causes[c].to_numpy(), bottom=bottom, label=_plain(c))
         bottom += causes[c].to_numpy()
-    right.set(title="Modules lost and trips failed", xlabel="year of the run", ylabel="per year")
+    right.set(title="Modules lost and trips failed", xlabel="year" if first_year else "year of the run",
+              ylabel="count per year")
     _headroom(right, float(bottom.max(initial=0)))
     if not bottom.any():
         right.text(0.5, 0.5, "none", transform=right.transAxes, ha="center", color="0.4")
     right.legend(fontsize="small", loc="upper left", ncols=2)
     for ax in (left, right):
-        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}"))
     return fig
 
 
+def servicer_load(timeline: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
+    """(servicers busy and trips waiting for a servicer, and whether these are averages over each sample
+    step). A timeline saved before the averages existed gives the values at each sample instead."""
+    averaged = "servicers_busy_mean" in timeline
+    cols = ("servicers_busy_mean", "trips_queued_mean") if averaged else ("servicers_busy", "trips_queued")
+    return pd.DataFrame({"busy": timeline[cols[0]].to_numpy(dtype=float),
+                         "queued": timeline[cols[1]].to_numpy(dtype=float)}), averaged
+
+
 def servicers(timeline: pd.DataFrame, fleet_servicers: int | None = None) -> Figure:
-    """Servicers busy and trips waiting for a servicer over time; a dashed line at the fleet size."""
+    """Servicers busy and trips waiting for a servicer, each averaged over the sample step that ends at
+    the point drawn (a trip shows as its share of the step, not a spike); a dashed line at the fleet size.
+    When no trip ever waited (policies that send trips only to free servicers), the legend says so."""
+    load, averaged = servicer_load(timeline)
     fig, ax = _figure()
     ax = ax[0, 0]
-    x = timeline["time_years"].to_numpy()
-    ax.plot(x, timeline["servicers_busy"].to_numpy(), drawstyle=STEP, label="servicers busy")
-    ax.plot(x, timeline["trips_queued"].to_numpy(), drawstyle=STEP, label="trips queued")
+    x = _calendar(ax, timeline)
+    ax.plot(x, load["busy"].to_numpy(), drawstyle="steps-pre", label="servicers busy")
+    waited = bool(load["queued"].any())
+    ax.plot(x, load["queued"].to_numpy(), drawstyle="steps-pre",
+            label="trips waiting for a servicer" if waited else "trips waiting for a servicer: none")
     if fleet_servicers is not None:
         ax.axhline(fleet_servicers, linestyle="--", color="0.3", label=f"servicers ({fleet_servicers})")
-    ax.set(title="Servicer utilisation and queue (at each sample)", xlabel="years", ylabel="count")
-    top = max(timeline["servicers_busy"].max(), timeline["trips_queued"].max(), fleet_servicers or 0)
+    step = "mean over each sample step" if averaged else "at each sample"
+    ax.set_title(f"Servicers busy and trips waiting ({step})")
+    top = max(load["busy"].max(), load["queued"].max(), fleet_servicers or 0, 0.0) if len(load) else 0.0
     _headroom(ax, float(top))
+    ax.yaxis.set_major_locator(MaxNLocator(nbins="auto"))
+    _numbers(ax.yaxis, "servicers or trips")
     ax.legend(loc="upper left", fontsize="small", ncols=3)
     return fig
 
@@ -169,25 +245,24 @@ def ground(timeline: pd.DataFrame) -> Figure:
     """Results waiting on board for a downlink (TB) and results lost to full buffers (cumulative TB)."""
     fig, axes = _figure(2, 1, height=2.2, sharex=True)
     top, bottom = axes[:, 0]
-    x = timeline["time_years"].to_numpy()
+    x = _calendar(bottom, timeline)
     top.plot(x, timeline["backlog_tb"].to_numpy(), color="tab:blue")
-    top.set(title="Ground backlog (at each sample) and data lost", ylabel="backlog, TB")
+    top.set_title("Ground backlog (at each sample) and data lost (cumulative)")
     bottom.plot(x, timeline["data_lost_tb"].to_numpy(), color="tab:red")
-    bottom.set(xlabel="years", ylabel="lost, TB (cumulative)")
-    for ax in (top, bottom):
+    for ax, unit in ((top, "backlog, TB"), (bottom, "lost, TB")):
         ax.set_ylim(bottom=0)
+        _numbers(ax.yaxis, unit)
     return fig
 
 
 def cost(timeline: pd.DataFrame) -> Figure:
-    """Cumulative cost (undiscounted) over time, in millions of USD (billions above $10B)."""
+    """Cumulative cost (undiscounted) over time, USD with SI suffixes (M: million, G: billion)."""
     fig, ax = _figure()
     ax = ax[0, 0]
-    usd = timeline["cost_cumulative_usd"].to_numpy()
-    scale, unit = (1e9, "billion USD") if usd.max(initial=0) >= 1e10 else (1e6, "million USD")
-    ax.plot(timeline["time_years"].to_numpy(), usd / scale, color="tab:green")
-    ax.set(title="Cumulative cost (undiscounted)", xlabel="years", ylabel=unit)
+    ax.plot(_calendar(ax, timeline), timeline["cost_cumulative_usd"].to_numpy(), color="tab:green")
+    ax.set_title("Cumulative cost (undiscounted)")
     ax.set_ylim(bottom=0)
+    _numbers(ax.yaxis, "USD (M: million, G: billion)")
     return fig
 
 
@@ -197,7 +272,7 @@ def run_figures(timeline: pd.DataFrame, events: pd.DataFrame,
     return {
         "Capacity against demand": capacity(timeline),
         "Modules by state": modules(timeline, events),
-        "Failures by cause": failures(events),
+        "Failures by cause": failures(events, round(start_year(timeline))),
         "Servicers": servicers(timeline, fleet_servicers),
         "Ground backlog and data lost": ground(timeline),
         "Cumulative cost": cost(timeline),
@@ -229,6 +304,7 @@ def kpi_distributions(summary: pd.DataFrame, kpis: list[str], confidence: float 
         ax.set_yticks(np.arange(len(means)), [_plain(p) for p in means.index])
         ax.set_ylim(-0.6, len(means) - 0.4)
         ax.set_title(_label(kpi), loc="left", fontsize="medium")
+        _kpi_axis(ax.xaxis, kpi)
     axes[0, 0].legend(loc="best", fontsize="small")
     return fig
 
@@ -264,6 +340,7 @@ def differences(summary: pd.DataFrame, kpis: list[str], baseline: str, keys: lis
         ax.set_ylim(-0.6, len(d) - 0.4)
         ax.set_title(f"{_label(kpi)}: difference from {_plain(baseline)} ({confidence:.0%} CI, paired)",
                      loc="left", fontsize="medium")
+        _kpi_axis(ax.xaxis, kpi, "difference, ")
     return fig
 
 
@@ -290,7 +367,8 @@ def response(summary: pd.DataFrame, x: str, y: str, objective: str, level: float
     if level is not None and min(grid.shape) > 1 and len(finite) and finite.min() < level < finite.max():
         ax.contour(values, levels=[level], colors="red", linewidths=2)
     ax.set(title=f"{_label(objective)} (mean over replications)", xlabel=_plain(x), ylabel=_plain(y))
-    fig.colorbar(image, ax=ax)
+    bar = fig.colorbar(image, ax=ax)
+    _kpi_axis(bar.ax.yaxis, objective)
     return fig
 
 
@@ -328,7 +406,8 @@ def variant_differences(summary: pd.DataFrame, kpi: str, baseline: str, axes: li
     for (i, j), v in np.ndenumerate(values):
         ax.text(j, i, f"{v:+.3g}" if np.isfinite(v) else "NaN", ha="center", va="center", fontsize="small",
                 color="white" if np.isfinite(v) and abs(v) > bound / 2 else "black")
-    ax.set_title(f"{_label(kpi)}: mean paired difference from {baseline}, per variant", loc="left",
+    ax.set_title(f"{_label(kpi)}: mean paired difference from {_plain(baseline)}, per variant", loc="left",
                  fontsize="medium")
-    fig.colorbar(image, ax=ax, label=f"policy - {baseline}")
+    bar = fig.colorbar(image, ax=ax)
+    _kpi_axis(bar.ax.yaxis, kpi, f"policy - {_plain(baseline)}, ")
     return fig

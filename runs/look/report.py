@@ -43,7 +43,7 @@ from runs.look.comparison import format_p
 from runs.studies.stats import KPI_DIRECTIONS
 from runs.studies.stats import compare as compare_stats
 from runs.studies.store import load_results
-from runs.look.table import KPI_FORMATS, format_value
+from runs.look.table import KPI_FORMATS, format_value, small_percent
 
 RUN_FILES = ("events.parquet", "timeline.parquet", "summary.json")
 STUDY_FILE = "summary.parquet"
@@ -59,12 +59,15 @@ body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; co
 h1 { font-size: 1.6rem; margin-bottom: 0.2rem; } h2 { font-size: 1.2rem; margin-top: 2rem;
      border-bottom: 1px solid #ccc; } .sub { color: #555; margin-top: 0; }
 table { border-collapse: collapse; margin: 0.5rem 0; font-size: 0.9rem; }
-th, td { padding: 0.2rem 0.6rem; border-bottom: 1px solid #e3e3e3; text-align: left; vertical-align: top; }
+th, td { padding: 0.2rem 0.6rem; border-bottom: 1px solid #e3e3e3; text-align: left; vertical-align: top;
+         overflow-wrap: anywhere; }
+table { max-width: 100%; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .wide { overflow-x: auto; } .wide table { font-size: 0.8rem; } td.key { white-space: nowrap; }
 figure { margin: 1rem 0; } figure img { max-width: 100%; height: auto; }
 figcaption { font-size: 0.85rem; color: #555; }
-.cols { display: flex; flex-wrap: wrap; gap: 0 2rem; }
+.cols { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 22rem), 1fr)); gap: 0 2rem; }
+.cols table { width: 100%; } .pairs th { white-space: nowrap; } .cols .pairs th { white-space: normal; }
 @media print {
   body { max-width: none; margin: 0; font-size: 10pt; }
   h2 { break-after: avoid; } figure, table { break-inside: avoid; } .wide { overflow: visible; }
@@ -183,7 +186,7 @@ def _by_unit(key: str, value) -> str:
     if key.endswith("_tb"):
         return f"{value:,.1f} TB"
     if key.endswith(("_fraction", "_utilisation")):
-        return f"{value:.1%}"
+        return small_percent(value) if value and abs(value) < 0.0005 else f"{value:.1%}"
     return _number(value)
 
 
@@ -240,7 +243,7 @@ def study_html(folder: Path) -> str:
         level = _field(manifest, "level", (int, float), folder)
         for p in policies:
             fig = plots.response(table[table["policy"] == p], axes[0], axes[1], objective, level)
-            body.append(_figure_html(f"{objective} over {axes[0]} and {axes[1]}: {p}", fig))
+            body.append(_figure_html(f"{plots.kpi_label(objective)} over {axes[0]} and {axes[1]}: {p}", fig))
     return _page(f"{title}: {kind} report", body)
 
 
@@ -263,12 +266,13 @@ def _verdict_html(table: pd.DataFrame, objective: str, baseline: str, axes: list
     others = table["policy"].nunique() - 1
     head = "".join(f"<th>{_breakable(a)}</th>" for a in axes) + "".join(
         f"<th>{h}</th>" for h in ("policy", f"difference from {_e(baseline)} [95% CI]", "p", "p (Holm)", "verdict"))
-    note = (f"<p>{_e(objective)} ({_e(KPI_DIRECTIONS.get(objective, 'no direction'))}): each policy minus "
+    note = (f"<p>{_e(plots.kpi_label(objective))} ({_e(KPI_DIRECTIONS.get(objective, 'no direction'))}): "
+            f"each policy minus "
             f"{_e(baseline)}, paired replication by replication on common random numbers; p from the paired "
             f"t-test, Holm-corrected over the {others} polic{'y' if others == 1 else 'ies'} compared with "
             f"{_e(baseline)}{' within each variant' if axes else ''}; a verdict at family-wise level "
             f"{alpha:.0%}.</p>")
-    return (f"<h2>Verdict on {_e(objective)}</h2>{note}<div class='wide'><table><thead><tr>{head}</tr></thead>"
+    return (f"<h2>Verdict on {_e(plots.kpi_label(objective))}</h2>{note}<div class='wide'><table><thead><tr>{head}</tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table></div>")
 
 
@@ -278,7 +282,7 @@ def _variant_figures(table: pd.DataFrame, kpis: list[str], objective: str, basel
     variant's KPIs by policy (the first SHOWN_VARIANTS variants)."""
     out = []
     if paired:
-        out.append(_figure_html(f"{objective}: paired differences from {baseline}, per variant",
+        out.append(_figure_html(f"{plots.kpi_label(objective)}: paired differences from {baseline}, per variant",
                                 plots.variant_differences(table, objective, baseline, axes)))
     for i, (values, group) in enumerate(table.groupby(axes, sort=True)):
         if i == SHOWN_VARIANTS:
@@ -298,7 +302,7 @@ def _signed(x: float) -> str:
 
 def _means_table(table: pd.DataFrame, keys: list[str], kpis: list[str]) -> str:
     head = "".join(f"<th>{_breakable(k)}</th>" for k in keys) + "<th>n</th>" + "".join(
-        f"<th>{_e(KPI_FORMATS.get(k, (k, ''))[0])}</th>" for k in kpis)
+        f"<th>{_e(plots.kpi_label(k))}</th>" for k in kpis)
     rows = []
     for key, group in table.groupby(keys, sort=False):
         key = key if isinstance(key, tuple) else (key,)
@@ -323,7 +327,7 @@ def _page(title: str, body: list[str]) -> str:
 
 def _pairs(rows: list[tuple[str, str]], numeric: bool = False) -> str:
     cls = " class='num'" if numeric else ""
-    return "<table>" + "".join(f"<tr><th>{_e(k)}</th><td{cls}>{_e(v)}</td></tr>" for k, v in rows) + "</table>"
+    return "<table class='pairs'>" + "".join(f"<tr><th>{_e(k)}</th><td{cls}>{_e(v)}</td></tr>" for k, v in rows) + "</table>"
 
 
 def _figure_html(caption: str, fig: Figure) -> str:

@@ -23,9 +23,20 @@ def format_value(key: str, value, years: float | None = None) -> str:
         return "infinite" if value > 0 else "minus infinite"
     fmt = KPI_FORMATS.get(key, (key, "{}"))[1]
     try:
-        return fmt.format(value)
+        text = fmt.format(value)
     except (ValueError, TypeError):
         return str(value)
+    return small_percent(value) if fmt.endswith("%}") and _rounds_to_zero(text, value) else text
+
+
+def small_percent(fraction: float) -> str:
+    """A fraction too small for one decimal of a percent, with two significant digits (0.0002 -> 0.020%)."""
+    return f"{fraction * 100:#.2g}%"
+
+
+def _rounds_to_zero(text: str, value: float) -> bool:
+    """True if `value` is not zero but its formatted `text` shows only zeros."""
+    return value != 0 and not any(c in "123456789" for c in text)
 
 
 def missing_words(key: str, years: float | None = None) -> str:

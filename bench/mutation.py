@@ -49,7 +49,8 @@ MAP_TESTS = tuple(f"tests/test_{name}.py" for name in (
     "scripted", "invariants", "closed_forms", "state", "policies_decisions", "policies_spares",
     "policies_economic_costs", "policies_age_replacement", "launch_pricing", "deorbit_cost", "renewal_lead",
     "service_packing", "streams", "invariant_checks", "tech_refresh_trend", "policies_conformance", "decades",
-    "kpis", "demand", "exact_kpis", "policy_errors", "policies_metamorphic", "trace"))
+    "kpis", "demand", "exact_kpis", "policy_errors", "policies_metamorphic", "trace",
+    "pinned_model", "pinned_policies", "pinned_events"))
 PYTEST_FLAGS = ("-q", "-p", "no:cacheprovider", "-m", "not slow")
 
 

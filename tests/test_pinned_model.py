@@ -318,3 +318,15 @@ def test_money_is_shown_in_billions_millions_and_thousands_from_the_threshold_on
     assert fmt_usd(1e6) == "$1.0M" and fmt_usd(999_999_999.0) == "$1,000.0M"
     assert fmt_usd(1e3) == "$1.0k" and fmt_usd(-2500.0) == "$-2.5k"
     assert fmt_usd(999.0) == "$999" and fmt_usd(0.0) == "$0"
+
+
+# --- stream keys (fleet/streams.py) ------------------------------------------------------------
+
+def test_a_stream_key_is_the_first_16_bytes_of_the_names_sha256_as_four_little_endian_words():
+    import hashlib
+    import struct
+
+    from fleet.streams import name_key
+
+    for name in ("unit-lifetimes", "weather/svalbard"):
+        assert name_key(name) == struct.unpack("<4I", hashlib.sha256(name.encode()).digest()[:16])

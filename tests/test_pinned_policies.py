@@ -11,6 +11,7 @@ import pytest
 from fleet.actions import Deorbit, Service
 from fleet.economics import DAYS_PER_YEAR
 from fleet.scenario import module_mass_kg, parse_scenario
+from fleet.state import Status
 from policies.economic import KEEP, REPAIR, UPGRADE, Economic, unit_days
 from tests.policy_world import Row, observe, small_scenario
 
@@ -84,3 +85,67 @@ def test_upgrade_wins_over_keep_exactly_when_the_extra_compute_is_worth_new_unit
     assert Economic(value_usd_per_pflops_day=0.95 * v).choices(obs, np.array([0, 1]))[0] == KEEP
     upgrades = [a for a in Economic(value_usd_per_pflops_day=1.05 * v).review(obs) if isinstance(a, Service)]
     assert upgrades and all(a.upgrade for a in upgrades)
+
+
+# --- trips (policies/service_on_threshold.py) --------------------------------------------------
+
+def test_a_trip_carries_up_to_exactly_its_units_most_damaged_first():
+    from policies.service_on_threshold import pack_trips
+
+    sc = small_scenario(modules=4)                                  # 16 units a module, 32 a trip
+    obs = observe(sc, [Row(failed=1), Row(failed=16), Row(failed=16), Row(failed=3)], day=Y)
+    [trip] = pack_trips(obs, np.array([0, 1, 2, 3]), trips=1)
+    assert trip.modules == (1, 2)                                   # 16 + 16 = 32 fills it; 1 and 3 wait
+    [trip] = pack_trips(obs, np.array([0, 2, 3]), trips=1)
+    assert trip.modules == (2, 3, 0)                                # 16 + 3 + 1 = 20
+    assert pack_trips(obs, np.array([0, 1]), trips=0) == [] and pack_trips(obs, np.array([], int), trips=2) == []
+
+
+def test_trips_go_first_to_the_clusters_with_most_modules_due():
+    from policies.service_on_threshold import pack_trips
+
+    sc = small_scenario(clusters=2, modules=4)
+    rows = [Row(cluster=0, failed=2), Row(cluster=1, failed=2), Row(cluster=1, failed=3), Row(cluster=0)]
+    obs = observe(sc, rows, day=Y)
+    assert [t.modules for t in pack_trips(obs, np.array([0, 1, 2]), trips=1)] == [(2, 1)]
+    assert [t.modules for t in pack_trips(obs, np.array([0, 1, 2]), trips=5)] == [(2, 1), (0,)]
+
+
+def test_service_on_threshold_sends_the_one_free_servicer_to_crossed_modules_without_a_trip():
+    from policies.service_on_threshold import ServiceOnThreshold
+
+    sc = small_scenario(modules=4)
+    rows = [Row(failed=5, crossed=True), Row(failed=5, crossed=True, pending_trip=True), Row(failed=5), Row()]
+    p = ServiceOnThreshold(threshold_fraction=0.25)
+    assert [a.modules for a in p.on_threshold(observe(sc, rows, day=Y), 0)] == [(0,)]
+    assert p.on_threshold(observe(sc, rows, day=Y, servicers_busy=1), 0) == []
+
+
+# --- slots (policies/slots.py) -----------------------------------------------------------------
+
+def test_slots_spread_the_design_number_over_the_clusters_in_turn():
+    from policies.slots import fill_slots, modules_to_reach_target, slots_per_cluster
+
+    for modules, clusters, slots in ((7, 2, [4, 3]), (7, 3, [3, 2, 2]), (6, 3, [2, 2, 2])):
+        obs = observe(small_scenario(clusters=clusters, modules=modules), [Row()], day=Y)
+        assert list(slots_per_cluster(obs)) == slots
+    obs = observe(small_scenario(clusters=2, modules=7), [Row(cluster=0), Row(cluster=1)], day=Y)
+    assert [(a.cluster, a.count) for a in fill_slots(obs)] == [(0, 3), (1, 2)]
+    one = obs.nominal_module_pflops()
+    assert modules_to_reach_target(obs, 0.0) == 7 and modules_to_reach_target(obs, 2.5 * one) == 5
+    assert modules_to_reach_target(obs, 7 * one) == 0
+
+
+def test_a_module_is_retiring_when_its_design_end_falls_within_the_lead_and_before_the_horizon():
+    from policies.slots import retiring
+
+    sc = small_scenario(modules=4)                       # 10-year design life, 5-year horizon from 2030
+    life = sc.fleet.module.design_life_years * Y
+    rows = [Row(commissioned_day=-life + 1.5 * Y),       # ends at 1.5 y: within a year's lead of day 1 y
+            Row(commissioned_day=-life + 2.5 * Y),       # ends at 2.5 y: beyond the lead
+            Row(commissioned_day=-life + 6.0 * Y),       # ends after the horizon
+            Row(commissioned_day=-life + 1.5 * Y, status=Status.DEORBITED)]
+    obs = observe(sc, rows, day=Y)
+    assert list(retiring(obs, 0.6 * Y)) == [True, False, False, False]
+    assert list(retiring(obs, 2.0 * Y)) == [True, True, False, False]
+    assert not retiring(obs, 0.0).any()

@@ -149,3 +149,43 @@ def test_a_module_is_retiring_when_its_design_end_falls_within_the_lead_and_befo
     assert list(retiring(obs, 0.6 * Y)) == [True, False, False, False]
     assert list(retiring(obs, 2.0 * Y)) == [True, True, False, False]
     assert not retiring(obs, 0.0).any()
+
+
+# --- spares and tech refresh (policies/spares.py, policies/tech_refresh.py) -------------------------
+
+def spare_launches(rows: list[Row]) -> list[tuple[int, bool]]:
+    from fleet.actions import Launch
+    from policies.spares import Spares
+
+    obs = observe(small_scenario(modules=4), rows, day=Y)            # four slots in one cluster
+    actions = Spares(initial_spares=2, reorder_point=1, order_quantity=2).decide(obs)
+    return [(a.count, a.spare) for a in actions if isinstance(a, Launch)]
+
+
+def test_spares_reorder_by_the_inventory_position_on_hand_plus_on_order_minus_backorders():
+    working = [Row(), Row(), Row(spare=True)]                         # a spare was activated once
+    # one empty slot, nothing on hand: position -1, so Q x ceil((r + 1 - position) / Q) = 2 x 2
+    assert spare_launches(working) == [(4, True)]
+    standby = Row(status=Status.SPARE, spare=True)
+    # four working, one on hand and one spare on order: position 2 > r = 1, no order
+    assert spare_launches([*working, Row(), standby, Row(status=Status.ORDERED, spare=True)]) == []
+    # a replacement on order is not a spare: position 1 <= r, order Q
+    assert spare_launches([*working, Row(), standby, Row(status=Status.ORDERED)]) == [(2, True)]
+
+
+def test_tech_refresh_pays_back_the_new_units_and_a_share_of_the_trip_with_the_compute_gained():
+    from policies.tech_refresh import TechRefresh
+
+    sc = small_scenario(generations=2)
+    old, new = sc.hardware.generations
+    rows = [Row(failed=4), Row(), Row(status=Status.FAILED), Row(pending_trip=True)]
+    obs = observe(sc, rows, day=2.5 * Y)
+    p = TechRefresh(factor=2.0, value_usd_per_pflops_day=100.0)
+    gain = 16 * new.pflops_per_unit - 12 * old.pflops_per_unit           # module 0: 12 units alive
+    cost = 16 * new.price_usd_per_unit + sc.servicing.cost_per_trip_usd / (32 // 16)
+    daily = gain * (1 - sc.fleet.module.eclipse_fraction) * 100.0
+    assert p.payback_days(obs, np.array([0]))[0] == pytest.approx(cost / daily)
+    # only operational modules without a trip on the way, the shortest payback (most gained) first
+    assert list(p.candidates(obs)) == [0, 1]
+    assert [a.modules for a in p.upgrades(obs)] == [(0, 1)]
+    assert TechRefresh(factor=3.01).candidates(obs).size == 0            # the new generation is 3x per watt

@@ -330,3 +330,22 @@ def test_a_stream_key_is_the_first_16_bytes_of_the_names_sha256_as_four_little_e
 
     for name in ("unit-lifetimes", "weather/svalbard"):
         assert name_key(name) == struct.unpack("<4I", hashlib.sha256(name.encode()).digest()[:16])
+
+
+# --- messages (fleet/errors.py) ----------------------------------------------------------------
+
+def test_a_scenario_error_lists_at_most_max_problems_and_counts_the_rest():
+    from fleet.errors import MAX_PROBLEMS, ScenarioError
+
+    problems = [(f"field{i}", "wrong") for i in range(MAX_PROBLEMS + 3)]
+    lines = str(ScenarioError("s.yaml", problems)).splitlines()
+    assert len(lines) == MAX_PROBLEMS + 1 and lines[0] == "s.yaml: field0: wrong"
+    assert lines[-1] == "s.yaml: ... and 3 more problems"
+    assert len(str(ScenarioError("s.yaml", problems[:MAX_PROBLEMS])).splitlines()) == MAX_PROBLEMS
+
+
+def test_a_long_value_is_quoted_clipped_with_its_length():
+    from fleet.errors import shown
+
+    assert shown("a" * 1000, 80) == repr("a" * 80) + "... (1,000 characters)"
+    assert shown("short") == "'short'"

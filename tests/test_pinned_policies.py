@@ -189,3 +189,52 @@ def test_tech_refresh_pays_back_the_new_units_and_a_share_of_the_trip_with_the_c
     assert list(p.candidates(obs)) == [0, 1]
     assert [a.modules for a in p.upgrades(obs)] == [(0, 1)]
     assert TechRefresh(factor=3.01).candidates(obs).size == 0            # the new generation is 3x per watt
+
+
+# --- composition (policies/combined.py) --------------------------------------------------------
+
+def test_merge_keeps_the_largest_launch_of_a_kind_and_drops_modules_an_earlier_part_named():
+    from fleet.actions import Launch
+    from policies.combined import merge
+
+    first = [Launch(count=2, cluster=0), Service(modules=(1, 2))]
+    second = [Launch(count=3, cluster=0), Launch(count=1, cluster=1), Service(modules=(2, 3)), Deorbit(modules=(1,))]
+    merged = merge([first, second])
+    assert [(a.cluster, a.count) for a in merged if isinstance(a, Launch)] == [(0, 3), (1, 1)]
+    assert [(type(a), a.modules) for a in merged if not isinstance(a, Launch)] == [(Service, (1, 2)), (Service, (3,))]
+
+
+def test_a_combined_policy_reviews_at_its_parts_shortest_interval_each_part_at_its_own():
+    from policies.combined import Combined, _review_due
+    from policies.service_on_threshold import ServiceOnThreshold
+    from policies.spares import Spares
+
+    assert Combined(parts=(ServiceOnThreshold(), Spares(review_interval_days=10.0))).review_interval_days == 10.0
+    assert Combined(parts=(Spares(review_interval_days=10.0),), review_interval_days=5.0).review_interval_days == 5.0
+    # a multiple of the part's interval in (day - step, day]
+    assert _review_due(0.0, 10.0, 30.0) and _review_due(30.0, 10.0, 30.0) and _review_due(35.0, 10.0, 30.0)
+    assert not _review_due(40.0, 10.0, 30.0) and not _review_due(29.0, 10.0, 30.0)
+    assert not _review_due(300.5, 0.25, 1.0) and _review_due(301.0, 0.25, 1.0)
+
+
+def test_a_part_sees_crossings_of_its_own_threshold_and_waits_for_a_servicer_only_if_all_do():
+    from policies.base import Policy
+    from policies.combined import Combined, compose
+    from policies.service_on_threshold import ServiceOnThreshold
+
+    low, high = ServiceOnThreshold(threshold_fraction=0.1), ServiceOnThreshold(threshold_fraction=0.5)
+    both = Combined(parts=(low, high))
+    obs = observe(small_scenario(modules=4), [Row(failed=3, crossed=True), Row(failed=8, crossed=True), Row(), Row()],
+                  day=Y)
+    assert list(both._view(obs, high).threshold_crossed) == [False, True, False, False]   # 8 of 16 is half
+    assert both._view(obs, low) is obs
+
+    class Wakes(Policy):
+        """Acts on a threshold wake-up without a threshold of its own, servicer or not."""
+        name = "wakes"
+
+        def on_threshold(self, obs, module):
+            return []
+
+    assert compose(low).threshold_needs_free_servicer()
+    assert not compose(low, Wakes()).threshold_needs_free_servicer()

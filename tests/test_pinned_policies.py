@@ -238,3 +238,26 @@ def test_a_part_sees_crossings_of_its_own_threshold_and_waits_for_a_servicer_onl
 
     assert compose(low).threshold_needs_free_servicer()
     assert not compose(low, Wakes()).threshold_needs_free_servicer()
+
+
+# --- block replacement (policies/block_replacement.py) ------------------------------------------
+
+def test_a_block_time_is_due_once_in_the_review_step_that_holds_it():
+    from policies.block_replacement import epoch_passed
+
+    assert epoch_passed(205.0, 195.0, 100.0) and not epoch_passed(215.0, 205.0, 100.0)
+    assert not epoch_passed(5.0, -5.0, 100.0)                       # day 0 is not a block time
+    assert epoch_passed(135.0, 125.0, 100.0, shift_days=30.0) and not epoch_passed(105.0, 95.0, 100.0, shift_days=30.0)
+
+
+def test_staggered_blocks_shift_cluster_c_by_c_over_k_of_the_period():
+    from policies.block_replacement import BlockReplacement
+
+    obs = observe(small_scenario(clusters=2, modules=4), [Row(cluster=0), Row(cluster=1)], day=Y)
+    p = BlockReplacement(block_years=2.0, staggered=True, review_interval_days=10.0)
+    assert list(p.blocks_due(obs)) == [False, True]                  # cluster 1's blocks: 1 y, 3 y, ...
+    assert list(BlockReplacement(block_years=2.0, review_interval_days=10.0).blocks_due(obs)) == [False, False]
+    later = observe(small_scenario(clusters=2, modules=4), [Row(cluster=0), Row(cluster=1)], day=2 * Y)
+    assert list(p.blocks_due(later)) == [True, False]
+    deorbits = [a for a in p.review(later) if isinstance(a, Deorbit)]
+    assert [a.modules for a in deorbits] == [(0,)]

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+import pytest
+
+from fleet.economics import DAYS_PER_YEAR
 from runs import simulate
 
 
@@ -17,3 +21,56 @@ def test_each_change_of_weather_is_one_free_fleet_wide_event_naming_the_stations
     for kind, detail in zip(weather.kind, weather.detail):
         up, n = map(int, re.search(r"\((\d+) of (\d+) stations up\)", detail).groups())
         assert n == stations and (0 <= up < n if kind == "ground_outage" else 1 <= up <= n)
+
+
+def stormy_tiny():
+    from fleet.scenario import parse_scenario
+    from runs import load_scenario
+
+    data = load_scenario("tiny").model_dump(mode="json")
+    data["failures"]["solar_particle_events"] = {"mean_rate_per_year": 3.0, "unit_kill_probability": 0.1}
+    return parse_scenario(data, "stormy-tiny")
+
+
+def test_storms_are_counted_once_each_and_follow_the_documented_cycle():
+    from events.space_weather import SpaceWeather
+
+    result = simulate(stormy_tiny(), seed=2)
+    storms = result.events[result.events.kind == "space_weather"]
+    assert len(storms) > 0 and result.summary["space_weather_events"] == len(storms)
+    # rate = mean (1 + A cos(2 pi (year - max) / cycle)): mean (1 + A) at a maximum, mean (1 - A) half a cycle on
+    spec = result.scenario.failures.solar_particle_events
+    weather = SpaceWeather.__new__(SpaceWeather)
+    weather.spec = spec
+    assert weather.rate_per_year(2025.0) == pytest.approx(3.0 * 1.8)
+    assert weather.rate_per_year(2025.0 + 5.5) == pytest.approx(3.0 * 0.2)
+    assert weather.rate_per_year(2025.0 + 11 / 4) == pytest.approx(3.0)
+
+
+def test_a_decision_costs_nothing_by_itself_and_counts_the_modules_it_names():
+    result = simulate("tiny", seed=1)
+    decisions = result.events[result.events.kind == "decision"]
+    assert len(decisions) > 0 and (decisions.cost_usd == 0.0).all()
+    for count, detail in zip(decisions["count"], decisions.detail):
+        named = re.search(r"(?:order|repair|upgrade) (\d+)", detail)
+        assert named is None or int(named.group(1)) == count
+
+
+def test_availability_on_the_timeline_is_capacity_over_demand_at_most_one():
+    timeline = simulate("tiny", seed=1).timeline
+    expected = np.minimum(1.0, timeline.capacity_pflops / timeline.demand_pflops)
+    assert np.allclose(timeline.availability, expected) and (timeline.demand_pflops > 0).all()
+    assert (timeline.availability < 1.0).any()
+
+
+def test_monthly_output_is_read_at_each_months_end_up_to_the_horizon():
+    from types import SimpleNamespace
+
+    from events.comparison import MonthlyOutput
+    from events.world import World
+    from runs import load_scenario
+
+    world = World(load_scenario("tiny"), seed=0)                    # five years
+    monthly = MonthlyOutput(world, SimpleNamespace(sync=lambda: None))
+    assert len(monthly.edges) == 5 * 12 + 1 and monthly.edges[-1] == pytest.approx(world.horizon_day)
+    assert np.allclose(np.diff(monthly.edges), DAYS_PER_YEAR / 12)

@@ -4,23 +4,26 @@
 
 Cosmic Ray (`pip install -e .[dev]`) lists every mutant of the three packages (`cosmic-ray init`);
 this script draws `--sample` of them with `--seed` (the same draw for the same source, whatever
-the tests), drops those listed in bench/equivalent_mutants.txt (they cannot change behaviour),
-and runs the rest with `cosmic-ray exec` in throw-away copies
-of the checkout (one per job). Each mutant runs only the tests that execute its line: a first pass
-runs MAP_TESTS once under coverage with one context per test (`line -> tests`, and each test's time);
-a mutated line no test executes survives without a run, a line run only at import (module level)
-takes every test of its module. The fastest of them that fit in `--budget` seconds (by the times
-in the map; at least one) run, fastest first, and stop at the first failure, so a mutant takes
-seconds; a mutant a slower test would kill counts as a survivor (the score is a lower bound).
-`--kills FILE` records which test killed each mutant; `--reuse FILE` counts those kills again
-without running them while the mutated module and the test's file are unchanged (the tests are
-deterministic), so a second run on the same `--seed` after adding tests runs only the survivors. It prints the mutation score per package (killed over run), every survivor
-with its diff, and the time taken. Not part of CI.
+the tests), drops those listed in bench/equivalent_mutants.txt (they cannot change behaviour), and
+runs the rest with `cosmic-ray exec` in throw-away copies of the checkout (one per job). It prints
+the mutation score per package (killed over run), every survivor with its diff, and the time taken.
+Not part of CI.
+
+Each mutant runs only the tests that execute its line: a first pass runs MAP_TESTS once under
+coverage with one context per test (`line -> tests`, and each test's time); a mutated line no test
+executes survives without a run, a line run only at import (module level) takes every test of its
+module. The fastest of them that fit in `--budget` seconds (by the times in the map; at least one)
+run, fastest first, and stop at the first failure, so a mutant takes seconds; a mutant only a slower
+test would kill counts as a survivor (the score is a lower bound). `--kills FILE` records the test
+that killed each mutant; `--reuse FILE` counts those kills again without running them while the
+mutated module and the test's file are unchanged (the tests are deterministic), so a second run on
+the same `--seed` after adding tests runs only the mutants that survived.
 
 Mutants inside a function's annotations in a module with `from __future__ import annotations` are
 equivalent by rule (the annotations are never evaluated) and never drawn. Any other equivalent
-mutant is named in bench/equivalent_mutants.txt by the line `path:line:column operator`
-that this script prints for it, then ` # ` and the reason it cannot change behaviour.
+mutant is named in bench/equivalent_mutants.txt by the `path:line:column operator #occurrence`
+this script prints for it (without `#occurrence`: every mutant of that operator at that place, e.g.
+both the +1 and the -1 of a number), then ` # ` and the reason it cannot change behaviour.
 """
 from __future__ import annotations
 
@@ -268,7 +271,7 @@ def run(sample: int, seed: int, jobs: int, timeout_s: float, budget_s: float, ma
         population = sorted((i for i in items if not in_function_annotation(i, copies[0])), key=mutant_id)
         drawn = random.Random(seed).sample(population, min(sample, len(population)))
         skip = equivalent_ids()
-        chosen = [i for i in drawn if mutant_id(i) not in skip]
+        chosen = [i for i in drawn if mutant_id(i) not in skip and mutant_key(i) not in skip]
         known = json.loads(reuse.read_text()) if reuse is not None else {}
         reused = [i for i in chosen if reusable(known.get(mutant_key(i)), pristine)]
         chosen = [i for i in chosen if i not in reused]
@@ -305,7 +308,7 @@ class Reused:
 
 def report(results, seconds: float, survivors_file: Path | None = None) -> int:
     """Print the score per package and the survivors (also written to `survivors_file`, one
-    `path:line:column operator` a line, if given); 0."""
+    `path:line:column operator #occurrence` a line, if given); 0."""
     ran, killed, survivors, broken = Counter(), Counter(), [], []
     for item, result in results:
         package = item.mutations[0].module_path.parts[0]
@@ -325,11 +328,11 @@ def report(results, seconds: float, survivors_file: Path | None = None) -> int:
     print(f"{'all':<9} {sum(killed.values()):>4} killed of {total:>4}  "
           f"score {100 * sum(killed.values()) / max(total, 1):.1f}%  in {seconds / 60:.1f} min")
     for item, result in survivors:
-        print(f"\nSURVIVED {mutant_id(item)}\n{result.diff or ''}")
+        print(f"\nSURVIVED {mutant_key(item)}\n{result.diff or ''}")
     if survivors_file is not None:
-        survivors_file.write_text("".join(f"{mutant_id(item)}\n" for item, _ in sorted(survivors, key=lambda s: mutant_id(s[0]))))
+        survivors_file.write_text("".join(sorted(f"{mutant_key(item)}\n" for item, _ in survivors)))
     for item in broken:
-        print(f"NOT RUN {mutant_id(item)} (the mutant did not run: incompetent or worker error)")
+        print(f"NOT RUN {mutant_key(item)} (the mutant did not run: incompetent or worker error)")
     return 0
 
 
@@ -349,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--kills", type=Path, help="record here, as JSON, each killed mutant with the test that killed it")
     p.add_argument("--reuse", type=Path, help="count as killed, without running them, the mutants recorded by "
                                               "--kills whose module and killing test's file are unchanged")
-    p.add_argument("--survivors", type=Path, help="write the survivors here, one `path:line:column operator` a line")
+    p.add_argument("--survivors", type=Path, help="write the survivors here, one `path:line:column operator #occurrence` a line")
     p.add_argument("--test-mutant", type=Path, help=argparse.SUPPRESS)  # Cosmic Ray's test command: the test map
     p.add_argument("--pristine", type=Path, help=argparse.SUPPRESS)  # ... and the unmutated copy
     a = p.parse_args(argv)

@@ -11,9 +11,9 @@ mutation = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(mutation)
 
 
-def item(path: str, start: tuple[int, int], end: tuple[int, int], operator: str = "op"):
+def item(path: str, start: tuple[int, int], end: tuple[int, int], operator: str = "op", occurrence: int = 0):
     return SimpleNamespace(mutations=[SimpleNamespace(module_path=Path(path), start_pos=start, end_pos=end,
-                                                      operator_name=operator)])
+                                                      operator_name=operator, occurrence=occurrence)])
 
 
 def test_function_annotations_are_equivalent_only_under_postponed_evaluation(tmp_path):
@@ -45,7 +45,7 @@ def test_report_scores_each_package_and_lists_survivors(capsys):
     assert "events       1 killed of    1  score 100.0%" in out
     assert "policies     0 killed of    0  score n/a" in out
     assert "all          2 killed of    3  score 66.7%  in 1.5 min" in out
-    assert "SURVIVED fleet/a.py:2:0 op\n-a\n+b" in out and "NOT RUN policies/c.py:1:0 op" in out
+    assert "SURVIVED fleet/a.py:2:0 op #0\n-a\n+b" in out and "NOT RUN policies/c.py:1:0 op #0" in out
 
 
 def test_the_mutated_module_and_lines_are_found_against_the_pristine_copy(tmp_path):

@@ -349,3 +349,56 @@ def test_a_long_value_is_quoted_clipped_with_its_length():
 
     assert shown("a" * 1000, 80) == repr("a" * 80) + "... (1,000 characters)"
     assert shown("short") == "'short'"
+
+
+# --- the scenario schema's bounds and defaults (fleet/scenario.py, fleet/hardware.py) -------------
+
+def tiny_data() -> dict:
+    from runs import load_scenario
+
+    return load_scenario("tiny").model_dump(mode="json")
+
+
+def refused(data: dict) -> bool:
+    from fleet.errors import ScenarioError
+    from fleet.scenario import parse_scenario
+
+    try:
+        parse_scenario(data, "pinned")
+    except ScenarioError:
+        return True
+    return False
+
+
+def test_the_initial_fleet_may_hold_exactly_max_units_and_no_more():
+    from fleet.scenario import MAX_UNITS
+
+    data = tiny_data()                                  # 16 units of 1 kW a module
+    data["fleet"]["target_power_mw"] = MAX_UNITS / 1000.0
+    assert not refused(data)
+    data["fleet"]["target_power_mw"] = MAX_UNITS / 1000.0 + 0.016
+    assert refused(data)
+
+
+def test_names_need_one_character_and_the_cost_of_capital_lies_in_0_1():
+    data = tiny_data()
+    data["hardware"]["generations"][0]["name"] = "g"
+    assert not refused(data)
+    data["hardware"]["generations"][0]["name"] = ""
+    assert refused(data)
+    for rate, bad in ((0.0, False), (1.0, False), (1.01, True), (-0.01, True)):
+        data = tiny_data()
+        data["earth"]["cost_of_capital"] = rate
+        assert refused(data) == bad
+
+
+def test_the_trend_extrapolates_from_the_newest_generation_at_the_same_price_by_default():
+    from fleet.hardware import catalog
+    from fleet.scenario import parse_scenario
+
+    data = tiny_data()                                  # 2030 to 2035, gen-2030: 2 PFLOPS, $40,000
+    data["hardware"]["trend"] = {"interval_years": 2, "perf_per_watt_growth_per_year": 0.25}
+    gens = catalog(parse_scenario(data, "trend"))
+    assert [g.year_available for g in gens] == [2030, 2032, 2034]
+    assert [g.pflops_per_unit for g in gens] == pytest.approx([2.0, 2.0 * 1.25 ** 2, 2.0 * 1.25 ** 4])
+    assert {g.price_usd_per_unit for g in gens} == {40000.0} and {g.mass_kg_per_unit for g in gens} == {20.0}

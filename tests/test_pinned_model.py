@@ -402,3 +402,25 @@ def test_the_trend_extrapolates_from_the_newest_generation_at_the_same_price_by_
     assert [g.year_available for g in gens] == [2030, 2032, 2034]
     assert [g.pflops_per_unit for g in gens] == pytest.approx([2.0, 2.0 * 1.25 ** 2, 2.0 * 1.25 ** 4])
     assert {g.price_usd_per_unit for g in gens} == {40000.0} and {g.mass_kg_per_unit for g in gens} == {20.0}
+
+
+# --- the ground network (fleet/ground.py) ------------------------------------------------------
+
+def test_downlink_is_each_stations_contacts_capped_by_its_rate_and_relays_add_nothing():
+    from fleet.ground import TB_PER_DAY_PER_GBPS, DownlinkCapacity
+    from fleet.scenario import Ground
+
+    stations = [{"name": "a", "downlink_gbps": 10.0, "clear_probability": 0.5, "mean_outage_hours": 1.0,
+                 "contact_fraction": 0.09},
+                {"name": "b", "downlink_gbps": 1.0, "clear_probability": 0.5, "mean_outage_hours": 1.0,
+                 "contact_fraction": 0.75}]
+    assert TB_PER_DAY_PER_GBPS == pytest.approx(1e9 / 8 * 86400 / 1e12)
+    a = min(10.0, 3 * 10.0 * 0.09) * TB_PER_DAY_PER_GBPS            # three clusters, each in view 9% of the day
+    b = min(1.0, 3 * 1.0 * 0.75) * TB_PER_DAY_PER_GBPS              # b's own rate binds
+    for isl in (0.0, 5.0):
+        ground = Ground(stations=stations, isl_gbps=isl, data_tb_per_pflops_day=0.01)
+        capacity = DownlinkCapacity(ground, clusters=3)
+        assert capacity.total((True, True)) == pytest.approx(a + b, abs=0.02)
+        assert capacity.total((True, False)) == pytest.approx(a, abs=0.01)
+        assert capacity.total((False, True)) == pytest.approx(b, abs=0.01)
+        assert capacity.total((False, False)) == 0.0

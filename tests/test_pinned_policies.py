@@ -261,3 +261,14 @@ def test_staggered_blocks_shift_cluster_c_by_c_over_k_of_the_period():
     assert list(p.blocks_due(later)) == [True, False]
     deorbits = [a for a in p.review(later) if isinstance(a, Deorbit)]
     assert [a.modules for a in deorbits] == [(0,)]
+
+
+def test_an_opportunistic_trip_called_by_one_module_takes_the_neighbours_past_the_lower_threshold():
+    from policies.opportunistic_service import OpportunisticService
+
+    sc = small_scenario(clusters=2, modules=4)
+    rows = [Row(cluster=0, failed=5, crossed=True), Row(cluster=0, failed=1), Row(cluster=0, failed=2),
+            Row(cluster=1, failed=3)]
+    p = OpportunisticService(threshold_fraction=0.25, opportunistic_fraction=0.1)   # 4 and 2 of 16 units
+    assert [a.modules for a in p.on_threshold(observe(sc, rows, day=Y), 0)] == [(0, 2)]
+    assert p.on_threshold(observe(sc, [Row(failed=5), Row(failed=2)], day=Y), 0) == []

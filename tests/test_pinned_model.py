@@ -168,7 +168,7 @@ def test_earth_failures_operations_refreshes_and_rebuilds_are_booked():
 def test_earth_buys_the_newest_generation_at_a_refresh_and_adds_units_when_demand_grows():
     old, new = generation("old", 2026, pflops=2.0), generation("new", 2027, pflops=4.0, usd=3000.0)
     assert newest_at((old, new), 2026.5) is old and newest_at((old, new), 2027) is new
-    assert newest_at((new,), 2020) is new
+    assert newest_at((new,), 2020) is new and newest_at((old, new), 2020) is old     # none yet: the first
     demand = DemandCurve(days=np.array([0.0, DAYS_PER_YEAR / 2]), pflops=np.array([100.0, 160.0]))
     flows = earth_flows(earth(electricity_usd_per_kwh=0.0, capex_usd_per_mw=0.0, hardware_refresh_years=1.0),
                         (old, new), demand, 2026, 2.0)

@@ -12,7 +12,7 @@ Not part of CI.
 Each mutant runs only the tests that execute its line: a first pass runs MAP_TESTS once under
 coverage with one context per test (`line -> tests`, and each test's time); a mutated line no test
 executes survives without a run, a line run only at import (module level) takes every test of its
-module. The fastest of them that fit in `--budget` seconds (by the times in the map; at least one)
+module (every test, if none runs a line of it). The fastest of them that fit in `--budget` seconds (by the times in the map; at least one)
 run, fastest first, and stop at the first failure, so a mutant takes seconds; a mutant only a slower
 test would kill counts as a survivor (the score is a lower bound). `--kills FILE` records the test
 that killed each mutant; `--reuse FILE` counts those kills again without running them while the
@@ -203,12 +203,15 @@ def statement_lines(source: str, lines: set[int]) -> set[int]:
 def tests_for(test_map: dict, path: str, lines: set[int], source: str, budget_s: float = float("inf")) -> list[str]:
     """The tests that execute the mutated `lines` of `path`, fastest first, as many as fit in
     `budget_s` seconds of their mapped times (at least one); a line that runs only at import
-    (no test's context) takes every test that runs any line of the module."""
+    (no test's context) takes every test that runs any line of the module, or every test if
+    none does."""
     by_line = test_map["lines"].get(path, {})
     hits = [by_line[str(n)] for n in statement_lines(source, lines) if str(n) in by_line]
     chosen = set().union(*hits) if hits else set()
     if hits and not chosen:
         chosen = set().union(*by_line.values())
+    if hits and not chosen:          # a module run only at import (no function a test calls): every test
+        chosen = set(test_map["seconds"])
     seconds = test_map["seconds"]
     ordered = sorted(chosen, key=lambda t: (seconds.get(t, 1.0), t))
     spent = np.cumsum([seconds.get(t, 1.0) for t in ordered])

@@ -77,3 +77,9 @@ def test_a_mutant_runs_only_the_fastest_tests_that_fit_in_its_budget_but_at_leas
                 "seconds": {"t::a": 2.0, "t::b": 3.0, "t::c": 30.0}}
     assert mutation.tests_for(test_map, "fleet/a.py", {1}, "x = 1\n", budget_s=5.0) == ["t::a", "t::b"]
     assert mutation.tests_for(test_map, "fleet/a.py", {1}, "x = 1\n", budget_s=1.0) == ["t::a"]
+
+
+def test_a_module_no_test_calls_into_takes_every_test():
+    test_map = {"lines": {"fleet/a.py": {"1": [], "2": []}, "fleet/b.py": {"1": ["t::b"]}},
+                "seconds": {"t::a": 2.0, "t::b": 1.0}}
+    assert mutation.tests_for(test_map, "fleet/a.py", {2}, "x = 1\ny = x | 2\n") == ["t::b", "t::a"]

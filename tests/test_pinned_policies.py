@@ -272,3 +272,27 @@ def test_an_opportunistic_trip_called_by_one_module_takes_the_neighbours_past_th
     p = OpportunisticService(threshold_fraction=0.25, opportunistic_fraction=0.1)   # 4 and 2 of 16 units
     assert [a.modules for a in p.on_threshold(observe(sc, rows, day=Y), 0)] == [(0, 2)]
     assert p.on_threshold(observe(sc, [Row(failed=5), Row(failed=2)], day=Y), 0) == []
+
+
+def test_a_dead_module_is_replaced_when_a_flight_shared_with_its_clusters_empty_slots_pays():
+    from policies.economic import REPLACE
+
+    data = small_scenario(modules=4).model_dump(mode="json")
+    data["failures"]["unit"] = {"distribution": "exponential", "rate_per_year": 0.0}
+    data["servicing"]["servicers"] = 0
+    data["economics"].update(operations_usd_per_module_year=0.0, deorbit_usd_per_module=0.0)
+    data["launch"]["vehicles"][0].update(price_per_kg_usd=None, price_per_flight_usd={2026: 50e6})
+    sc = parse_scenario(data, "shared-flight")
+    design, gen, vehicle = sc.fleet.module, sc.hardware.generations[0], sc.launch.vehicles[0]
+    days = sc.horizon_years * Y - Y - vehicle.lead_time_days - design.commissioning_days   # within the design life
+    hardware = sc.economics.bus_price_usd + 16 * gen.price_usd_per_unit
+    cost_per_day = [(50e6 / b + hardware) / vehicle.success_probability / days for b in (1, 2)]
+    # value per day of a new module: v x 16 units x PFLOPS x daylight; halfway between the two costs
+    v = (cost_per_day[0] + cost_per_day[1]) / 2 / (16 * gen.pflops_per_unit * (1 - design.eclipse_fraction))
+    p = Economic(value_usd_per_pflops_day=v)
+    dead = Row(failed=16)
+    # one slot empty: the replacement flies with it, two modules share the flight
+    shared = observe(sc, [dead, Row(), Row(), Row(status=Status.DEORBITED)], day=Y)
+    assert p.choices(shared, np.array([0]))[0] == REPLACE
+    alone = observe(sc, [dead, Row(), Row(), Row()], day=Y)
+    assert p.choices(alone, np.array([0]))[0] == KEEP

@@ -74,3 +74,28 @@ def test_monthly_output_is_read_at_each_months_end_up_to_the_horizon():
     monthly = MonthlyOutput(world, SimpleNamespace(sync=lambda: None))
     assert len(monthly.edges) == 5 * 12 + 1 and monthly.edges[-1] == pytest.approx(world.horizon_day)
     assert np.allclose(np.diff(monthly.edges), DAYS_PER_YEAR / 12)
+
+
+def test_a_trips_message_names_up_to_eight_modules_and_counts_the_rest():
+    from events.servicing import _ids
+
+    assert _ids((3,)) == "3"
+    assert _ids(tuple(range(8))) == "0, 1, 2, 3, 4, 5, 6, 7"
+    assert _ids(tuple(range(11))) == "0, 1, 2, 3, 4, 5, 6, 7 and 3 more"
+
+
+def test_a_negative_counter_is_reported_by_name_the_first_one_found():
+    from types import SimpleNamespace
+
+    from events.invariants import InvariantError, check_stocks
+    from fleet.kpis import COST_CATEGORIES
+
+    summary = {**{f"cost_{c}_usd": 0.0 for c in COST_CATEGORIES},
+               **{k: 0.0 for k in ("data_generated_tb", "data_delivered_tb", "data_lost_tb", "data_backlog_tb")}}
+    world = SimpleNamespace(table=SimpleNamespace(delivered_pflops_days=np.zeros(1), n=1), now=5.0,
+                            counters={"launches": 2, "servicing_trips": -1, "upgrades": -3})
+    with pytest.raises(InvariantError, match="servicing_trips is -1"):
+        check_stocks(world, None, None, summary)
+    world.counters = {"launches": 2, "deorbits": -1}
+    with pytest.raises(InvariantError, match="deorbits is -1"):
+        check_stocks(world, None, None, summary)

@@ -296,3 +296,23 @@ def test_a_dead_module_is_replaced_when_a_flight_shared_with_its_clusters_empty_
     assert p.choices(shared, np.array([0]))[0] == REPLACE
     alone = observe(sc, [dead, Row(), Row(), Row()], day=Y)
     assert p.choices(alone, np.array([0]))[0] == KEEP
+
+
+def test_a_new_module_lives_its_design_life_pays_its_deorbit_and_flies_only_on_vehicles_that_lift_it():
+    data = scenario().model_dump(mode="json")
+    data["fleet"]["module"]["design_life_years"] = 2.0
+    sc = parse_scenario(data, "short-life")
+    obs = observe(sc, [Row()] * 4, day=Y)
+    design, gen, vehicle = sc.fleet.module, sc.hardware.generations[0], sc.launch.vehicles[0]
+    days = 2.0 * Y                                        # ends before the horizon: the deorbit is paid
+    mass = module_mass_kg(sc, gen)
+    per_module = (vehicle.price_per_kg_usd[2026] * mass + sc.economics.bus_price_usd
+                  + 16 * gen.price_usd_per_unit) / vehicle.success_probability
+    value = 100.0 * 16 * days * gen.pflops_per_unit * (1 - design.eclipse_fraction)
+    rate = Economic(value_usd_per_pflops_day=100.0).new_module_rate(obs, 1)
+    assert rate == pytest.approx((value - per_module - 1e6) / days)
+    # a cheaper vehicle that cannot lift a module changes nothing
+    small = dict(data["launch"]["vehicles"][0], name="small", payload_kg=mass - 1.0, price_per_kg_usd={2026: 1.0})
+    data["launch"]["vehicles"].append(small)
+    both = parse_scenario(data, "with-a-small-vehicle")
+    assert Economic(value_usd_per_pflops_day=100.0).new_module_rate(observe(both, [Row()] * 4, day=Y), 1) == rate

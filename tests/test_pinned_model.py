@@ -424,3 +424,10 @@ def test_downlink_is_each_stations_contacts_capped_by_its_rate_and_relays_add_no
         assert capacity.total((True, False)) == pytest.approx(a, abs=0.01)
         assert capacity.total((False, True)) == pytest.approx(b, abs=0.01)
         assert capacity.total((False, False)) == 0.0
+
+
+def test_flow_depth_is_the_deepest_bracket_nesting_closing_brackets_included():
+    from fleet.yamlio import flow_depth
+
+    assert flow_depth("[[]][[]]") == 2 and flow_depth("{a: [1, 2]}, [3]") == 2
+    assert flow_depth("a: 1") == 0 and flow_depth("]] [") == 1

@@ -280,6 +280,19 @@ def test_the_capacity_path_integrates_starts_failures_repairs_and_stops_exactly(
     assert path.capacity == pytest.approx(exact_capacity(2000.0, lives)) and path.modules == 1
 
 
+def test_the_capacity_path_drops_a_unit_that_stops_exactly_on_a_year_boundary_on_that_day():
+    from events.capacity import BUCKET_DAYS, CapacityPath
+
+    t = table(units=4, array_kw=100.0)
+    m = commissioned(t, [BUCKET_DAYS, 2 * BUCKET_DAYS, math.inf, math.inf])
+    path = CapacityPath(t, horizon_day=4 * BUCKET_DAYS, level=100.0)
+    path.enter(np.array([m]), 0.0)
+    path.advance(BUCKET_DAYS)
+    assert path.capacity == 9.0                        # three units of 3 PFLOPS left on the boundary day
+    path.advance(2 * BUCKET_DAYS)
+    assert path.capacity == 6.0 and path.area == pytest.approx(12.0 * BUCKET_DAYS + 9.0 * BUCKET_DAYS)
+
+
 # --- the world's ledger, unit lifetimes and money format (events/world.py) ----------------------
 
 def test_the_ledger_discounts_each_booking_and_integrates_flows_exactly():

@@ -316,3 +316,12 @@ def test_a_new_module_lives_its_design_life_pays_its_deorbit_and_flies_only_on_v
     data["launch"]["vehicles"].append(small)
     both = parse_scenario(data, "with-a-small-vehicle")
     assert Economic(value_usd_per_pflops_day=100.0).new_module_rate(observe(both, [Row()] * 4, day=Y), 1) == rate
+
+
+def test_a_dead_module_reviewed_on_its_design_end_day_is_still_priced_per_day():
+    from policies.economic import REPLACE
+
+    sc = scenario()
+    life = sc.fleet.module.design_life_years * Y
+    obs = observe(sc, [Row(failed=16, commissioned_day=Y - life), Row(), Row(), Row()], day=Y)   # no day left
+    assert Economic(value_usd_per_pflops_day=1000.0).choices(obs, np.array([0]))[0] == REPLACE

@@ -91,7 +91,9 @@ def test_a_negative_counter_is_reported_by_name_the_first_one_found():
     from fleet.kpis import COST_CATEGORIES
 
     summary = {**{f"cost_{c}_usd": 0.0 for c in COST_CATEGORIES},
-               **{k: 0.0 for k in ("data_generated_tb", "data_delivered_tb", "data_lost_tb", "data_backlog_tb")}}
+               **{k: 0.0 for k in ("data_generated_tb", "data_delivered_tb", "data_lost_tb", "data_backlog_tb",
+                                   "capacity_pflops_days", "delivered_pflops_days", "surplus_pflops_days",
+                                   "lost_pflops_days", "pending_pflops_days")}}
     world = SimpleNamespace(table=SimpleNamespace(delivered_pflops_days=np.zeros(1), n=1), now=5.0,
                             counters={"launches": 2, "servicing_trips": -1, "upgrades": -3})
     with pytest.raises(InvariantError, match="servicing_trips is -1"):

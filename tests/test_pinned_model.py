@@ -432,7 +432,7 @@ def test_downlink_is_each_stations_contacts_capped_by_its_rate_and_relays_add_no
     b = min(1.0, 3 * 1.0 * 0.75) * TB_PER_DAY_PER_GBPS              # b's own rate binds
     for isl in (0.0, 5.0):
         ground = Ground(stations=stations, isl_gbps=isl, data_tb_per_pflops_day=0.01)
-        capacity = DownlinkCapacity(ground, clusters=3)
+        capacity = DownlinkCapacity(ground, np.array([[0.09, 0.75]] * 3))   # clusters x stations
         assert capacity.total((True, True)) == pytest.approx(a + b, abs=0.02)
         assert capacity.total((True, False)) == pytest.approx(a, abs=0.01)
         assert capacity.total((False, True)) == pytest.approx(b, abs=0.01)

@@ -13,7 +13,7 @@ from fleet.economics import DAYS_PER_YEAR
 from fleet.scenario import module_mass_kg, parse_scenario
 from fleet.state import Status
 from policies.economic import KEEP, REPAIR, UPGRADE, Economic, unit_days
-from tests.policy_world import Row, observe, small_scenario
+from runs.trust.worlds import Row, observe, small_scenario
 
 Y = DAYS_PER_YEAR
 

@@ -27,9 +27,9 @@ class Timeline:
         self.ground = ground
         self.servicing = servicing
         self.rows: dict[str, list] = {c: [] for c in COLUMNS}
-        world.env.process(self._run())
 
-    def _run(self):
+    def run(self):
+        """The sampling process: a row every `timeline_step_days`, after everything else at that instant."""
         w = self.world
         env = w.env
         step = w.scenario.timeline_step_days

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
+from events.log import COLUMN_MEANINGS, COLUMNS, KIND_COLUMNS, KINDS
 from fleet.scenario import Scenario
 
 # name ending -> unit, longest first
@@ -44,7 +45,22 @@ def reference() -> str:
     parts = [HEADER]
     for model in models:
         parts.append(_section(model, used_at[model]))
+    parts.append(_event_log())
     return "\n".join(parts)
+
+
+def _event_log() -> str:
+    """The event log's columns, and what each kind of event puts in them (`events.log`)."""
+    lines = ["## Event log", "", "What a run's `result.events` (and `events.parquet`) holds: one row per event, in "
+             "time order. Rows link through `ref` and `cause`, never through `detail`.", "",
+             "| column | meaning |", "|---|---|"]
+    lines += [f"| `{c}` | {COLUMN_MEANINGS[c]} |" for c in COLUMNS]
+    lines += ["", "Each kind, and what its row's columns hold (those not named are -1, 0 or empty):", "",
+              "| kind | columns |", "|---|---|"]
+    for kind in KINDS:
+        said = "; ".join(f"`{c}`: {text}" for c, text in KIND_COLUMNS[kind].items())
+        lines.append(f"| `{kind}` | {said} |")
+    return "\n".join(lines) + "\n"
 
 
 def _walk(root: type[BaseModel]) -> tuple[list[type[BaseModel]], dict[type[BaseModel], list[str]]]:

@@ -15,13 +15,12 @@ import numpy as np
 import pytest
 from scipy import integrate
 
-from events.world import World
 from fleet.economics import discounted_days
 from fleet.ground import DownlinkCapacity, fill_backlog
 from fleet.scenario import parse_scenario
 from runs import load_scenario, simulate
 from runs.api import with_changes
-from tests.scripted import first_install_fails_on, one_module_dict
+from tests.scripted import failure_trace, one_module_dict
 
 STEPS = (1.0, 30.0, 365.25)
 REL = 1e-9
@@ -77,7 +76,7 @@ def test_first_sample_shows_day_zero_commissioning_and_availability_is_exact():
     assert r.summary["mean_availability"] == pytest.approx(1.0, rel=1e-12)
 
 
-def test_production_changes_at_a_unit_failure_between_samples(monkeypatch):
+def test_production_changes_at_a_unit_failure_between_samples(tmp_path):
     units, pflops, horizon = 16, 2.0, 730.5
     fail = 0.8 * horizon                      # between two samples 100 days apart
     base = instant_module(units=units, solar_array_kw=17.6, eclipse_fraction=0.0)
@@ -90,7 +89,7 @@ def test_production_changes_at_a_unit_failure_between_samples(monkeypatch):
     base["ground"]["data_tb_per_pflops_day"] = tb
     base["fleet"]["module"]["data_buffer_tb"] = buffer
     base["timeline_step_days"] = 100.0
-    monkeypatch.setattr(World, "unit_end_days", first_install_fails_on([fail]))
+    base["failures"]["trace"] = failure_trace(tmp_path, [fail])
     s = simulate(parse_scenario(base, "one-failure"), seed=0).summary
 
     generated = tb * (before * fail + after * (horizon - fail))

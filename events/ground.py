@@ -10,8 +10,6 @@ is neither lost nor on board was delivered.
 """
 from __future__ import annotations
 
-import numpy as np
-
 from events.world import World
 from fleet.ground import DownlinkCapacity, fill_backlog
 

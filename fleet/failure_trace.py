@@ -50,8 +50,12 @@ class FailureTrace:
 
 def read_failure_trace(path: Path) -> FailureTrace:
     """Read and check a trace file (.csv, or .parquet / .pq)."""
-    if not path.is_file():
-        raise FailureTraceError(f"{path}: no such file")
+    try:
+        found = path.is_file()
+    except (OSError, ValueError):
+        found = False
+    if not found:
+        raise FailureTraceError(f"{path}: no such file (or not a regular file)")
     try:
         if path.suffix.lower() in (".parquet", ".pq"):
             header, rows = _parquet(path)

@@ -248,12 +248,14 @@ class Failures(Strict):
         if trace is None:
             return None
         base = (info.context or {}).get("base_dir")
-        path = Path(trace).expanduser()
-        path = (Path(base) / path if base is not None and not path.is_absolute() else path).resolve()
         try:
+            path = Path(trace).expanduser()
+            path = (Path(base) / path if base is not None and not path.is_absolute() else path).resolve()
             _read_trace(path, *_stamp(path))
         except FailureTraceError as exc:
             raise ValueError(str(exc)) from None
+        except (OSError, ValueError, RuntimeError) as exc:   # no such path can exist (too long, a NUL byte)
+            raise ValueError(f"{clip(trace)}: not a file that can be read ({type(exc).__name__})") from None
         return str(path)
 
     @model_validator(mode="after")
@@ -457,11 +459,20 @@ def parse_scenario(data: Any, source: str) -> Scenario:
     """Validate a mapping as a Scenario; raise ScenarioError listing every problem in `source`."""
     if not isinstance(data, dict):
         raise ScenarioError(source, [("", "the file must hold a mapping of sections")])
-    file = Path(source)
     try:
-        return Scenario.model_validate(data, context={"base_dir": file.parent if file.is_file() else None})
+        return Scenario.model_validate(data, context={"base_dir": _folder_of(source)})
     except ValidationError as exc:
         raise ScenarioError(source, _problems(exc)) from None
+
+
+def _folder_of(source: str) -> Path | None:
+    """The folder of the scenario file `source`, against which its relative paths are read (None: not a
+    file; they are read against the working folder)."""
+    try:
+        file = Path(source)
+        return file.parent if file.is_file() else None
+    except (OSError, ValueError):        # a name too long or holding a NUL byte names no file
+        return None
 
 
 def _problems(exc: ValidationError) -> list[tuple[str, str]]:

@@ -83,8 +83,8 @@ class EventLog:
         self._cluster = array("q")
         self._count = array("q")
         self._cost = array("d")
-        self._ref = array("q")
-        self._cause = array("q")
+        self._ref = array("i")                     # int32: a run makes fewer than 2**31 refs
+        self._cause = array("i")
         self._modules: dict[int, tuple[int, ...]] = {}   # row -> module ids, for the few rows that name some
         self._refs = 0
         self._detail = array("q")                  # index into self._texts
@@ -127,12 +127,12 @@ class EventLog:
         """All rows in time order (ties keep the order they were logged in; bulk rows last)."""
         cols = [np.frombuffer(a, dtype) if len(a) else np.zeros(0, dtype) for a, dtype in (
             (self._day, float), (self._kind, np.int8), (self._module, np.int64), (self._cluster, np.int64),
-            (self._count, np.int64), (self._cost, float), (self._ref, np.int64), (self._cause, np.int64),
+            (self._count, np.int64), (self._cost, float), (self._ref, np.int32), (self._cause, np.int32),
             (self._detail, np.int64))]
         parts = [tuple(cols)]
         for kind, days, modules, clusters, counts in self._bulk:
             n = len(days)
-            none = np.full(n, NONE, np.int64)
+            none = np.full(n, NONE, np.int32)
             parts.append((days, np.full(n, KIND_CODE[kind], np.int8), modules, clusters, counts, np.zeros(n),
                           none, none, np.zeros(n, np.int64)))
         day, kind, module, cluster, count, cost, ref, cause, detail = (np.concatenate(c) for c in zip(*parts))

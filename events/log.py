@@ -22,6 +22,8 @@ KIND_CODE = {k: i for i, k in enumerate(KINDS)}
 COLUMNS = ("time_days", "time_years", "kind", "module", "cluster", "count", "cost_usd", "ref", "cause", "modules",
            "detail")
 NONE = -1   # no module, cluster, ref or cause
+_NO_MODULES = np.zeros(0, np.int64)
+_NO_MODULES.flags.writeable = False
 
 # What each column holds, for the reference.
 COLUMN_MEANINGS: dict[str, str] = {
@@ -154,13 +156,14 @@ class EventLog:
         })
 
     def _module_lists(self, order: np.ndarray) -> np.ndarray:
-        """The `modules` column in row `order`: a tuple of module ids per row, empty for most."""
+        """The `modules` column in row `order`: an int64 array of module ids per row (one shared empty
+        array for most rows), as a Parquet file of the log reads back."""
         out = np.empty(len(order), object)
-        out.fill(())
+        out.fill(_NO_MODULES)
         if self._modules:
             position = np.empty(len(order), np.int64)
             position[order] = np.arange(len(order))
             rows = np.fromiter(self._modules, np.int64, len(self._modules))
             for at, ids in zip(position[rows].tolist(), self._modules.values()):
-                out[at] = ids
+                out[at] = np.array(ids, np.int64)
         return out

@@ -21,7 +21,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import math
-from typing import Any, ClassVar
+from typing import Any, Callable, ClassVar
 
 from fleet.actions import Action, Launch, Service
 from fleet.errors import PolicyError, shown
@@ -56,9 +56,14 @@ def merge(groups: list[list[Action]]) -> list[Action]:
     return [dataclasses.replace(first[k], count=n) for k, n in launches.items()] + out
 
 
-def _part(spec: Any) -> Policy:
+def _part(spec: Any, make_part: Callable[[str, dict], Policy] | None) -> Policy:
     if isinstance(spec, Policy):
         return spec
+    if make_part is not None:
+        if isinstance(spec, str):
+            return make_part(spec, {})
+        if isinstance(spec, dict) and set(spec) <= {"name", "params"} and "name" in spec:
+            return make_part(spec["name"], spec.get("params") or {})
     raise PolicyError(f"policy combined: each part must be a policy or {{name, params}} (got {shown(spec)})")
 
 
@@ -68,9 +73,9 @@ class Combined(Policy):
 
     name = "combined"
     description = "several policies composed into one (e.g. a servicing rule with a refresh rule)"
-    # parameters whose entries are policies: `policies.registry.make_policy` builds those given as
-    # plain data (a name, or {name, params}) before this class sees them
-    policy_params: ClassVar[tuple[str, ...]] = ("parts",)
+    # Resolves a part given as plain data ({name, params}); set by `policies.registry`, which lists
+    # this class and so cannot be imported from here.
+    make_part: ClassVar[Callable[[str, dict], Policy] | None] = None
 
     parts: tuple[Any, ...] = dataclasses.field(
         default=(), metadata={"unit": "policies", "help": "the policies composed, earlier ones take precedence"})
@@ -78,7 +83,7 @@ class Combined(Policy):
         default=0.0, metadata={"unit": "days", "help": "time between reviews (0: the shortest of the parts')"})
 
     def __post_init__(self) -> None:
-        parts = tuple(_part(p) for p in self.parts)
+        parts = tuple(_part(p, type(self).make_part) for p in self.parts)
         object.__setattr__(self, "parts", parts)
         if not self.review_interval_days:
             step = min((float(p.review_interval_days) for p in parts), default=30.0)

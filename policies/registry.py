@@ -74,7 +74,6 @@ def make_policy(name: str, params: dict[str, Any] | None = None) -> Policy:
     if unknown:
         raise PolicyError(f"policy {cls.name}: unknown parameter(s) {clip(', '.join(unknown))}; "
                           f"parameters are {', '.join(sorted(fields))}")
-    params.update(_policies_in(cls, params))
     loose = _loose_scalars(cls, params)
     if loose:
         raise PolicyError(f"policy {cls.name}: {'; '.join(loose)}")
@@ -92,26 +91,6 @@ def make_policy(name: str, params: dict[str, Any] | None = None) -> Policy:
     if infinite:
         raise PolicyError(f"policy {cls.name}: {infinite[0]}: must be a finite number (got {values[infinite[0]]})")
     return policy
-
-
-def _policies_in(cls: type[Policy], params: dict[str, Any]) -> dict[str, tuple]:
-    """The parameters `cls` declares as holding policies (`policy_params`, e.g. Combined's parts), with
-    each entry given as plain data (a name, or {name, params}) built through this registry."""
-    out = {}
-    for key in getattr(cls, "policy_params", ()):
-        value = params.get(key)
-        if isinstance(value, (list, tuple)):
-            out[key] = tuple(_policy_of(v) for v in value)
-    return out
-
-
-def _policy_of(spec: Any) -> Any:
-    """A policy for a name or {name, params}; anything else as it is (the class judges it)."""
-    if isinstance(spec, str):
-        return make_policy(spec)
-    if isinstance(spec, dict) and set(spec) <= {"name", "params"} and "name" in spec:
-        return make_policy(spec["name"], spec.get("params") or {})
-    return spec
 
 
 @functools.lru_cache(maxsize=64)
@@ -147,3 +126,5 @@ def _loose_scalars(cls: type[Policy], params: dict[str, Any]) -> list[str]:
             out.append(f"{key}: Input should be {_SCALARS[want]} (got {shown(value)})")
     return out
 
+
+Combined.make_part = staticmethod(make_policy)   # parts named in plain data resolve through this registry

@@ -2,7 +2,7 @@
 
 Each line reads `DATE  day D  WHO  WHAT`, e.g.
 
-    2030-03-02  day   60.0  launch     modules 0-3 leave for cluster 0: falcon-9: 4 modules, ...; ordered on day 0 by ...
+    2030-03-02  day   60.0  launch     leaves with 4 modules (0-3) for cluster 0: falcon-9: 4 modules, ...; ordered ...
 
 and links what happened to its cause through the log's typed columns (`events.log`): a launch
 names its payload (`modules`) and the decisions that ordered it, a servicing names its trip (`ref`)
@@ -186,11 +186,8 @@ def _launch(r: _Reader, e: _Row) -> None:
     ids = set(e.modules)
     orders = sorted({r.order_of[m] for m in e.modules if m in r.order_of})
     why = "; ".join(f"ordered on day {r.decisions[d][0]:.0f} by {r.decisions[d][1]}" for d in orders)
-    where = f"modules {id_ranges(ids)} for cluster {e.cluster}"
-    if e.kind == "launch":
-        r.emit(e.day, "launch", f"{where} fly: {e.detail}; {why}", ids)
-    else:
-        r.emit(e.day, "launch", f"FAILED: {where}: {e.detail}; {why}", ids)
+    payload = f"{_plural(len(e.modules), 'module')} ({id_ranges(ids)}) for cluster {e.cluster}: {e.detail}; {why}"
+    r.emit(e.day, "launch", ("leaves with " if e.kind == "launch" else "FAILED with ") + payload, ids)
 
 
 def _commissioned(r: _Reader, e: _Row) -> None:

@@ -97,8 +97,8 @@ def test_the_trace_reads_the_links_not_the_sentences(run):
     full = trace_lines(ev, run.scenario, until_day=2 * 365.25)
     assert len(lines) == len(full)
     first = rows(ev, "launch").iloc[0]
-    assert any(f"modules {id_ranges(first.modules)} for cluster {first.cluster} fly" in line
-               for line in lines)
+    payload = f"leaves with {len(first.modules)} modules ({id_ranges(first.modules)}) for cluster {first.cluster}"
+    assert any(payload in line for line in lines)
     assert sum("free again" in line for line in lines) == sum("free again" in line for line in full) > 0
 
 

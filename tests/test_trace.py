@@ -21,8 +21,8 @@ def test_scripted_trace_reads_line_by_line(tmp_path):
     result = simulate(scripted(tmp_path), seed=0)
     assert trace_lines(result.events, result.scenario) == [
         "2030-01-01  day     0.0  policy     initial deployment: order 1 modules of gen-2030 for 0.016 MW: modules 0",
-        "2030-01-11  day    10.0  launch     modules 0 for cluster 0 fly: falcon-9: 1 modules, 0.9 t, $920.0k launch"
-        " + $3.6M hardware; ordered on day 0 by initial deployment: order 1 modules of gen-2030 for 0.016 MW",
+        "2030-01-11  day    10.0  launch     leaves with 1 module (0) for cluster 0: falcon-9: 1 modules, 0.9 t, $920.0k"
+        " launch + $3.6M hardware; ordered on day 0 by initial deployment: order 1 modules of gen-2030 for 0.016 MW",
         "2030-01-22  day    21.0  module 0   commissioned in cluster 0: 16 units of gen-2030, all working",
         "2030-04-16  day   105.0  module 0   3 boards failed (3 of 16 now down)",
         "2030-07-25  day   205.0  module 0   1 board failed (4 of 16 now down)",
@@ -41,8 +41,8 @@ def test_failed_launches_name_the_decision_that_ordered_them(tmp_path):
     launches = [line for line in lines if " launch " in line]
     assert launches[0].endswith("payload lost; ordered on day 0 by initial deployment: order 1 modules of gen-2030 "
                                 "for 0.016 MW")
-    assert "FAILED: modules 0 for cluster 0" in launches[0]
-    assert "FAILED: modules 1 for cluster 0" in launches[1]
+    assert "FAILED with 1 module (0)" in launches[0]
+    assert "FAILED with 1 module (1)" in launches[1]
     assert "ordered on day 30 by service-on-threshold: order 1 modules" in launches[1]
     assert all(float(line.split()[2]) <= 100 for line in lines)
 
@@ -71,7 +71,7 @@ def test_helpers():
 def test_fleet_trace_command(tmp_path):
     done = fleet("trace", "tiny", "--until-years", "0.5", "--seed", "1", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert "modules 0-3 for cluster 0 fly: falcon-9: 4 modules" in done.stdout
+    assert "leaves with 4 modules (0-3) for cluster 0: falcon-9: 4 modules" in done.stdout
     assert "tiny: 0.5 years from 2030" in done.stdout
     bad = fleet("trace", "tiny", "--until-years", "0", cwd=tmp_path)
     assert bad.returncode == 2 and "--until-years must be positive" in bad.stderr

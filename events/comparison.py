@@ -25,9 +25,9 @@ class MonthlyOutput:
         months = max(1, ceil_count(world.scenario.horizon_years * STEPS_PER_YEAR))
         self.edges = np.minimum(np.arange(months + 1) * (DAYS_PER_YEAR / STEPS_PER_YEAR), world.horizon_day)
         self.delivered = [0.0]
-        world.env.process(self._run())
 
-    def _run(self):
+    def run(self):
+        """The process reading the integral at each month's end."""
         env = self.world.env
         for day in self.edges[1:-1].tolist():
             yield env.timeout(day - env.now)

@@ -43,21 +43,30 @@ def run_replication(scenario: Scenario, policy: Policy, seed: int) -> Outcome:
     """Simulate `scenario` under `policy` with `seed`, from the start to the horizon."""
     started = time.perf_counter()
     world = World(scenario, seed)
-    modules = Modules(world)
-    launches = LaunchQueue(world, modules)
-    servicing = Servicing(world, modules)
+    env = world.env
+    driver = PolicyDriver(world, policy)            # reads what the policy declares; starts nothing
+    modules = Modules(world, driver, driver.threshold_fraction)
+    launches = LaunchQueue(world, modules, driver)
+    servicing = Servicing(world, modules, driver)
+    driver.operate(modules, launches, servicing)
     ground = GroundNetwork(world)
-    SpaceWeather(world, modules)
+    weather = SpaceWeather(world, modules)
     timeline = Timeline(world, ground, servicing)
     output = MonthlyOutput(world, ground)
-    world.env.process(_follow_demand(world, ground))
-    initial = modules_for_target(scenario)
-    ids = launches.order(initial, None, world.newest_generation())
-    world.log.add(0.0, "decision", -1, -1, len(ids), 0.0,
-                  f"initial deployment: order {initial} modules of {world.generations[0].name} "
-                  f"for {scenario.fleet.target_power_mw:g} MW")
-    PolicyDriver(world, policy, modules, launches, servicing)
-    world.env.run(until=world.horizon_day)
+
+    # the processes, started in this order (events at the same instant keep it)
+    env.process(launches.run())
+    for station in range(len(ground.stations)):
+        env.process(ground.weather(station))
+    if weather.active:
+        env.process(weather.storms())
+    env.process(timeline.run())
+    env.process(output.run())
+    env.process(_follow_demand(world, ground))
+    _deploy(world, launches)
+    env.process(driver.reviews())
+    env.process(driver.generations())
+    env.run(until=world.horizon_day)
 
     # close the books at the horizon
     world.settle(world.table.ids(Status.OPERATIONAL))
@@ -70,6 +79,17 @@ def run_replication(scenario: Scenario, policy: Policy, seed: int) -> Outcome:
     summary = _summary(world, output, ground, servicing, len(world.log), time.perf_counter() - started)
     check_replication(world, ground, timeline, summary)
     return Outcome(log=world.log, timeline=timeline.frame(), summary=summary)
+
+
+def _deploy(world: World, launches: LaunchQueue) -> None:
+    """Order the initial fleet now: the decision the engine makes before the policy runs."""
+    scenario = world.scenario
+    initial = modules_for_target(scenario)
+    ref = world.log.new_ref()
+    ids = launches.order(initial, None, world.newest_generation(), None, ref)
+    world.log.add(0.0, "decision", -1, -1, len(ids), 0.0,
+                  f"initial deployment: order {initial} modules of {world.generations[0].name} "
+                  f"for {scenario.fleet.target_power_mw:g} MW", ref, -1, tuple(ids))
 
 
 def _follow_demand(world: World, ground: GroundNetwork):

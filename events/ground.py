@@ -45,13 +45,12 @@ class GroundNetwork:
         self.tb_per_pflops_day = self.sunlit * spec.data_tb_per_pflops_day   # per PFLOPS-day of daylight capacity
         self.buffer_tb_per_module = module.data_buffer_tb
         self._last_day = 0.0
-        streams = [world.streams.sequence(f"weather/{s.name}") for s in self.stations]
-        self.clear = [bool(rng.random() < s.clear_probability) for rng, s in zip(streams, self.stations)]
+        self._streams = [world.streams.sequence(f"weather/{s.name}") for s in self.stations]
+        self.clear = [bool(rng.random() < s.clear_probability) for rng, s in zip(self._streams, self.stations)]
         self.drain_tb_per_day = self.capacity.total(tuple(self.clear))
+        self._blackout = -1                           # ref of the blackout going on (-1: a station is clear)
         self.path.before_change.append(self.advance)
         self.path.before_leave.append(self.lose_shares)
-        for i, rng in enumerate(streams):
-            world.env.process(self._weather(i, rng))
 
     def advance(self) -> None:
         """Integrate the backlog from the last change to now. Nothing to do while it is empty and
@@ -137,8 +136,10 @@ class GroundNetwork:
         """Used compute whose results reached the ground."""
         return self.used_pflops_days - self.lost_pflops_days - self.pending_pflops_days
 
-    def _weather(self, i: int, rng: np.random.Generator):
+    def weather(self, i: int):
+        """The weather process of station i: clear and cloudy spells, forever (none if always clear)."""
         w = self.world
+        rng = self._streams[i]
         s = self.stations[i]
         mean_out = s.mean_outage_hours / 24.0
         if s.clear_probability >= 1.0:
@@ -155,7 +156,11 @@ class GroundNetwork:
                 self.clear[i] = not self.clear[i]
                 state = tuple(self.clear)
                 self.drain_tb_per_day = self.capacity.total(state)
+                up = sum(state)
                 if state[i]:
-                    log.add(w.env.now, "ground_restored", -1, -1, 1, 0.0, restored[sum(state)])
+                    log.add(w.env.now, "ground_restored", -1, -1, 1, 0.0, restored[up], self._blackout)
+                    self._blackout = -1
                 else:
-                    log.add(w.env.now, "ground_outage", -1, -1, 1, 0.0, outage[sum(state)])
+                    if up == 0:
+                        self._blackout = log.new_ref()
+                    log.add(w.env.now, "ground_outage", -1, -1, 1, 0.0, outage[up], self._blackout)

@@ -20,11 +20,10 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
-from typing import Callable
-
 import numpy as np
 
 from events.modules import Modules
+from events.reactions import Reactions
 from events.world import World, fmt_usd
 from fleet.economics import DAYS_PER_YEAR, expected_cost_per_module_usd, flight_price_usd
 from fleet.scenario import module_mass_kg
@@ -34,9 +33,10 @@ from fleet.state import Status, in_status
 class LaunchQueue:
     """The queue of ordered modules and the process that launches them."""
 
-    def __init__(self, world: World, modules: Modules):
+    def __init__(self, world: World, modules: Modules, reactions: Reactions):
         self.world = world
         self.modules = modules
+        self.reactions = reactions
         self.queues: list[deque[int]] = [deque() for _ in range(world.scenario.fleet.clusters)]
         self.waiting = 0
         self.mass_kg = np.array([module_mass_kg(world.scenario, g) for g in world.generations])
@@ -44,15 +44,14 @@ class LaunchQueue:
         self.last_launch_day = [-np.inf] * len(self.vehicles)
         self.max_wait_days = world.scenario.launch.max_wait_days
         self.due_day: dict[int, float] = {}          # queued module -> day by which it should fly
+        self.ordered_by: dict[int, int] = {}         # queued module -> ref of the decision that ordered it
         self.outcomes = world.streams.sequence("launch-outcomes")
-        self.on_launch_failed: Callable[[tuple[int, ...]], None] = lambda ms: None
         self._wakeup = world.env.event()
-        world.env.process(self._run())
 
     # ----- orders ---------------------------------------------------------------------------------
-    def order(self, count: int, cluster: int | None, generation: int, due_day: float | None = None) -> list[int]:
-        """Queue `count` new modules, due to fly by `due_day` (default: now + `launch.max_wait_days`);
-        returns their ids."""
+    def order(self, count: int, cluster: int | None, generation: int, due_day: float | None, ref: int) -> list[int]:
+        """Queue `count` new modules, due to fly by `due_day` (None: now + `launch.max_wait_days`), as
+        ordered by the decision `ref`; returns their ids."""
         w = self.world
         clusters = [cluster] * count if cluster is not None else self._spread(count)
         ids = [w.table.add(c, generation, w.now) for c in clusters]
@@ -60,6 +59,7 @@ class LaunchQueue:
         for m, c in zip(ids, clusters):
             self.queues[c].append(m)
             self.due_day[m] = due
+            self.ordered_by[m] = ref
         self.waiting += len(ids)
         if not self._wakeup.triggered:
             self._wakeup.succeed()
@@ -133,7 +133,8 @@ class LaunchQueue:
             day, _, v = min(late)
         return day, v
 
-    def _run(self):
+    def run(self):
+        """The launch process: fly the queue's orders as vehicles allow (see module doc)."""
         w = self.world
         while True:
             if not self.waiting:
@@ -151,9 +152,11 @@ class LaunchQueue:
         veh = self.vehicles[v]
         queue = self.queues[cluster]
         payload, mass = self._load(v, cluster, w.now)
+        cause = self.ordered_by[payload[0]]
         for m in payload:
             queue.popleft()
             del self.due_day[m]
+            del self.ordered_by[m]
         self.waiting -= len(payload)
         self.last_launch_day[v] = w.now
         econ = w.scenario.economics
@@ -169,19 +172,21 @@ class LaunchQueue:
         w.table.launched_day[ids] = w.now
         detail = (f"{veh.name}: {len(payload)} modules, {mass / 1000:.1f} t, "
                   f"{fmt_usd(launch_cost)} launch + {fmt_usd(hardware)} hardware")
+        ref = w.log.new_ref()
+        flown = tuple(payload)
         if self.outcomes.random() < veh.success_probability:
             w.table.status[ids] = Status.IN_TRANSIT
-            w.log.add(w.now, "launch", -1, cluster, len(payload), launch_cost + hardware, detail)
-            w.env.process(self._commission_later(tuple(payload)))
+            w.log.add(w.now, "launch", -1, cluster, len(payload), launch_cost + hardware, detail, ref, cause, flown)
+            w.env.process(self._commission_later(flown, ref))
         else:
             w.table.status[ids] = Status.LOST_AT_LAUNCH
             w.table.end_day[ids] = w.now
             w.counters["launch_failures"] += 1
             w.counters["modules_lost_at_launch"] += len(payload)
             w.log.add(w.now, "launch_failure", -1, cluster, len(payload), launch_cost + hardware,
-                      detail + "; payload lost")
-            self.on_launch_failed(tuple(payload))
+                      detail + "; payload lost", ref, cause, flown)
+            self.reactions.launch_failed(flown, ref)
 
-    def _commission_later(self, payload: tuple[int, ...]):
+    def _commission_later(self, payload: tuple[int, ...], ref: int):
         yield self.world.env.timeout(self.world.scenario.fleet.module.commissioning_days)
-        self.modules.commission(list(payload))
+        self.modules.commission(list(payload), ref)

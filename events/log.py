@@ -1,4 +1,11 @@
-"""The event log: typed columns appended as events happen, one DataFrame at the end."""
+"""The event log: typed columns appended as events happen, one DataFrame at the end.
+
+Rows link to each other through two typed columns: `ref`, the id of the launch, trip, decision,
+failure, storm or blackout a row belongs to, and `cause`, the `ref` of what caused it (-1: none).
+Ids are numbered from 0 in the order they are made, one sequence per replication. Rows that name
+a set of modules (a launch's payload, the modules a decision orders, a trip's modules) carry them
+in `modules`; other rows have it empty. `KIND_COLUMNS` says what each kind's columns mean.
+"""
 from __future__ import annotations
 
 from array import array
@@ -12,11 +19,64 @@ KINDS = ("launch", "launch_failure", "commissioned", "unit_failure", "module_fai
          "servicing_dispatch", "servicing", "servicing_failure", "upgrade", "deorbit",
          "space_weather", "ground_outage", "ground_restored", "decision", "spare_activated")
 KIND_CODE = {k: i for i, k in enumerate(KINDS)}
-COLUMNS = ("time_days", "time_years", "kind", "module", "cluster", "count", "cost_usd", "detail")
+COLUMNS = ("time_days", "time_years", "kind", "module", "cluster", "count", "cost_usd", "ref", "cause", "modules",
+           "detail")
+NONE = -1   # no module, cluster, ref or cause
+_NO_MODULES = np.zeros(0, np.int64)
+_NO_MODULES.flags.writeable = False
+
+# What each column holds, for the reference.
+COLUMN_MEANINGS: dict[str, str] = {
+    "time_days": "when, days since the start", "time_years": "when, years since the start",
+    "kind": "what happened (one of the kinds below)", "module": "the module concerned, or -1",
+    "cluster": "the cluster concerned, or -1", "count": "how many (modules, units; see the kind)",
+    "cost_usd": "cost booked by the event, USD", "ref": "id of the launch, trip, decision, failure, storm or "
+    "blackout the row belongs to, or -1", "cause": "`ref` of what caused it, or -1",
+    "modules": "module ids the row names (a launch's payload, a decision's order, a trip's modules), "
+    "else empty", "detail": "a sentence for people; code never parses it",
+}
+
+# What each kind's row says, column by column (columns not named are -1, 0 or empty).
+KIND_COLUMNS: dict[str, dict[str, str]] = {
+    "launch": {"cluster": "cluster the payload goes to", "count": "modules on board",
+               "cost_usd": "flight and hardware", "ref": "the launch", "cause": "the decision that ordered "
+               "its first module", "modules": "the payload, module ids", "detail": "vehicle, mass, costs"},
+    "launch_failure": {"cluster": "cluster the payload was for", "count": "modules lost",
+                       "cost_usd": "flight and hardware", "ref": "the launch",
+                       "cause": "the decision that ordered its first module", "modules": "the payload lost",
+                       "detail": "vehicle, mass, costs"},
+    "commissioned": {"module": "the module", "cluster": "its cluster", "ref": "its launch (or the decision "
+                     "that activated it, for a spare)", "detail": "units and generation, or standby"},
+    "unit_failure": {"module": "the module", "cluster": "its cluster", "count": "units that failed that day"},
+    "module_failure": {"module": "the module", "cluster": "its cluster", "cost_usd": "cost of a failure in orbit",
+                       "ref": "the failure", "detail": "bus failure or debris strike"},
+    "servicing_dispatch": {"cluster": "cluster of the trip", "count": "modules named", "cost_usd": "the trip",
+                           "ref": "the trip", "cause": "the decision that sent it", "modules": "the modules named",
+                           "detail": "repair or upgrade, modules, reason"},
+    "servicing": {"module": "a module repaired", "cluster": "its cluster", "count": "units replaced",
+                  "cost_usd": "hardware", "ref": "the trip", "cause": "the decision that sent it"},
+    "servicing_failure": {"cluster": "cluster of the trip", "count": "modules named", "ref": "the trip",
+                          "cause": "the decision that sent it", "modules": "the modules named"},
+    "upgrade": {"module": "the module", "cluster": "its cluster", "count": "units replaced",
+                "cost_usd": "hardware", "ref": "the trip", "cause": "the decision that sent it",
+                "detail": "old and new generation"},
+    "deorbit": {"module": "the module", "cluster": "its cluster", "cost_usd": "disposal",
+                "ref": "the deorbit (the policy's decision, or its own at the end of design life)",
+                "detail": "reason"},
+    "space_weather": {"count": "units killed", "ref": "the storm", "detail": "modules hit, units killed"},
+    "ground_outage": {"ref": "the blackout it starts, if no station is left clear",
+                      "detail": "station and stations up"},
+    "ground_restored": {"ref": "the blackout it ends, if it ends one", "detail": "station and stations up"},
+    "decision": {"module": "the module, if one", "cluster": "the cluster, if one", "count": "modules concerned",
+                 "ref": "the decision", "cause": "the failure, launch or trip the policy reacted to (-1: a "
+                 "review, a threshold, a new generation, the initial deployment)",
+                 "modules": "the modules it orders, if it orders modules", "detail": "the policy's sentence"},
+    "spare_activated": {"module": "the module", "cluster": "its cluster", "ref": "the decision that activated it"},
+}
 
 
 class EventLog:
-    """Append-only columns; `module` and `cluster` are -1 where they do not apply."""
+    """Append-only columns; `module`, `cluster`, `ref` and `cause` are -1 where they do not apply."""
 
     def __init__(self) -> None:
         self._day = array("d")
@@ -25,18 +85,32 @@ class EventLog:
         self._cluster = array("q")
         self._count = array("q")
         self._cost = array("d")
+        self._ref = array("i")                     # int32: a run makes fewer than 2**31 refs
+        self._cause = array("i")
+        self._modules: dict[int, tuple[int, ...]] = {}   # row -> module ids, for the few rows that name some
+        self._refs = 0
         self._detail = array("q")                  # index into self._texts
         self._texts: dict[str, int] = {"": 0}
         self._bulk: list[tuple[str, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
 
+    def new_ref(self) -> int:
+        """A fresh id for a launch, trip, decision, failure, storm or blackout."""
+        self._refs += 1
+        return self._refs - 1
+
     def add(self, day: float, kind: str, module: int = -1, cluster: int = -1, count: int = 1,
-            cost_usd: float = 0.0, detail: str = "") -> None:
+            cost_usd: float = 0.0, detail: str = "", ref: int = -1, cause: int = -1,
+            modules: tuple[int, ...] | None = None) -> None:
+        if modules is not None:
+            self._modules[len(self._day)] = modules
         self._day.append(day)
         self._kind.append(KIND_CODE[kind])
         self._module.append(module)
         self._cluster.append(cluster)
         self._count.append(count)
         self._cost.append(cost_usd)
+        self._ref.append(ref)
+        self._cause.append(cause)
         code = self._texts.get(detail)
         if code is None:
             code = self._texts[detail] = len(self._texts)
@@ -55,13 +129,15 @@ class EventLog:
         """All rows in time order (ties keep the order they were logged in; bulk rows last)."""
         cols = [np.frombuffer(a, dtype) if len(a) else np.zeros(0, dtype) for a, dtype in (
             (self._day, float), (self._kind, np.int8), (self._module, np.int64), (self._cluster, np.int64),
-            (self._count, np.int64), (self._cost, float), (self._detail, np.int64))]
+            (self._count, np.int64), (self._cost, float), (self._ref, np.int32), (self._cause, np.int32),
+            (self._detail, np.int64))]
         parts = [tuple(cols)]
         for kind, days, modules, clusters, counts in self._bulk:
             n = len(days)
+            none = np.full(n, NONE, np.int32)
             parts.append((days, np.full(n, KIND_CODE[kind], np.int8), modules, clusters, counts, np.zeros(n),
-                          np.zeros(n, np.int64)))
-        day, kind, module, cluster, count, cost, detail = (np.concatenate(c) for c in zip(*parts))
+                          none, none, np.zeros(n, np.int64)))
+        day, kind, module, cluster, count, cost, ref, cause, detail = (np.concatenate(c) for c in zip(*parts))
         # Days are never negative, so their bit patterns as integers sort in the same order; a stable
         # sort of integers is about a third faster than of floats.
         order = np.argsort(day.view(np.int64), kind="stable")
@@ -73,5 +149,21 @@ class EventLog:
             "cluster": cluster[order],
             "count": count[order],
             "cost_usd": cost[order],
+            "ref": ref[order],
+            "cause": cause[order],
+            "modules": self._module_lists(order),
             "detail": pd.Categorical.from_codes(detail[order], categories=list(self._texts)),
-        })
+        }, copy=False)                      # fresh arrays: no copy, a lower peak of memory
+
+    def _module_lists(self, order: np.ndarray) -> np.ndarray:
+        """The `modules` column in row `order`: an int64 array of module ids per row (one shared empty
+        array for most rows), as a Parquet file of the log reads back."""
+        out = np.empty(len(order), object)
+        out.fill(_NO_MODULES)
+        if self._modules:
+            position = np.empty(len(order), np.int64)
+            position[order] = np.arange(len(order))
+            rows = np.fromiter(self._modules, np.int64, len(self._modules))
+            for at, ids in zip(position[rows].tolist(), self._modules.values()):
+                out[at] = np.array(ids, np.int64)
+        return out

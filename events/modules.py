@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import math
 from functools import partial
-from typing import Callable
-
 import numpy as np
 import simpy
 
+from events.reactions import Reactions
 from events.world import World
 from fleet.economics import DAYS_PER_YEAR
 from fleet.lifetimes import inverse
@@ -28,12 +27,12 @@ from fleet.tolerances import units_for_fraction
 class Modules:
     """Starts, watches and ends module lives."""
 
-    def __init__(self, world: World):
+    def __init__(self, world: World, reactions: Reactions, threshold_fraction: float | None):
+        """`threshold_fraction`: failed fraction of a module's units that wakes `reactions` (None: never)."""
         self.world = world
+        self.reactions = reactions
         self.death_cause: dict[int, str] = {}        # what ends the module at its bus_end_day
-        self.threshold_units: int | None = None      # failed units that wake the policy
-        self.on_threshold: Callable[[int], None] = lambda m: None
-        self.on_module_ended: Callable[[int], None] = lambda m: None
+        self.threshold_units = self._threshold_units(threshold_fraction)   # failed units that wake the policy
         design = world.scenario.fleet.module
         self.life_days = design.design_life_years * DAYS_PER_YEAR
         failures = world.scenario.failures
@@ -42,11 +41,11 @@ class Modules:
 
         self._version: dict[int, int] = {}             # module -> its latest threshold timeout
 
-    def set_threshold(self, failed_fraction: float | None) -> None:
-        """Wake `on_threshold` when a module's failed units reach this fraction (None: never)."""
-        if failed_fraction is not None:
-            units = self.world.table.units
-            self.threshold_units = units_for_fraction(failed_fraction, units)
+    def _threshold_units(self, failed_fraction: float | None) -> int | None:
+        """Failed units at which a module reaches `failed_fraction` of its units (None: never)."""
+        if failed_fraction is None:
+            return None
+        return units_for_fraction(failed_fraction, self.world.table.units)
 
     def reschedule(self, m: int) -> None:
         """Recompute the day module m reaches the threshold (after its units changed), and put a
@@ -67,20 +66,21 @@ class Modules:
         table = self.world.table
         if self._version[m] == version and table.status[m] == OPERATIONAL:
             table.crossed[m] = True
-            self.on_threshold(m)
+            self.reactions.threshold_reached(m)
 
-    def commission(self, ids: list[int]) -> None:
+    def commission(self, ids: list[int], ref: int) -> None:
         """Modules `ids` start operating now, each with fresh units and its own bus and debris fates;
-        those ordered as spares go into standby instead. Logged in the order of `ids`."""
+        those ordered as spares go into standby instead. Logged in the order of `ids`, as part of `ref`
+        (their launch, or the decision that activated a spare)."""
         w, t, now = self.world, self.world.table, self.world.now
         standby = {m for m in ids if t.spare[m] and t.status[m] != Status.SPARE}
         starting = [m for m in ids if m not in standby]
         if starting:
             rows = np.array(starting, dtype=np.intp)
-            ends = w.unit_end_days([(m, 0, t.units) for m in starting], now).reshape(len(starting), t.units)
+            ends = w.install_units([(m, 0, t.units) for m in starting], now).reshape(len(starting), t.units)
             keyed = w.streams.keyed
             fates = np.array([keyed("bus-lifetime", m).standard_exponential(3) for m in starting])  # bus (2), debris
-            bus = now + self._bus_years(fates[:, 0], fates[:, 1]) * DAYS_PER_YEAR
+            bus = w.bus_end_days(starting, now + self._bus_years(fates[:, 0], fates[:, 1]) * DAYS_PER_YEAR)
             if self._strikes_per_year > 0:
                 strike = now + fates[:, 2] / self._strikes_per_year * DAYS_PER_YEAR
             else:
@@ -92,29 +92,30 @@ class Modules:
         for m in ids:
             if m in standby:
                 t.status[m] = Status.SPARE
-                w.log.add(now, "commissioned", m, int(t.cluster[m]), 1, 0.0, "in standby as a spare")
+                w.log.add(now, "commissioned", m, int(t.cluster[m]), 1, 0.0, "in standby as a spare", ref)
                 continue
             b, s = ends_of[m]
             cause = self.death_cause[m] = "bus failure" if b <= s else "debris strike"
             w.log.add(now, "commissioned", m, int(t.cluster[m]), 1, 0.0,
-                      f"{t.units} units of {w.generations[t.generation[m]].name}")
+                      f"{t.units} units of {w.generations[t.generation[m]].name}", ref)
             self.reschedule(m)
             end = min((min(b, s), cause), (retire, "end of design life"))
             if end[0] < w.horizon_day:
                 w.env.timeout(end[0] - now).callbacks.append(partial(self._end_of_life, m, end[1]))
 
-    def activate(self, m: int) -> None:
-        """Spare module m leaves standby and starts operating now (its life starts now: cold standby)."""
+    def activate(self, m: int, ref: int) -> None:
+        """Spare module m leaves standby and starts operating now (its life starts now: cold standby), by
+        the decision `ref`."""
         w = self.world
-        w.log.add(w.now, "spare_activated", m, int(w.table.cluster[m]), 1, 0.0, "spare leaves standby")
-        self.commission([m])
+        w.log.add(w.now, "spare_activated", m, int(w.table.cluster[m]), 1, 0.0, "spare leaves standby", ref)
+        self.commission([m], ref)
 
     def _end_of_life(self, m: int, what: str, _timeout: simpy.Timeout) -> None:
         """The end drawn at commissioning has come, unless the module already ended otherwise."""
         if self.world.table.status[m] != OPERATIONAL:
             return
         if what == "end of design life":
-            self.deorbit(m, what)
+            self.deorbit(m, what, self.world.log.new_ref())
         else:
             self.fail(m, what)
 
@@ -131,16 +132,18 @@ class Modules:
         w = self.world
         self._end(m, Status.FAILED)
         cost = w.book("failure", w.scenario.economics.module_failure_usd)
-        w.log.add(w.now, "module_failure", m, int(w.table.cluster[m]), 1, cost, cause)
-        self.on_module_ended(m)
+        ref = w.log.new_ref()
+        w.log.add(w.now, "module_failure", m, int(w.table.cluster[m]), 1, cost, cause, ref)
+        self.reactions.module_ended(m, ref)
 
-    def deorbit(self, m: int, reason: str) -> None:
-        """Module m is retired and leaves orbit, at `economics.deorbit_usd_per_module`."""
+    def deorbit(self, m: int, reason: str, ref: int) -> None:
+        """Module m is retired and leaves orbit, at `economics.deorbit_usd_per_module`, by the decision
+        `ref` (the policy's, or the module's own at the end of its design life)."""
         w = self.world
         self._end(m, Status.DEORBITED)
         cost = w.book("deorbit", w.scenario.economics.deorbit_usd_per_module)
-        w.log.add(w.now, "deorbit", m, int(w.table.cluster[m]), 1, cost, reason)
-        self.on_module_ended(m)
+        w.log.add(w.now, "deorbit", m, int(w.table.cluster[m]), 1, cost, reason, ref)
+        self.reactions.module_ended(m, ref)
 
     def repair(self, modules: np.ndarray, carried: int) -> np.ndarray:
         """Replace failed units of operational `modules`, in order, until `carried` units are used.
@@ -160,7 +163,7 @@ class Modules:
             return take
         repaired = modules[served]
         installs = t.installs[repaired]
-        new = w.unit_end_days(list(zip(repaired.tolist(), installs.tolist(), take[served].tolist())), now)
+        new = w.install_units(list(zip(repaired.tolist(), installs.tolist(), take[served].tolist())), now)
         t.installs[repaired] = installs + 1
         rows[np.arange(t.units) < take[:, None]] = new   # the failed slots, row by row
         rows.sort(axis=1)
@@ -178,7 +181,7 @@ class Modules:
         w.settle(np.array([m]))
         w.capacity.remove(np.array([m]), w.now)
         t.generation[m] = generation
-        t.unit_end[m] = np.sort(w.unit_end_days([(m, int(t.installs[m]), t.units)], w.env.now))
+        t.unit_end[m] = np.sort(w.install_units([(m, int(t.installs[m]), t.units)], w.env.now))
         w.capacity.add(np.array([m]), w.now)
         t.installs[m] += 1
         self.reschedule(m)

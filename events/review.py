@@ -55,45 +55,51 @@ def _shown(value: Any) -> str:
 
 
 class PolicyDriver:
-    """Calls the policy and applies what it returns."""
+    """Calls the policy and applies what it returns: the `Reactions` of the processes.
 
-    def __init__(self, world: World, policy: Policy, modules: Modules, launches: LaunchQueue,
-                 servicing: Servicing):
+    Built first, from what the policy declares (label, threshold, review interval); the components it
+    acts on are then built with it as their reactions, and handed to it by `operate`.
+    """
+
+    def __init__(self, world: World, policy: Policy):
         self.world = world
         self.policy = policy
-        self.modules = modules
-        self.launches = launches
-        self.servicing = servicing
         self._available = [world.generations[: g + 1] for g in range(len(world.generations))]  # by newest
         # the policy sees its own copy of the scenario: writing into its lists and dicts cannot change the world
         self._scenario = world.scenario.model_copy(deep=True)
-        self._most = self._most_liftable()
         self._checks: dict[type, Callable[[Any], str | None]] = {
             Launch: self._check_launch, Service: self._check_service,
             Deorbit: self._check_deorbit, Activate: self._check_activate}
         self.label = getattr(type(policy), "name", None) or type(policy).__name__   # until its own is read
         self.label = one_line(self._answer("label", lambda: policy.label, lambda v: isinstance(v, str), "text"), 100)
-        self._wake_on_threshold()
-        modules.on_module_ended = lambda m: self.react("on_module_failed", m)
-        launches.on_launch_failed = lambda ms: self.react("on_launch_failed", ms)
-        servicing.on_trip_returned = lambda ms: self.react("on_trip_returned", ms)
-        world.env.process(self._reviews(self._review_interval()))
-        world.env.process(self._generations())
+        self.threshold_fraction = self._answer("threshold_failed_fraction", policy.threshold_failed_fraction,
+                                               _is_fraction_or_none, "None or a fraction from 0 to 1")
+        self.needs_free_servicer = self._answer(
+            "threshold_needs_free_servicer",   # optional: Policy has it
+            lambda: getattr(policy, "threshold_needs_free_servicer", lambda: False)(), _is_bool, "True or False")
+        self.review_interval_days = self._review_interval()
 
-    def _wake_on_threshold(self) -> None:
-        """Wake `on_threshold` at the failed fraction the policy declares (not while every servicer
-        is busy, if it says it needs a free one)."""
-        policy = self.policy
-        self.modules.set_threshold(self._answer("threshold_failed_fraction", policy.threshold_failed_fraction,
-                                                _is_fraction_or_none, "None or a fraction from 0 to 1"))
-        needs_free = self._answer("threshold_needs_free_servicer",   # optional: Policy has it
-                                  lambda: getattr(policy, "threshold_needs_free_servicer", lambda: False)(),
-                                  _is_bool, "True or False")
-        servicing = self.servicing
-        if needs_free:
-            self.modules.on_threshold = lambda m: self.react("on_threshold", m) if servicing.free else None
-        else:
-            self.modules.on_threshold = lambda m: self.react("on_threshold", m)
+    def operate(self, modules: Modules, launches: LaunchQueue, servicing: Servicing) -> None:
+        """The components the policy's actions act on (built with this driver as their reactions)."""
+        self.modules = modules
+        self.launches = launches
+        self.servicing = servicing
+        self._most = self._most_liftable()
+
+    # ----- reactions: the processes call these ------------------------------------------------------
+    def module_ended(self, m: int, ref: int) -> None:
+        self.react("on_module_failed", m, cause=ref)
+
+    def threshold_reached(self, m: int) -> None:
+        """Wake `on_threshold` (not while every servicer is busy, if the policy says it needs a free one)."""
+        if self.servicing.free or not self.needs_free_servicer:
+            self.react("on_threshold", m)
+
+    def launch_failed(self, modules: tuple[int, ...], ref: int) -> None:
+        self.react("on_launch_failed", modules, cause=ref)
+
+    def trip_returned(self, modules: tuple[int, ...], ref: int) -> None:
+        self.react("on_trip_returned", modules, cause=ref)
 
     def _review_interval(self) -> float:
         """Days between reviews: a number (or the policy failed), at least the minimum (or its parameter
@@ -114,17 +120,19 @@ class PolicyDriver:
                            target_pflops=w.target_pflops, demand=w.demand, servicers=servicing.spec.servicers,
                            servicers_busy=servicing.busy, trips_queued=servicing.queued)
 
-    def react(self, hook: str, *args) -> None:
-        """Call one of the policy's hooks and apply its actions."""
+    def react(self, hook: str, *args, cause: int = -1) -> None:
+        """Call one of the policy's hooks and apply its actions; `cause`: ref of the event it reacts to."""
         obs = self.observe()
-        self.apply(self._call(hook, lambda: getattr(self.policy, hook)(obs, *args)), hook)
+        self.apply(self._call(hook, lambda: getattr(self.policy, hook)(obs, *args)), hook, cause)
 
-    def _reviews(self, interval: float):
+    def reviews(self):
+        """The review process: a review now and every `review_interval_days`."""
         while True:
             self.react("review")
-            yield self.world.env.timeout(interval)
+            yield self.world.env.timeout(self.review_interval_days)
 
-    def _generations(self):
+    def generations(self):
+        """The process waking `on_generation_available` as each later generation appears."""
         w = self.world
         for g, day in enumerate(w.generation_days):
             if day <= 0:
@@ -161,9 +169,9 @@ class PolicyDriver:
         raise PolicyFailure(f"{self._where(hook)}: {problem}")
 
     # ----- checking actions -----------------------------------------------------------------------
-    def apply(self, actions, hook: str) -> None:
-        """Check every action `hook` returned, then carry them out in order. A module may be named by
-        one action of the list only."""
+    def apply(self, actions, hook: str, cause: int = -1) -> None:
+        """Check every action `hook` returned, then carry them out in order, each a decision caused by
+        `cause`. A module may be named by one action of the list only."""
         if not isinstance(actions, (list, tuple)):
             self._refuse(hook, f"returned {_shown(actions)}, not a list of actions")
         named: set[int] = set()
@@ -181,7 +189,7 @@ class PolicyDriver:
             if problem:
                 self._refuse(hook, f"{type(a).__name__} {problem}")
         for a in actions:
-            self._carry_out(a)
+            self._carry_out(a, cause)
 
     def _most_liftable(self) -> list[int]:
         """Per generation, the most modules the vehicles could lift in the whole run: for each vehicle,
@@ -263,31 +271,39 @@ class PolicyDriver:
             return f"needs {need} units but a servicer carries {carried}"
         return None
 
-    def _carry_out(self, a) -> None:
+    def _carry_out(self, a, cause: int) -> None:
+        """Log action `a` as a decision (caused by `cause`) and carry it out."""
         w = self.world
         name = self.policy.name
         why = f" ({a.reason})" if a.reason else ""
         if isinstance(a, Launch):
             gen = w.newest_generation() if a.generation is None else int(a.generation)
             cluster = None if a.cluster is None else int(a.cluster)
-            ids = self.launches.order(int(a.count), cluster, gen, a.due_day)
+            ref = w.log.new_ref()
+            ids = self.launches.order(int(a.count), cluster, gen, a.due_day, ref)
             w.table.spare[ids] = bool(a.spare)
             where = "" if cluster is None else f" to cluster {cluster}"
             what = " spare" if a.spare else ""
             w.log.add(w.now, "decision", ids[0] if len(ids) == 1 else -1, -1 if cluster is None else cluster,
                       len(ids), 0.0,
-                      f"{name}: order {len(ids)}{what} modules of {w.generations[gen].name}{where}{why}")
+                      f"{name}: order {len(ids)}{what} modules of {w.generations[gen].name}{where}{why}",
+                      ref, cause, tuple(ids))
         elif isinstance(a, Service):
             what = "upgrade" if a.upgrade else "repair"
             modules = tuple(map(int, a.modules))
+            ref = w.log.new_ref()
             w.log.add(w.now, "decision", modules[0] if len(modules) == 1 else -1, int(w.table.cluster[modules[0]]),
-                      len(modules), 0.0, f"{name}: send a servicer to {what} {len(modules)} modules{why}")
-            self.servicing.dispatch(modules, a.upgrade, a.reason)
+                      len(modules), 0.0, f"{name}: send a servicer to {what} {len(modules)} modules{why}", ref, cause)
+            self.servicing.dispatch(modules, a.upgrade, a.reason, ref)
         elif isinstance(a, Activate):
             for m in a.modules:
-                w.log.add(w.now, "decision", int(m), int(w.table.cluster[m]), 1, 0.0, f"{name}: activate spare{why}")
-                self.modules.activate(int(m))
+                ref = w.log.new_ref()
+                w.log.add(w.now, "decision", int(m), int(w.table.cluster[m]), 1, 0.0, f"{name}: activate spare{why}",
+                          ref, cause)
+                self.modules.activate(int(m), ref)
         elif isinstance(a, Deorbit):
             for m in a.modules:
-                w.log.add(w.now, "decision", int(m), int(w.table.cluster[m]), 1, 0.0, f"{name}: deorbit{why}")
-                self.modules.deorbit(int(m), a.reason or f"{name} decision")
+                ref = w.log.new_ref()
+                w.log.add(w.now, "decision", int(m), int(w.table.cluster[m]), 1, 0.0, f"{name}: deorbit{why}",
+                          ref, cause)
+                self.modules.deorbit(int(m), a.reason or f"{name} decision", ref)

@@ -8,12 +8,11 @@ upgrade replaces every unit with the newest generation). It then flies back and 
 """
 from __future__ import annotations
 
-from typing import Callable
-
 import numpy as np
 import simpy
 
 from events.modules import Modules
+from events.reactions import Reactions
 from events.world import World
 from fleet.state import OPERATIONAL
 
@@ -21,14 +20,14 @@ from fleet.state import OPERATIONAL
 class Servicing:
     """The servicer fleet and its trips."""
 
-    def __init__(self, world: World, modules: Modules):
+    def __init__(self, world: World, modules: Modules, reactions: Reactions):
         self.world = world
         self.modules = modules
+        self.reactions = reactions
         spec = world.scenario.servicing
         self.spec = spec
         self.servicers = simpy.Resource(world.env, capacity=max(1, spec.servicers))
         self.outcomes = world.streams.sequence("servicing-outcomes")
-        self.on_trip_returned: Callable[[tuple[int, ...]], None] = lambda ms: None
         self.busy_days = 0.0
         self._load = [0.0, 0.0, 0.0]     # day of the last change, servicer-days busy and trip-days queued until it
 
@@ -57,19 +56,21 @@ class Servicing:
         """Some servicer is neither busy nor claimed by a queued trip."""
         return self.spec.servicers > self.busy + self.queued
 
-    def dispatch(self, modules: tuple[int, ...], upgrade: bool, reason: str) -> None:
-        """Start a trip to `modules` (already checked by the engine)."""
+    def dispatch(self, modules: tuple[int, ...], upgrade: bool, reason: str, cause: int) -> None:
+        """Start a trip to `modules` (already checked by the engine), sent by the decision `cause`."""
         w = self.world
         w.table.pending_trip[list(modules)] = True
         cluster = int(w.table.cluster[modules[0]])
         w.book("servicing", self.spec.cost_per_trip_usd)
         w.counters["servicing_trips"] += 1
         what = "upgrade" if upgrade else "repair"
+        ref = w.log.new_ref()
         w.log.add(w.now, "servicing_dispatch", -1, cluster, len(modules), self.spec.cost_per_trip_usd,
-                  f"{what} of modules {_ids(modules)}" + (f": {reason}" if reason else ""))
-        w.env.process(self._trip(modules, upgrade))
+                  f"{what} of modules {_ids(modules)}" + (f": {reason}" if reason else ""), ref, cause, modules)
+        w.env.process(self._trip(modules, upgrade, ref, cause))
 
-    def _trip(self, modules: tuple[int, ...], upgrade: bool):
+    def _trip(self, modules: tuple[int, ...], upgrade: bool, ref: int, cause: int):
+        """The trip `ref` sent by the decision `cause`."""
         w = self.world
         self._mark()
         with self.servicers.request() as req:
@@ -79,15 +80,15 @@ class Servicing:
             yield w.env.timeout(trip * self.spec.work_at_fraction)
             w.table.pending_trip[list(modules)] = False
             if self.outcomes.random() < self.spec.success_probability:
-                self._work(modules, upgrade)
+                self._work(modules, upgrade, ref, cause)
             else:
                 w.counters["servicing_failures"] += 1
                 w.log.add(w.now, "servicing_failure", -1, int(w.table.cluster[modules[0]]), len(modules), 0.0,
-                          f"trip to modules {_ids(modules)} failed; nothing repaired")
+                          f"trip to modules {_ids(modules)} failed; nothing repaired", ref, cause, modules)
             yield w.env.timeout(trip - trip * self.spec.work_at_fraction)
             self.busy_days += w.now - start
             self._mark()
-        self.on_trip_returned(modules)
+        self.reactions.trip_returned(modules, ref)
 
     def _trip_days(self) -> float:
         """Duration of the trip starting now, days (drawn from `servicing-trip-times` if exponential)."""
@@ -95,7 +96,7 @@ class Servicing:
             return self.spec.trip_days
         return float(self.world.streams.sequence("servicing-trip-times").exponential(self.spec.trip_days))
 
-    def _work(self, modules: tuple[int, ...], upgrade: bool) -> None:
+    def _work(self, modules: tuple[int, ...], upgrade: bool, ref: int, cause: int) -> None:
         w = self.world
         t = w.table
         now = w.env.now
@@ -111,7 +112,7 @@ class Servicing:
                 n = self.modules.upgrade(int(m), newest)
                 cost = w.book("hardware", n * gen.price_usd_per_unit)
                 w.counters["upgrades"] += 1
-                w.log.add(now, "upgrade", int(m), int(t.cluster[m]), n, cost, f"{old} -> {gen.name}")
+                w.log.add(now, "upgrade", int(m), int(t.cluster[m]), n, cost, f"{old} -> {gen.name}", ref, cause)
             return
         replaced = self.modules.repair(ops, self.spec.units_per_trip)
         served = replaced.nonzero()[0]
@@ -119,7 +120,7 @@ class Servicing:
         costs = replaced * t.price_usd_per_unit[t.generation[ops]]
         w.book("hardware", float(costs.sum()))
         for m, c, n, cost in zip(ops.tolist(), t.cluster[ops].tolist(), replaced.tolist(), costs.tolist()):
-            w.log.add(now, "servicing", m, c, n, cost, f"replaced {n} failed units")
+            w.log.add(now, "servicing", m, c, n, cost, f"replaced {n} failed units", ref, cause)
         w.units_replaced += int(replaced.sum())
 
 

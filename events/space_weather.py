@@ -25,14 +25,18 @@ class SpaceWeather:
         self.world = world
         self.modules = modules
         self.spec = world.scenario.failures.solar_particle_events
-        if self.spec is not None and self.spec.mean_rate_per_year > 0:
-            world.env.process(self._storms())
+
+    @property
+    def active(self) -> bool:
+        """Storms can happen: the scenario has them at a positive rate."""
+        return self.spec is not None and self.spec.mean_rate_per_year > 0
 
     def rate_per_year(self, year: float) -> float:
         s = self.spec
         return s.mean_rate_per_year * (1 + s.cycle_amplitude * math.cos(2 * math.pi * (year - s.solar_max_year) / s.cycle_years))
 
-    def _storms(self):
+    def storms(self):
+        """The storm process (start it only if `active`)."""
         w = self.world
         peak = self.spec.mean_rate_per_year * (1 + self.spec.cycle_amplitude)
         arrivals = w.streams.sequence("solar-particle-events")
@@ -60,6 +64,7 @@ class SpaceWeather:
             killed = kill.sum(axis=1)
             killed_total = int(killed.sum())
             rows[kill] = w.now
+            w.units_killed(hit_rows, kill)
             w.record_failures(hit_rows, np.full(len(hit_rows), w.now), killed)
             rows.sort(axis=1)
             w.capacity.remove(hit_rows, w.now)
@@ -69,4 +74,4 @@ class SpaceWeather:
                 self.modules.reschedule(int(m))
         w.counters["space_weather_events"] += 1
         w.log.add(w.now, "space_weather", -1, -1, killed_total, 0.0,
-                  f"solar particle event hit {len(hit)} modules, {killed_total} units failed")
+                  f"solar particle event hit {len(hit)} modules, {killed_total} units failed", w.log.new_ref())

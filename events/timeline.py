@@ -29,9 +29,9 @@ class Timeline:
         self.servicing = servicing
         self.rows: dict[str, list] = {c: [] for c in COLUMNS}
         self._last_load = (0.0, 0.0, 0.0)    # day of the previous sample, servicer load integrals until it
-        world.env.process(self._run())
 
-    def _run(self):
+    def run(self):
+        """The sampling process: a row every `timeline_step_days`, after everything else at that instant."""
         w = self.world
         env = w.env
         step = w.scenario.timeline_step_days

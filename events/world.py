@@ -74,6 +74,9 @@ class World:
         radiation = radiation_of(scenario)
         self._unit_years = inverse(scenario.failures.unit, radiation)
         self._draws_per_unit = 2 if has_radiation_hazard(radiation) else 1
+        self._replay = scenario.failures.replay
+        self._replay_adds = scenario.failures.trace_mode == "add"
+        self._slots: dict[int, np.ndarray] = {}     # with a trace: each module's unit end days, by slot
         self.counters: dict[str, int] = defaultdict(int)
 
     # ----- time -----------------------------------------------------------------------------------
@@ -103,6 +106,54 @@ class World:
         draws = [keyed("unit-lifetimes", m, i).standard_exponential((n, self._draws_per_unit)) for m, i, n in installs]
         draws = draws[0] if len(draws) == 1 else np.concatenate(draws)
         return self._unit_years(draws[:, 0], draws[:, -1]) * DAYS_PER_YEAR + day   # last column: radiation
+
+    def install_units(self, installs: list[tuple[int, int, int]], day: float) -> np.ndarray:
+        """End days of units installed on `day`, as `unit_end_days` takes them: drawn from the
+        distribution, or replayed from the scenario's failure trace.
+
+        With a trace, the boards go into slots: an installation 0 fills slots 0 to count-1, a later
+        one the `count` slots that ended first (the failed ones a repair replaces; all, for an
+        upgrade). A board fails on the first day the trace lists for its slot after `day`. Not
+        listed: in `replace` mode a board of installation 0 never fails and a later one keeps its
+        drawn end; in `add` mode every board fails at the earlier of its drawn and listed days.
+        """
+        drawn = self.unit_end_days(installs, day)
+        if self._replay is None:
+            return drawn
+        out, at = drawn.copy(), 0
+        for m, install, count in installs:
+            slots = np.arange(count) if install == 0 else np.argsort(self._slots[m], kind="stable")[:count]
+            listed = np.array([self._replay.unit_day(m, s, day) for s in slots.tolist()])
+            own = drawn[at: at + count]
+            if self._replay_adds:
+                ends = np.minimum(own, listed)
+            else:
+                ends = listed if install == 0 else np.where(np.isfinite(listed), listed, own)
+            if install == 0:
+                self._slots[m] = ends.copy()
+            else:
+                self._slots[m][slots] = ends
+            out[at: at + count] = ends
+            at += count
+        return out
+
+    def units_killed(self, modules: np.ndarray, killed: np.ndarray) -> None:
+        """Units of `modules` die now (a storm): `killed`, one row per module, marks them in the
+        order of the module's sorted unit end days. Kept only to follow slots for a failure trace."""
+        if self._replay is None:
+            return
+        for m, kill in zip(modules.tolist(), killed):
+            ends = self._slots[m]
+            ends[np.argsort(ends, kind="stable")[kill]] = self.env.now
+
+    def bus_end_days(self, modules: list[int], drawn: np.ndarray) -> np.ndarray:
+        """Bus end days of `modules` commissioned now, given those `drawn` from the distribution:
+        replayed from the failure trace if there is one (a day listed before now does not apply)."""
+        if self._replay is None:
+            return drawn
+        listed = np.array([self._replay.bus_day(m) for m in modules])
+        listed[listed < self.env.now] = np.inf
+        return np.minimum(drawn, listed) if self._replay_adds else listed
 
     def settle(self, rows: np.ndarray, day: float | np.ndarray | None = None, ends: np.ndarray | None = None) -> int:
         """Integrate compute of `rows` up to now (or `day`, one per row) and record their unit

@@ -5,14 +5,17 @@ are refused, and every problem is reported at once by `parse_scenario`.
 """
 from __future__ import annotations
 
+import functools
 import math
 import unicodedata
+from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import (AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError,
-                      field_validator, model_validator)
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, Tag,
+                      ValidationError, ValidationInfo, field_validator, model_validator)
 
 from fleet.errors import MAX_SHOWN, ScenarioError, clip, shown
+from fleet.failure_trace import FailureTrace, FailureTraceError, read_failure_trace
 from fleet.tolerances import ceil_count
 
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
@@ -234,6 +237,58 @@ class Failures(Strict):
     radiation: Radiation | None = None
     solar_particle_events: SolarParticleEvents | None = None
     debris: Debris | None = None
+    trace: str | None = Field(
+        None, description="failures to replay: a CSV or Parquet file (path relative to the scenario file) with "
+                          "columns module, slot, day and optionally kind (unit or bus); see `fleet.failure_trace`")
+    trace_mode: Literal["replace", "add"] = Field(
+        "replace", description="replace: units and buses the trace does not list never fail (boards installed "
+                               "later still draw from unit unless listed); add: the distributions stay and the "
+                               "trace adds its failures")
+    _replay: FailureTrace | None = PrivateAttr(default=None)
+
+    @field_validator("trace")
+    @classmethod
+    def _readable(cls, trace: str | None, info: ValidationInfo) -> str | None:
+        """The trace's absolute path (so a saved scenario still finds it), its file read and checked."""
+        if trace is None:
+            return None
+        base = (info.context or {}).get("base_dir")
+        try:
+            path = Path(trace).expanduser()
+            path = (Path(base) / path if base is not None and not path.is_absolute() else path).resolve()
+            _read_trace(path, *_stamp(path))
+        except FailureTraceError as exc:
+            raise ValueError(str(exc)) from None
+        except (OSError, ValueError, RuntimeError) as exc:   # no such path can exist (too long, a NUL byte)
+            raise ValueError(f"{clip(trace)}: not a file that can be read ({type(exc).__name__})") from None
+        return str(path)
+
+    @model_validator(mode="after")
+    def _load(self) -> "Failures":
+        if self.trace is not None:
+            path = Path(self.trace)
+            self._replay = _read_trace(path, *_stamp(path))
+        return self
+
+    @property
+    def replay(self) -> FailureTrace | None:
+        """The failures to replay, read from `trace` (None: no trace)."""
+        return self._replay
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    """(modification time in ns, size) of a file, (0, 0) if it cannot be read: the trace cache's key."""
+    try:
+        st = path.stat()
+        return st.st_mtime_ns, st.st_size
+    except OSError:
+        return 0, 0
+
+
+@functools.lru_cache(maxsize=8)
+def _read_trace(path: Path, _mtime_ns: int, _size: int) -> FailureTrace:
+    """A trace file, read once per version of it (validation and loading both ask)."""
+    return read_failure_trace(path)
 
 
 class Servicing(Strict):
@@ -436,6 +491,10 @@ class Scenario(Strict):
             if mass > lift:
                 raise ValueError(f"launch.vehicles: a module with {g.name} units ({mass:.0f} kg) is heavier "
                                  f"than any vehicle can lift ({lift:.0f} kg)")
+        replay = self.failures.replay
+        if replay is not None and replay.max_slot >= self.fleet.module.units:
+            raise ValueError(f"failures.trace: {self.failures.trace}: row {replay.max_slot_row}: slot {replay.max_slot} "
+                             f"is beyond the module's units (slots 0 to {self.fleet.module.units - 1})")
         modules = self.fleet.target_power_mw * 1000.0 / (self.fleet.module.units * first.power_kw_per_unit)
         if not modules <= 1_000_000:
             raise ValueError("fleet.target_power_mw: more than a million modules; reduce the target")
@@ -489,9 +548,19 @@ def parse_scenario(data: Any, source: str) -> Scenario:
     if not isinstance(data, dict):
         raise ScenarioError(source, [("", "the file must hold a mapping of sections")])
     try:
-        return Scenario.model_validate(data)
+        return Scenario.model_validate(data, context={"base_dir": _folder_of(source)})
     except ValidationError as exc:
         raise ScenarioError(source, _problems(exc)) from None
+
+
+def _folder_of(source: str) -> Path | None:
+    """The folder of the scenario file `source`, against which its relative paths are read (None: not a
+    file; they are read against the working folder)."""
+    try:
+        file = Path(source)
+        return file.parent if file.is_file() else None
+    except (OSError, ValueError):        # a name too long or holding a NUL byte names no file
+        return None
 
 
 def _problems(exc: ValidationError) -> list[tuple[str, str]]:

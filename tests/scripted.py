@@ -1,7 +1,7 @@
-"""Scripted cases for hand-computable tests: a one-module world and scripted unit lifetimes."""
+"""Scripted cases for hand-computable tests: a one-module world and a trace of scripted unit failures."""
 from __future__ import annotations
 
-import numpy as np
+from pathlib import Path
 
 from runs import load_scenario
 
@@ -26,15 +26,10 @@ def one_module_dict(launch_success: float = 1.0) -> dict:
     return base
 
 
-def first_install_fails_on(fail_days: list[float]):
-    """A `World.unit_end_days` whose first installation of every module has units failing on
-    `fail_days` (the first slots); every other unit lives forever."""
-    def unit_end_days(self, installs, day):
-        parts = []
-        for _module, install, count in installs:
-            ends = np.full(count, np.inf)
-            if install == 0:
-                ends[: len(fail_days)] = fail_days
-            parts.append(ends)
-        return np.concatenate(parts)
-    return unit_end_days
+def failure_trace(folder: Path, fail_days: list[float], modules: int = 4) -> str:
+    """A failure trace (`failures.trace`) in which modules 0 to `modules`-1 each have boards failing on
+    `fail_days`, in slots 0, 1, ...: the path of the CSV file written in `folder`."""
+    path = folder / "failures.csv"
+    rows = [f"{m},{slot},{day!r}" for m in range(modules) for slot, day in enumerate(fail_days)]
+    path.write_text("module,slot,day\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return str(path)

@@ -21,7 +21,6 @@ import numpy as np
 import pytest
 from scipy import integrate
 
-from events.world import World
 from fleet.actions import Deorbit
 from fleet.observation import Observation
 from fleet.economics import discounted_days
@@ -31,7 +30,7 @@ from fleet.scenario import parse_scenario
 from policies.base import Policy
 from runs import load_scenario, simulate
 from runs.api import with_changes
-from tests.scripted import first_install_fails_on, one_module_dict
+from tests.scripted import failure_trace, one_module_dict
 
 STEPS = (1.0, 30.0, 365.25)
 REL = 1e-9
@@ -105,7 +104,7 @@ def test_first_sample_shows_day_zero_commissioning_and_availability_is_exact():
     assert r.summary["mean_availability"] == pytest.approx(sunlit, rel=1e-12)
 
 
-def test_production_changes_at_a_unit_failure_between_samples(monkeypatch):
+def test_production_changes_at_a_unit_failure_between_samples(tmp_path):
     units, pflops, horizon = 16, 2.0, 730.5
     fail = 0.8 * horizon                      # between two samples 100 days apart
     base = instant_module(units=units, solar_array_kw=17.6, eclipse_fraction=0.0)
@@ -118,7 +117,7 @@ def test_production_changes_at_a_unit_failure_between_samples(monkeypatch):
     base["ground"]["data_tb_per_pflops_day"] = tb
     base["fleet"]["module"]["data_buffer_tb"] = buffer
     base["timeline_step_days"] = 100.0
-    monkeypatch.setattr(World, "unit_end_days", first_install_fails_on([fail]))
+    base["failures"]["trace"] = failure_trace(tmp_path, [fail])
     s = simulate(parse_scenario(base, "one-failure"), seed=0).summary
 
     generated = tb * (before * fail + after * (horizon - fail))
@@ -131,7 +130,7 @@ def test_production_changes_at_a_unit_failure_between_samples(monkeypatch):
     assert s["data_delivered_tb"] == pytest.approx(generated - lost - pending, rel=1e-12)
 
 
-def test_demand_below_capacity_then_above_with_a_failure_by_hand(monkeypatch):
+def test_demand_below_capacity_then_above_with_a_failure_by_hand(tmp_path):
     """One module of 16 units of 2 PFLOPS (32 PFLOPS, no eclipse) from day 0; demand 28 PFLOPS in the
     first year and 40 in the second; one unit fails at day 584.4, between two samples 100 days
     apart. The fleet uses 28 (4 idle), then 32, then 30 PFLOPS; results of 31 PFLOPS a day go down."""
@@ -147,7 +146,7 @@ def test_demand_below_capacity_then_above_with_a_failure_by_hand(monkeypatch):
     base["ground"]["data_tb_per_pflops_day"] = tb
     base["fleet"]["module"]["data_buffer_tb"] = buffer_pd * tb
     base["timeline_step_days"] = 100.0
-    monkeypatch.setattr(World, "unit_end_days", first_install_fails_on([fail]))
+    base["failures"]["trace"] = failure_trace(tmp_path, [fail])
     s = simulate(parse_scenario(base, "demand-and-failure"), seed=0, policy="null").summary
 
     capacity = 32.0 * fail + 30.0 * fall

@@ -11,10 +11,9 @@ import math
 import numpy as np
 import pytest
 
-from events.world import World
 from fleet.scenario import parse_scenario
 from runs import simulate
-from tests.scripted import first_install_fails_on, one_module_dict
+from tests.scripted import failure_trace, one_module_dict
 
 FAIL_DAYS = [105.0, 205.0, 305.0, 405.0]
 UNITS = 16
@@ -24,8 +23,9 @@ START = 21.0        # ordered 0 + lead 10 + commissioning 11
 REPAIR = 405.0 + 26.0
 
 
-def scripted_scenario():
+def scripted_scenario(folder):
     base = one_module_dict()
+    base["failures"]["trace"] = failure_trace(folder, FAIL_DAYS)
     base["timeline_step_days"] = 10
     base["fleet"]["module"].update(units=UNITS, solar_array_kw=17.6, array_degradation_per_year=0.0,
                                    eclipse_fraction=0.0, design_life_years=10)
@@ -34,9 +34,8 @@ def scripted_scenario():
 
 
 @pytest.fixture
-def result(monkeypatch):
-    monkeypatch.setattr(World, "unit_end_days", first_install_fails_on(FAIL_DAYS))
-    return simulate(scripted_scenario(), seed=0)
+def result(tmp_path):
+    return simulate(scripted_scenario(tmp_path), seed=0)
 
 
 def test_events_are_exactly_the_scripted_ones(result):
@@ -76,7 +75,7 @@ def test_delivered_compute_and_availability_by_hand(result):
 
 
 def test_costs_by_hand(result):
-    scenario = scripted_scenario()
+    scenario = result.scenario
     econ = scenario.economics
     unit_price = scenario.hardware.generations[0].price_usd_per_unit
     mass = scenario.fleet.module.bus_mass_kg + UNITS * scenario.hardware.generations[0].mass_kg_per_unit

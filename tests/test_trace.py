@@ -1,49 +1,46 @@
 """`fleet trace`: a scripted case gives exactly the expected narrative; causes are linked."""
 
-import pytest
-
-from events.world import World
 from fleet.scenario import parse_scenario
 from runs import simulate
 from runs.look.trace import calendar, id_ranges, narrative, trace_lines
-from tests.scripted import first_install_fails_on, one_module_dict
+from tests.scripted import failure_trace, one_module_dict
 from tests.commands import fleet
 
 FAIL_DAYS = [105.0, 105.0, 105.0, 205.0]   # three boards fail together, a fourth later
 
 
-def scripted(launch_success=1.0):
-    """One module of 16 boards; lead time 10 d, commissioning 11 d, 52-day trips, no weather."""
-    return parse_scenario(one_module_dict(launch_success), "scripted")
+def scripted(folder, launch_success=1.0):
+    """One module of 16 boards; lead time 10 d, commissioning 11 d, 52-day trips, no weather; the first
+    boards of each module fail on FAIL_DAYS."""
+    base = one_module_dict(launch_success)
+    base["failures"]["trace"] = failure_trace(folder, FAIL_DAYS)
+    return parse_scenario(base, "scripted")
 
 
-@pytest.fixture
-def scripted_failures(monkeypatch):
-    monkeypatch.setattr(World, "unit_end_days", first_install_fails_on(FAIL_DAYS))
-
-
-def test_scripted_trace_reads_line_by_line(scripted_failures):
-    result = simulate(scripted(), seed=0)
+def test_scripted_trace_reads_line_by_line(tmp_path):
+    result = simulate(scripted(tmp_path), seed=0)
     assert trace_lines(result.events, result.scenario) == [
         "2030-01-01  day     0.0  policy     initial deployment: order 1 modules of gen-2030 for 0.016 MW: modules 0",
-        "2030-01-11  day    10.0  launch     falcon-9 leaves with 1 module (0) for cluster 0: 0.9 t, $920.0k launch"
-        " + $3.6M hardware; ordered on day 0 by initial deployment",
+        "2030-01-11  day    10.0  launch     leaves with 1 module (0) for cluster 0: falcon-9: 1 modules, 0.9 t, $920.0k"
+        " launch + $3.6M hardware; ordered on day 0 by initial deployment: order 1 modules of gen-2030 for 0.016 MW",
         "2030-01-22  day    21.0  module 0   commissioned in cluster 0: 16 units of gen-2030, all working",
         "2030-04-16  day   105.0  module 0   3 boards failed (3 of 16 now down)",
         "2030-07-25  day   205.0  module 0   1 board failed (4 of 16 now down)",
         "2030-07-25  day   205.0  policy     service-on-threshold: send a servicer to repair 1 modules"
         " (4 failed units in cluster 0)",
-        "2030-07-25  day   205.0  servicer   trip 1 sent: repair of modules 0 in cluster 0, $2.0M",
+        "2030-07-25  day   205.0  servicer   trip 1 sent to cluster 0, $2.0M: repair of modules 0: 4 failed units in"
+        " cluster 0",
         "2030-08-20  day   231.0  module 0   trip 1 (sent day 205) replaced 4 failed units (0 of 16 now down)",
         "2030-09-15  day   257.0  servicer   back from trip 1 (modules 0), free again",
     ]
 
 
-def test_failed_launches_name_the_decision_that_ordered_them(scripted_failures):
-    result = simulate(scripted(launch_success=0.0), seed=0)
+def test_failed_launches_name_the_decision_that_ordered_them(tmp_path):
+    result = simulate(scripted(tmp_path, launch_success=0.0), seed=0)
     lines = trace_lines(result.events, result.scenario, until_day=100)
     launches = [line for line in lines if " launch " in line]
-    assert launches[0].endswith("payload lost; ordered on day 0 by initial deployment")
+    assert launches[0].endswith("payload lost; ordered on day 0 by initial deployment: order 1 modules of gen-2030 "
+                                "for 0.016 MW")
     assert "FAILED with 1 module (0)" in launches[0]
     assert "FAILED with 1 module (1)" in launches[1]
     assert "ordered on day 30 by service-on-threshold: order 1 modules" in launches[1]
@@ -62,7 +59,7 @@ def test_module_filter_and_weather_folding():
     assert set(only) <= set(full)
     assert [line for line in full if "  module 1  " in line] == [line for line in only if "  module 1  " in line]
     assert not any(" ground " in line or "  module 0  " in line for line in only)
-    assert any("trip 1 sent: repair of modules 1 " in line for line in only)
+    assert any("trip 1 sent to cluster 0, $2.0M: repair of modules 1:" in line for line in only)
 
 
 def test_helpers():
@@ -74,7 +71,7 @@ def test_helpers():
 def test_fleet_trace_command(tmp_path):
     done = fleet("trace", "tiny", "--until-years", "0.5", "--seed", "1", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert "falcon-9 leaves with 4 modules (0-3)" in done.stdout
+    assert "leaves with 4 modules (0-3) for cluster 0: falcon-9: 4 modules" in done.stdout
     assert "tiny: 0.5 years from 2030" in done.stdout
     bad = fleet("trace", "tiny", "--until-years", "0", cwd=tmp_path)
     assert bad.returncode == 2 and "--until-years must be positive" in bad.stderr

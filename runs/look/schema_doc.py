@@ -15,6 +15,8 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
+from events.log import COLUMN_MEANINGS, COLUMNS, KIND_COLUMNS, KINDS
+from fleet import failure_trace
 from fleet.scenario import Scenario
 
 # name ending -> unit, longest first
@@ -44,7 +46,37 @@ def reference() -> str:
     parts = [HEADER]
     for model in models:
         parts.append(_section(model, used_at[model]))
+    parts.append(_failure_trace())
+    parts.append(_event_log())
     return "\n".join(parts)
+
+
+def _failure_trace() -> str:
+    """The file `failures.trace` names (`fleet.failure_trace`)."""
+    lines = ["## Failure trace", "", "The file `failures.trace` names (see [Failures](#failures)): failures to "
+             "replay, from a real fleet's record or a test's script.", "",
+             " ".join(failure_trace.__doc__.split("\n\n")[1].split()), "",
+             "`failures.trace_mode: replace` (the default): the units and buses the trace does not list never "
+             "fail; boards installed later (by a repair or an upgrade) still draw their lifetimes from "
+             "`failures.unit` unless the trace lists their slot after they were installed. `add`: every board and "
+             "bus keeps its drawn lifetime and fails at the earlier of that and its listed day. Replaying draws "
+             "nothing from the other random streams: launches, weather and storms stay as without a trace. A "
+             "relative path is read from the scenario file's folder; a saved scenario holds the absolute path.", ""]
+    return "\n".join(lines)
+
+
+def _event_log() -> str:
+    """The event log's columns, and what each kind of event puts in them (`events.log`)."""
+    lines = ["## Event log", "", "What a run's `result.events` (and `events.parquet`) holds: one row per event, in "
+             "time order. Rows link through `ref` and `cause`, never through `detail`.", "",
+             "| column | meaning |", "|---|---|"]
+    lines += [f"| `{c}` | {COLUMN_MEANINGS[c]} |" for c in COLUMNS]
+    lines += ["", "Each kind, and what its row's columns hold (those not named are -1, 0 or empty):", "",
+              "| kind | columns |", "|---|---|"]
+    for kind in KINDS:
+        said = "; ".join(f"`{c}`: {text}" for c, text in KIND_COLUMNS[kind].items())
+        lines.append(f"| `{kind}` | {said} |")
+    return "\n".join(lines) + "\n"
 
 
 def _walk(root: type[BaseModel]) -> tuple[list[type[BaseModel]], dict[type[BaseModel], list[str]]]:

@@ -2,24 +2,23 @@
 
 Each line reads `DATE  day D  WHO  WHAT`, e.g.
 
-    2030-03-02  day   60.0  launch     falcon-9 leaves with 4 modules (0-3), ...; ordered on day 0: initial deployment
+    2030-03-02  day   60.0  launch     leaves with 4 modules (0-3) for cluster 0: falcon-9: 4 modules, ...; ordered ...
 
-and links what happened to its cause: a launch names the decision that ordered its modules, a
-servicing names the trip that carried it and the decision that sent it, and each trip's return
-(half a trip after its work, or after its failure) is its own line. Ground weather is folded: a
-`ground` line, written before the next other line once a blackout (no station clear) happened,
-sums the weather changes since the previous one and the blackouts among them.
-
-Which modules flew on a launch is read from the log: those commissioned one commissioning time
-later in its cluster, or, for a lost payload, the oldest ordered modules never commissioned.
+and links what happened to its cause through the log's typed columns (`events.log`): a launch
+names its payload (`modules`) and the decisions that ordered it, a servicing names its trip (`ref`)
+and the decision that sent it (`cause`), and each trip's return (the rest of a fixed trip after its
+work) is its own line. Ground weather is folded: a `ground` line, written before the next other line
+once a blackout (no station clear) happened, sums the weather changes since the previous one and the
+blackouts among them. Each kind of event has its formatter (`FORMATTERS`); `detail`, the log's
+sentence, is shown, never parsed.
 """
 from __future__ import annotations
 
 import heapq
 import math
-import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Callable
 
 import pandas as pd
 
@@ -27,37 +26,69 @@ from events.world import fmt_usd
 from fleet.scenario import Scenario
 
 WHO_WIDTH = 10
-SAME_INSTANT_DAYS = 1e-6   # a trip's work and its logged day may differ by float error up to this
-_IDS = re.compile(r"modules ([\d, ]+?)(?: and (\d+) more)?(?::| failed|$)")
+
+
+@dataclass(frozen=True)
+class _Row:
+    """One event, as its typed columns."""
+
+    day: float
+    kind: str
+    module: int
+    cluster: int
+    count: int
+    cost_usd: float
+    ref: int
+    cause: int
+    modules: tuple[int, ...]
+    detail: str
 
 
 @dataclass
 class _Trip:
     number: int
     day: float
-    cluster: int
     modules: set[int]
-    what: str
-    reason: str
     worked_day: float | None = None   # the day it reached its modules
 
 
 @dataclass
-class _State:
-    """What the reader has learned so far."""
+class _Reader:
+    """What the reader has learned so far, and the lines written."""
 
-    next_id: int = 0
-    ordered_by: dict[int, tuple[float, str]] = field(default_factory=dict)   # module -> (day, why)
-    ordered_day: dict[int, float] = field(default_factory=dict)
-    unassigned: list[int] = field(default_factory=list)                        # ordered, not yet on a launch
+    module: int | None                # only lines about this module (None: all)
+    horizon: float                    # days
+    units: int
+    after_work_days: float            # a fixed trip's flight back after its work
+    order_of: dict[int, int] = field(default_factory=dict)                     # module -> ordering decision
+    decisions: dict[int, tuple[float, str]] = field(default_factory=dict)      # decision -> (day, sentence)
+    trip_of_decision: dict[int, set[int]] = field(default_factory=dict)        # decision -> modules of its trip
+    storm_days: set[float] = field(default_factory=set)
     down: dict[int, int] = field(default_factory=dict)                         # failed units per module
-    trips: list[_Trip] = field(default_factory=list)
+    trips: dict[int, _Trip] = field(default_factory=dict)                      # by ref
+    returns: list[tuple[float, int]] = field(default_factory=list)             # (day, trip ref) heap
+    out: list[tuple[float, str, str]] = field(default_factory=list)
     weather_changes: int = 0
     blackouts: int = 0
     blackout_hours: float = 0.0
     blackout_since: float | None = None
     weather_from: float | None = None
     weather_to: float = 0.0
+
+    def emit(self, day: float, who: str, text: str, about: set[int] | None = None) -> None:
+        """A line, unless following one module that `about` does not hold."""
+        if self.module is not None and (about is None or self.module not in about):
+            return
+        _flush_weather(self)
+        self.out.append((day, who, text))
+
+    def emit_returns(self, before: float) -> None:
+        """The lines of trips back by day `before`."""
+        while self.returns and self.returns[0][0] <= before:
+            day, ref = heapq.heappop(self.returns)
+            trip = self.trips[ref]
+            self.emit(day, "servicer", f"back from trip {trip.number} (modules {id_ranges(trip.modules)}), "
+                                       "free again", trip.modules)
 
 
 def calendar(start_year: int, day: float) -> str:
@@ -89,119 +120,28 @@ def trace_lines(events: pd.DataFrame, scenario: Scenario, module: int | None = N
     until_day: stop after this day (default: the scenario's horizon).
     """
     horizon = scenario.horizon_years * 365.25 if until_day is None else until_day
-    units = scenario.fleet.module.units
-    commissioning = scenario.fleet.module.commissioning_days
-    half_trip = scenario.servicing.trip_days / 2
-    st = _State()
-    out: list[tuple[float, str, str]] = []
-    returns: list[tuple[float, int]] = []          # (day, trip number) heap
-
-    kinds = events["kind"].astype(str).to_numpy()
-    days = events["time_days"].to_numpy()
-    mods = events["module"].to_numpy()
-    clusters = events["cluster"].to_numpy()
-    counts = events["count"].to_numpy()
-    details = events["detail"].astype(str).to_numpy()
+    spec = scenario.servicing
+    fixed = spec.trip_time_distribution == "fixed"
+    r = _Reader(module, horizon, scenario.fleet.module.units,
+                spec.trip_days * (1 - spec.work_at_fraction) if fixed else math.nan)
+    rows = _rows(events)
+    for e in rows:
+        if e.kind == "servicing_dispatch":
+            r.trip_of_decision[e.cause] = set(e.modules)
+        elif e.kind == "space_weather":
+            r.storm_days.add(round(e.day, 6))
     # unit failures that triggered same-day decisions are logged last; read them first
-    order = sorted(range(len(events)), key=lambda i: (days[i], kinds[i] != "unit_failure", i))
-    commissioned = {}   # (day, cluster) -> module ids, in id order
-    for i in range(len(events)):
-        if kinds[i] == "commissioned":
-            commissioned.setdefault((round(days[i], 6), int(clusters[i])), []).append(int(mods[i]))
-    ever_commissioned = {m for ms in commissioned.values() for m in ms}
-    storm_days = {round(days[i], 6) for i in range(len(events)) if kinds[i] == "space_weather"}
-
-    def emit(day: float, who: str, text: str, about: set[int] | None = None) -> None:
-        if module is not None and (about is None or module not in about):
-            return
-        _flush_weather(st, out, module)
-        out.append((day, who, text))
-
-    def emit_returns(before: float) -> None:
-        while returns and returns[0][0] <= before:
-            day, number = heapq.heappop(returns)
-            trip = st.trips[number - 1]
-            emit(day, "servicer", f"back from trip {number} (modules {id_ranges(trip.modules)}), free again",
-                 trip.modules)
-
+    order = sorted(range(len(rows)), key=lambda i: (rows[i].day, rows[i].kind != "unit_failure", i))
     for i in order:
-        day, kind = float(days[i]), kinds[i]
-        if day > horizon:
+        e = rows[i]
+        if e.day > horizon:
             break
-        emit_returns(day)
-        m, c, n, detail = int(mods[i]), int(clusters[i]), int(counts[i]), details[i]
-        if kind in ("ground_outage", "ground_restored"):
-            _weather(st, day, kind, detail)
-        elif kind == "decision":
-            if detail.startswith("initial deployment") or ": order " in detail:
-                ids = list(range(st.next_id, st.next_id + n))
-                st.next_id += n
-                why = detail.split(": ", 1)[0] if detail.startswith("initial") else detail
-                for j in ids:
-                    st.ordered_by[j] = (day, why)
-                    st.ordered_day[j] = day
-                st.unassigned += ids
-                emit(day, "policy", f"{detail}: modules {id_ranges(ids)}", set(ids))
-            else:
-                about = {m} if m >= 0 else None
-                emit(day, "policy", detail, about if about else _next_dispatch_ids(i, kinds, details))
-        elif kind in ("launch", "launch_failure"):
-            ids = _launch_payload(st, day, c, n, kind == "launch", commissioned, ever_commissioned,
-                                  commissioning)
-            causes = sorted({st.ordered_by[j] for j in ids if j in st.ordered_by})
-            why = "; ".join(f"ordered on day {d:.0f} by {w}" for d, w in causes)
-            vehicle, rest = detail.split(": ", 1) if ": " in detail else ("a vehicle", detail)
-            rest = re.sub(r"^\d+ modules, ", "", rest).removesuffix("; payload lost")
-            mods_text = f"{_plural(n, 'module')} ({id_ranges(ids)}) for cluster {c}: {rest}"
-            if kind == "launch":
-                text = f"{vehicle} leaves with {mods_text}; {why}"
-            else:
-                text = f"{vehicle} FAILED with {mods_text}; payload lost; {why}"
-            emit(day, "launch", text, set(ids))
-        elif kind == "commissioned":
-            st.down[m] = 0
-            emit(day, f"module {m}", f"commissioned in cluster {c}: {detail}, all working", {m})
-        elif kind == "unit_failure":
-            st.down[m] = st.down.get(m, 0) + n
-            if round(day, 6) in storm_days and module is None:
-                continue
-            emit(day, f"module {m}", f"{_plural(n, 'board')} failed ({st.down[m]} of {units} now down)", {m})
-        elif kind == "space_weather":
-            emit(day, "space", detail[0].upper() + detail[1:], None)
-        elif kind == "module_failure":
-            emit(day, f"module {m}", f"LOST to {detail}: dead in orbit with {st.down.get(m, 0)} boards down", {m})
-        elif kind == "deorbit":
-            emit(day, f"module {m}", f"deorbited ({detail})", {m})
-        elif kind == "spare_activated":
-            emit(day, f"module {m}", "spare leaves standby and starts operating", {m})
-        elif kind == "servicing_dispatch":
-            ids, what, reason = _parse_dispatch(detail)
-            trip = _Trip(len(st.trips) + 1, day, c, ids, what, reason)
-            st.trips.append(trip)
-            emit(day, "servicer", f"trip {trip.number} sent: {what} of modules {id_ranges(ids)} in cluster {c}, "
-                                  f"{fmt_usd(float(events['cost_usd'].iat[i]))}"
-                 + ("" if n == len(ids) else f" ({n} modules)"), ids)
-        elif kind in ("servicing", "upgrade", "servicing_failure"):
-            ids = _parse_dispatch(detail)[0] if kind == "servicing_failure" else {m}
-            trip = _find_trip(st, day, c, ids, half_trip)
-            label = f"trip {trip.number} (sent day {trip.day:.0f})" if trip else "a trip"
-            if trip and trip.worked_day is None:
-                trip.worked_day = day
-                if day + half_trip <= horizon:
-                    heapq.heappush(returns, (day + half_trip, trip.number))
-            if kind == "servicing":
-                st.down[m] = max(0, st.down.get(m, 0) - n)
-                emit(day, f"module {m}", f"{label} replaced {_plural(n, 'failed unit')} ({st.down[m]} of {units} now down)", {m})
-            elif kind == "upgrade":
-                st.down[m] = 0
-                emit(day, f"module {m}", f"{label} upgraded all {n} units: {detail}", {m})
-            else:
-                emit(day, "servicer", f"{label} FAILED at modules {id_ranges(ids)}; nothing repaired",
-                     trip.modules if trip else ids)
-    emit_returns(horizon)
-    _flush_weather(st, out, module, last=True)
+        r.emit_returns(e.day)
+        FORMATTERS[e.kind](r, e)
+    r.emit_returns(horizon)
+    _flush_weather(r, last=True)
     start = scenario.start_year
-    return [f"{calendar(start, d)}  day {d:7.1f}  {who:<{WHO_WIDTH}} {text}" for d, who, text in out]
+    return [f"{calendar(start, d)}  day {d:7.1f}  {who:<{WHO_WIDTH}} {text}" for d, who, text in r.out]
 
 
 def narrative(result, module: int | None = None, until_day: float | None = None) -> str:
@@ -222,78 +162,146 @@ def narrative(result, module: int | None = None, until_day: float | None = None)
     return "\n".join([head, ""] + lines + ["", tail])
 
 
+def _rows(events: pd.DataFrame) -> list[_Row]:
+    """The log's rows, as typed values."""
+    columns = [events["time_days"].tolist(), events["kind"].astype(str).tolist(), events["module"].tolist(),
+               events["cluster"].tolist(), events["count"].tolist(), events["cost_usd"].tolist(),
+               events["ref"].tolist(), events["cause"].tolist(),
+               [tuple(int(m) for m in ms) for ms in events["modules"]], events["detail"].astype(str).tolist()]
+    return [_Row(*values) for values in zip(*columns)]
+
+
+# ----- one formatter per kind ---------------------------------------------------------------------
+def _decision(r: _Reader, e: _Row) -> None:
+    r.decisions[e.ref] = (e.day, e.detail)
+    if e.modules:                                   # it orders modules
+        for m in e.modules:
+            r.order_of[m] = e.ref
+        r.emit(e.day, "policy", f"{e.detail}: modules {id_ranges(e.modules)}", set(e.modules))
+    else:
+        r.emit(e.day, "policy", e.detail, {e.module} if e.module >= 0 else r.trip_of_decision.get(e.ref))
+
+
+def _launch(r: _Reader, e: _Row) -> None:
+    ids = set(e.modules)
+    orders = sorted({r.order_of[m] for m in e.modules if m in r.order_of})
+    why = "; ".join(f"ordered on day {r.decisions[d][0]:.0f} by {r.decisions[d][1]}" for d in orders)
+    payload = f"{_plural(len(e.modules), 'module')} ({id_ranges(ids)}) for cluster {e.cluster}: {e.detail}; {why}"
+    r.emit(e.day, "launch", ("leaves with " if e.kind == "launch" else "FAILED with ") + payload, ids)
+
+
+def _commissioned(r: _Reader, e: _Row) -> None:
+    r.down[e.module] = 0
+    r.emit(e.day, f"module {e.module}", f"commissioned in cluster {e.cluster}: {e.detail}, all working", {e.module})
+
+
+def _unit_failure(r: _Reader, e: _Row) -> None:
+    r.down[e.module] = r.down.get(e.module, 0) + e.count
+    if round(e.day, 6) in r.storm_days and r.module is None:
+        return
+    r.emit(e.day, f"module {e.module}",
+           f"{_plural(e.count, 'board')} failed ({r.down[e.module]} of {r.units} now down)", {e.module})
+
+
+def _space_weather(r: _Reader, e: _Row) -> None:
+    r.emit(e.day, "space", e.detail[0].upper() + e.detail[1:], None)
+
+
+def _module_failure(r: _Reader, e: _Row) -> None:
+    r.emit(e.day, f"module {e.module}",
+           f"LOST to {e.detail}: dead in orbit with {r.down.get(e.module, 0)} boards down", {e.module})
+
+
+def _deorbit(r: _Reader, e: _Row) -> None:
+    r.emit(e.day, f"module {e.module}", f"deorbited ({e.detail})", {e.module})
+
+
+def _spare_activated(r: _Reader, e: _Row) -> None:
+    r.emit(e.day, f"module {e.module}", "spare leaves standby and starts operating", {e.module})
+
+
+def _dispatch(r: _Reader, e: _Row) -> None:
+    trip = r.trips[e.ref] = _Trip(len(r.trips) + 1, e.day, set(e.modules))
+    r.emit(e.day, "servicer", f"trip {trip.number} sent to cluster {e.cluster}, {fmt_usd(e.cost_usd)}: {e.detail}",
+           trip.modules)
+
+
+def _trip_work(r: _Reader, e: _Row) -> str:
+    """The label of the trip doing the work of row e, noting the day it reached its modules."""
+    trip = r.trips.get(e.ref)
+    if trip is None:
+        return "a trip"
+    if trip.worked_day is None:
+        trip.worked_day = e.day
+        back = e.day + r.after_work_days
+        if back <= r.horizon:                       # never for a trip of random length (nan)
+            heapq.heappush(r.returns, (back, e.ref))
+    return f"trip {trip.number} (sent day {trip.day:.0f})"
+
+
+def _servicing(r: _Reader, e: _Row) -> None:
+    label = _trip_work(r, e)
+    r.down[e.module] = max(0, r.down.get(e.module, 0) - e.count)
+    r.emit(e.day, f"module {e.module}", f"{label} replaced {_plural(e.count, 'failed unit')} "
+                                        f"({r.down[e.module]} of {r.units} now down)", {e.module})
+
+
+def _upgrade(r: _Reader, e: _Row) -> None:
+    label = _trip_work(r, e)
+    r.down[e.module] = 0
+    r.emit(e.day, f"module {e.module}", f"{label} upgraded all {e.count} units: {e.detail}", {e.module})
+
+
+def _servicing_failure(r: _Reader, e: _Row) -> None:
+    label = _trip_work(r, e)
+    ids = set(e.modules)
+    r.emit(e.day, "servicer", f"{label} FAILED at modules {id_ranges(ids)}; nothing repaired", ids)
+
+
+def _weather(r: _Reader, e: _Row) -> None:
+    """A weather change, folded into the next `ground` line; a row with a ref starts or ends a blackout."""
+    r.weather_changes += 1
+    if r.weather_from is None:
+        r.weather_from = e.day
+    r.weather_to = e.day
+    if e.kind == "ground_outage" and e.ref >= 0:
+        r.blackouts += 1
+        r.blackout_since = e.day
+    elif e.kind == "ground_restored" and r.blackout_since is not None:
+        r.blackout_hours += (e.day - r.blackout_since) * 24
+        r.blackout_since = None
+
+
+FORMATTERS: dict[str, Callable[[_Reader, _Row], None]] = {
+    "decision": _decision, "launch": _launch, "launch_failure": _launch, "commissioned": _commissioned,
+    "unit_failure": _unit_failure, "space_weather": _space_weather, "module_failure": _module_failure,
+    "deorbit": _deorbit, "spare_activated": _spare_activated, "servicing_dispatch": _dispatch,
+    "servicing": _servicing, "upgrade": _upgrade, "servicing_failure": _servicing_failure,
+    "ground_outage": _weather, "ground_restored": _weather,
+}
+
+
 # ----- helpers ---------------------------------------------------------------------------------
 def _plural(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def _parse_dispatch(detail: str) -> tuple[set[int], str, str]:
-    """(modules named, 'repair' or 'upgrade', reason) of a dispatch or trip-failure detail."""
-    what = detail.split(" ", 1)[0] if detail.startswith(("repair", "upgrade")) else "work"
-    found = _IDS.search(detail)
-    ids = {int(x) for x in found.group(1).split(",") if x.strip()} if found else set()
-    reason = detail.split(": ", 1)[1] if ": " in detail else ""
-    return ids, what, reason
-
-
-def _next_dispatch_ids(i: int, kinds, details) -> set[int] | None:
-    """Modules of the dispatch logged right after decision row i, if there is one."""
-    if i + 1 < len(kinds) and kinds[i + 1] == "servicing_dispatch":
-        return _parse_dispatch(details[i + 1])[0]
-    return None
-
-
-def _find_trip(st: _State, day: float, cluster: int, ids: set[int], half_trip: float) -> _Trip | None:
-    """The trip whose work this is: the earliest open or same-day trip to these modules in the cluster."""
-    candidates = [t for t in st.trips if t.cluster == cluster and t.day + half_trip <= day + SAME_INSTANT_DAYS
-                  and t.worked_day in (None, day)]
-    named = [t for t in candidates if ids & t.modules]
-    return (named or candidates or [None])[0]
-
-
-def _launch_payload(st: _State, day: float, cluster: int, n: int, success: bool,
-                    commissioned: dict, ever_commissioned: set[int], commissioning: float) -> list[int]:
-    """The module ids that flew on a launch (see module doc)."""
-    ids = []
-    if success:
-        ids = [m for m in commissioned.get((round(day + commissioning, 6), cluster), []) if m in st.unassigned][:n]
-    if len(ids) < n:
-        spare = [m for m in st.unassigned if m not in ever_commissioned and m not in ids]
-        ids += spare[: n - len(ids)]
-    taken = set(ids)
-    st.unassigned = [m for m in st.unassigned if m not in taken]
-    return sorted(ids)
-
-
-def _weather(st: _State, day: float, kind: str, detail: str) -> None:
-    st.weather_changes += 1
-    if st.weather_from is None:
-        st.weather_from = day
-    st.weather_to = day
-    if kind == "ground_outage" and "(0 of" in detail:
-        st.blackouts += 1
-        st.blackout_since = day
-    elif kind == "ground_restored" and st.blackout_since is not None:
-        st.blackout_hours += (day - st.blackout_since) * 24
-        st.blackout_since = None
-
-
-def _flush_weather(st: _State, out: list, module: int | None, last: bool = False) -> None:
+def _flush_weather(r: _Reader, last: bool = False) -> None:
     """One line for the weather changes since the last such line, once they include a blackout
     (or at the end); none when following one module."""
-    if not st.weather_changes or module is not None or not (st.blackouts or last):
+    if not r.weather_changes or r.module is not None or not (r.blackouts or last):
         return
-    text = f"{st.weather_changes} weather changes since day {st.weather_from:.0f}:"
-    going = st.blackout_since is not None
+    text = f"{r.weather_changes} weather changes since day {r.weather_from:.0f}:"
+    going = r.blackout_since is not None
     if going:
-        st.blackout_hours += (st.weather_to - st.blackout_since) * 24
-        st.blackout_since = st.weather_to
-    if st.blackouts:
-        text += (f" {st.blackouts} blackout{'s' if st.blackouts > 1 else ''}, {st.blackout_hours:.0f} h"
+        r.blackout_hours += (r.weather_to - r.blackout_since) * 24
+        r.blackout_since = r.weather_to
+    if r.blackouts:
+        text += (f" {r.blackouts} blackout{'s' if r.blackouts > 1 else ''}, {r.blackout_hours:.0f} h"
                  " with no station clear" + (" (still so)" if going else ""))
     else:
         text += " a station was always clear"
-    out.append((st.weather_to, "ground", text))
-    st.weather_changes = st.blackouts = 0
-    st.blackout_hours = 0.0
-    st.weather_from = None
+    r.out.append((r.weather_to, "ground", text))
+    r.weather_changes = r.blackouts = 0
+    r.blackout_hours = 0.0
+    r.weather_from = None

@@ -342,7 +342,7 @@ def ground_diversity(n: int) -> list[Row]:
     def measure(r) -> list[float]:
         blackout = r.summary["ground_blackout_fraction"]
         out = _kind(r.events, "ground_outage")
-        spells = int(out["detail"].astype(str).str.contains(f"(0 of {len(clear)} stations up)", regex=False).sum())
+        spells = int((out["ref"] >= 0).sum())        # an outage with a ref starts a blackout
         return [1.0 - blackout, blackout * years * DAYS_PER_YEAR * 24.0 / max(spells, 1)]
 
     v = replicate(build(d), Idle(), n, measure)

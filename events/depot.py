@@ -26,7 +26,7 @@ class Depot:
         n = len(world.generations)
         self.stock = np.zeros(n, dtype=np.int64)
         self.on_order = np.zeros(n, dtype=np.int64)
-        self.levels = resupply_levels(world.scenario.servicing)
+        self.levels = resupply_levels(world.scenario)
         world.depot = self
         launches.on_modules_launched = self._modules_launched
 

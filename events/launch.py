@@ -18,7 +18,8 @@ first-in first-out queue and rides first in the spare payload of module flights:
 once its modules are loaded, takes the queued cargo items that fit the mass left (oldest order
 first, items whose lead time has passed) and is priced for its whole mass. Cargo takes a flight of
 its own only when no module flight can carry it by its due day: no module is queued, or the next
-module flight leaves after the oldest cargo's due day (and the cargo flight would leave first). A
+module flight leaves after the oldest cargo's due day (then the cargo flies first if it can leave
+no later than that module flight). A
 cargo flight carries items of one order only, as many as fit; its vehicle is chosen by the same
 rule, per item delivered instead of per module. Cargo reaches orbit on its launch day, and its items
 are bought (booked) when they fly. So cargo never delays a module flight that is due, and runs
@@ -203,7 +204,7 @@ class LaunchQueue:
             day, v, cluster = (*self._choose(c := self._oldest_cluster()), c) if self.waiting else (math.inf, -1, -1)
             if self.cargo and day > self.cargo[0].due_day:      # no module flight carries it in time
                 cargo_day, cargo_v = self._choose_cargo()
-                if cargo_day < day:
+                if cargo_day <= day:
                     if cargo_day > w.now:
                         yield w.env.timeout(cargo_day - w.now)
                     self._launch_cargo(cargo_v)

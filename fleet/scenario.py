@@ -16,6 +16,7 @@ from pydantic import (AfterValidator, BaseModel, ConfigDict, Discriminator, Fiel
 
 from fleet.errors import MAX_SHOWN, ScenarioError, clip, shown
 from fleet.failure_trace import FailureTrace, FailureTraceError, read_failure_trace
+from fleet.economics import DAYS_PER_YEAR
 from fleet.tolerances import ceil_count
 
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
@@ -297,8 +298,9 @@ class ResupplyRule(Strict):
     at most `reorder_point_boards`, order `order_boards` more (or enough to exceed the reorder point)."""
 
     reorder_point_boards: Annotated[int, Field(ge=0, le=10_000_000)] | None = Field(
-        None, description="stock position at or below which boards are ordered (default: units_per_trip, one full "
-                          "trip)")
+        None, description="stock position at or below which boards are ordered (default: what the servicers can "
+                          "install while an order waits for its flight: servicers x units_per_trip x the trips of "
+                          "trip_days that fit in the longest vehicle lead time plus launch interval, rounded up)")
     order_boards: Annotated[int, Field(gt=0, le=10_000_000)] | None = Field(
         None, description="boards per order (default: servicers x units_per_trip, a full load for every servicer)")
 
@@ -583,13 +585,21 @@ def servicer_mass_kg(servicing: Servicing) -> float:
     return servicing.servicer_dry_mass_kg + tank_kg(servicing)
 
 
-def resupply_levels(servicing: Servicing) -> tuple[int, int] | None:
-    """(reorder point, boards per order) of the depot's standing order, defaults filled in; None: no rule."""
+def resupply_levels(scenario: Scenario) -> tuple[int, int] | None:
+    """(reorder point, boards per order) of the depot's standing order, defaults filled in; None: no rule.
+
+    The default reorder point covers the boards the servicers can install, at most, while an order
+    waits for its flight (the longest vehicle lead time plus launch interval, days), so that trips
+    never find the depot empty while the servicers keep up with the failures."""
+    servicing = scenario.servicing
     rule = servicing.resupply
     if rule is None or servicing.servicers == 0:
         return None
-    point = servicing.units_per_trip if rule.reorder_point_boards is None else rule.reorder_point_boards
-    order = servicing.servicers * servicing.units_per_trip if rule.order_boards is None else rule.order_boards
+    load = servicing.servicers * servicing.units_per_trip
+    wait = max(v.lead_time_days + DAYS_PER_YEAR / v.launches_per_year for v in scenario.launch.vehicles)
+    default_point = load * math.ceil(wait / servicing.trip_days)
+    point = default_point if rule.reorder_point_boards is None else rule.reorder_point_boards
+    order = load if rule.order_boards is None else rule.order_boards
     return point, order
 
 

@@ -254,7 +254,7 @@ class NaiveModel:
         self.servicers = simpy.Store(self.env)
         self.stock = 0
         self.on_order = 0
-        self.levels = resupply_levels(scenario.servicing)
+        self.levels = resupply_levels(scenario)
         # KPIs
         self.kpi = dict(unit_failures=0, units_replaced=0, servicing_trips=0, servicing_failures=0,
                         launches=0, launch_failures=0, modules_launched=0, capacity_pflops_days=0.0,

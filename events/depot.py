@@ -14,7 +14,7 @@ import numpy as np
 
 from events.launch import LaunchQueue
 from events.world import World
-from fleet.scenario import resupply_levels
+from fleet.resupply import resupply_levels
 
 
 class Depot:

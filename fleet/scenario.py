@@ -16,7 +16,6 @@ from pydantic import (AfterValidator, BaseModel, ConfigDict, Discriminator, Fiel
 
 from fleet.errors import MAX_SHOWN, ScenarioError, clip, shown
 from fleet.failure_trace import FailureTrace, FailureTraceError, read_failure_trace
-from fleet.economics import DAYS_PER_YEAR
 from fleet.tolerances import ceil_count
 
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
@@ -583,24 +582,6 @@ def tank_kg(servicing: Servicing) -> float:
 def servicer_mass_kg(servicing: Servicing) -> float:
     """Launch mass of one servicer with a full tank, kg."""
     return servicing.servicer_dry_mass_kg + tank_kg(servicing)
-
-
-def resupply_levels(scenario: Scenario) -> tuple[int, int] | None:
-    """(reorder point, boards per order) of the depot's standing order, defaults filled in; None: no rule.
-
-    The default reorder point covers the boards the servicers can install, at most, while an order
-    waits for its flight (the longest vehicle lead time plus launch interval, days), so that trips
-    never find the depot empty while the servicers keep up with the failures."""
-    servicing = scenario.servicing
-    rule = servicing.resupply
-    if rule is None or servicing.servicers == 0:
-        return None
-    load = servicing.servicers * servicing.units_per_trip
-    wait = max(v.lead_time_days + DAYS_PER_YEAR / v.launches_per_year for v in scenario.launch.vehicles)
-    default_point = load * math.ceil(wait / servicing.trip_days)
-    point = default_point if rule.reorder_point_boards is None else rule.reorder_point_boards
-    order = load if rule.order_boards is None else rule.order_boards
-    return point, order
 
 
 def modules_for_target(scenario: Scenario) -> int:

@@ -54,8 +54,9 @@ import simpy
 
 from fleet.actions import Deorbit, Launch, Resupply, Service
 from fleet.observation import Observation
+from fleet.resupply import resupply_levels
 from fleet.scenario import (Exponential, Scenario, module_mass_kg, modules_for_target, parse_scenario,
-                            resupply_levels, servicer_mass_kg)
+                            servicer_mass_kg)
 from fleet.state import Status
 from policies.base import Policy
 

@@ -26,7 +26,7 @@ import pandas as pd
 
 from fleet.errors import InputError
 from fleet.kpis import MAXIMISE
-from runs.studies.bounds import Bound, all_met, parse_bound
+from runs.studies.constraints import Constraint, all_met, parse_constraint
 from runs.studies.discovery import Box, prim
 from runs.studies.futures import ROBUST, FuturesPlan, default_folder, execute, load_futures
 from runs.studies.runner import RunReport
@@ -111,7 +111,7 @@ class RobustStudy:
                                         dropna=False)
         return wide.reindex(index=self.inputs().index, columns=self.policies)
 
-    def meets(self, bounds: list[Bound]) -> pd.DataFrame:
+    def meets(self, bounds: list[Constraint]) -> pd.DataFrame:
         """Per future and policy: whether every bound holds on the future's mean KPIs."""
         kpis = sorted({k for b in bounds for k in b.kpis})
         means = {k: self.means(k) for k in kpis}
@@ -160,7 +160,7 @@ class RobustStudy:
         """PRIM boxes of inputs in which each policy (default every one) fails `constraint` (text), one row
         per box: policy, box number, coverage, density, mass, futures failing, and each restricted input's
         limits as 'low .. high'. `options` go to runs.discovery.prim."""
-        bound = parse_bound(constraint, "--discover")
+        bound = parse_constraint(constraint, "--discover")
         chosen = policies or self.policies
         unknown = [p for p in chosen if p not in self.policies]
         if unknown:
@@ -177,7 +177,7 @@ class RobustStudy:
 
     def boxes(self, constraint: str, policy: str, **options: Any) -> list[Box]:
         """The PRIM boxes of one policy failing `constraint`, as Box values (for plots)."""
-        fails = ~self.meets([parse_bound(constraint, "--discover")])
+        fails = ~self.meets([parse_constraint(constraint, "--discover")])
         return prim(self.inputs(), fails[policy].to_numpy(), **options)
 
     def text(self) -> str:

@@ -9,7 +9,7 @@ import yaml
 
 from fleet.errors import InputError, ScenarioError
 from fleet.kpis import MAXIMISE, MINIMISE
-from runs.studies.bounds import parse_bound
+from runs.studies.constraints import parse_constraint
 from runs.studies.futures import ROBUST, load_futures, parse_futures
 from runs.robust import most_robust, regret, robust, robustness
 from tests.commands import fleet
@@ -53,14 +53,14 @@ def test_share_meeting_and_nan_objectives():
 def test_bounds_parse_the_small_grammar_and_nothing_else():
     frame = pd.DataFrame({"mean_availability": [0.95, 0.85, np.nan], "data_lost_tb": [1.0, 5.0, 1.0],
                           "data_generated_tb": [100.0, 100.0, 100.0]})
-    assert parse_bound("mean_availability >= 0.9", "c").met(frame).tolist() == [True, False, False]
-    lost = parse_bound("data_lost_tb <= 0.02 * data_generated_tb", "c")
+    assert parse_constraint("mean_availability >= 0.9", "c").met(frame).tolist() == [True, False, False]
+    lost = parse_constraint("data_lost_tb <= 0.02 * data_generated_tb", "c")
     assert str(lost) == "data_lost_tb <= 0.02 * data_generated_tb"
     assert lost.met(frame).tolist() == [True, False, True]
     for bad in ["__import__('os').system('true') > 1", "mean_availability => 0.9", "mean_availability >= ",
                 "availability >= 0.9", "mean_availability >= 1e999"]:
         with pytest.raises(InputError, match="c: "):
-            parse_bound(bad, "c")
+            parse_constraint(bad, "c")
 
 
 def tiny_robust(**changes) -> dict:

@@ -29,13 +29,13 @@ def add_parser(sub) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from fleet.errors import InputError
-    from runs.studies.bounds import parse_bound
+    from runs.studies.constraints import parse_constraint
     from runs.commands.execution import execute, say_failures
     from runs.studies.futures import ROBUST, default_folder, load_futures
     from runs.robust import RobustStudy
 
     if args.discover is not None:
-        parse_bound(args.discover, "--discover")       # refused before anything runs
+        parse_constraint(args.discover, "--discover")       # refused before anything runs
     elif args.policy:
         raise InputError("--policy chooses the policies of --discover; give --discover too")
     plan = load_futures(args.experiment, ROBUST, confirmed=args.yes)

@@ -1,4 +1,5 @@
-"""Constraints of an optimisation: `KPI OP NUMBER` or `KPI OP NUMBER * KPI`, parsed by a small grammar.
+"""Constraints of a study (optimise, robust, --discover): `KPI OP NUMBER` or `KPI OP NUMBER * KPI`,
+parsed by a small grammar.
 
     mean_availability >= 0.99
     data_lost_tb <= 0.01 * data_generated_tb
@@ -43,9 +44,18 @@ class Constraint:
         rhs = f"{self.number:g} * {self.other}" if self.other else f"{self.number:g}"
         return f"{self.kpi} {self.op} {rhs}"
 
+    def __str__(self) -> str:
+        return self.text
+
     @property
     def kpis(self) -> tuple[str, ...]:
         return (self.kpi, self.other) if self.other else (self.kpi,)
+
+    def met(self, rows: pd.DataFrame) -> np.ndarray:
+        """Per row: whether the constraint holds on that row's KPIs (a NaN never meets it)."""
+        slack = self.slack(rows)
+        with np.errstate(invalid="ignore"):
+            return (slack > 0) | ((slack == 0) & (self.op in (">=", "<=")))
 
     def slack(self, rows: pd.DataFrame) -> np.ndarray:
         """Per row (replication): the bound's side that is good minus the other, in the KPI's unit; >= 0 meets it."""
@@ -70,6 +80,14 @@ def parse_constraint(text: object, where: str = "constraints") -> Constraint:
     if not math.isfinite(value):
         raise InputError(f"{where}: the number {number!r} is not finite")
     return Constraint(kpi, op, value, other)
+
+
+def all_met(constraints: list[Constraint], rows: pd.DataFrame) -> np.ndarray:
+    """Per row: whether every constraint holds (True for every row when there are none)."""
+    held = np.ones(len(rows), dtype=bool)
+    for constraint in constraints:
+        held &= constraint.met(rows)
+    return held
 
 
 def one_sided(values: np.ndarray, confidence: float) -> tuple[float, float, float, int]:

@@ -30,7 +30,7 @@ from fleet.errors import InputError, ScenarioError, shown
 from fleet.scenario import Scenario, parse_scenario
 from fleet.yamlio import load_yaml_file
 from runs.api import experiment_path
-from runs.studies.bounds import Bound, parse_bound
+from runs.studies.constraints import Constraint, parse_constraint
 from runs.studies.experiment import CONFIRM_UNITS, MAX_PLAN_UNITS, Plan, _base_scenario, parse_experiment
 from runs.folders import safe_name
 from runs.studies.workunits import Variant
@@ -73,7 +73,7 @@ class FuturesPlan(Plan):
 
     kind: str = ROBUST
     uncertainties: tuple[Uncertainty, ...] = ()
-    constraints: tuple[Bound, ...] = ()
+    constraints: tuple[Constraint, ...] = ()
     design: dict = field(default_factory=dict)
 
     @property
@@ -256,14 +256,14 @@ def _count(own: dict, kind: str, dims: int, problems: list) -> int:
     return value if kind == ROBUST else value * (2 * dims + 2)
 
 
-def _constraints(given: Any, problems: list) -> tuple[Bound, ...]:
+def _constraints(given: Any, problems: list) -> tuple[Constraint, ...]:
     if not isinstance(given, list):
         problems.append(("constraints", "a list of bounds such as 'mean_availability >= 0.9'"))
         return ()
     out = []
     for i, text in enumerate(given):
         try:
-            out.append(parse_bound(text, f"constraints.{i}"))
+            out.append(parse_constraint(text, f"constraints.{i}"))
         except InputError as exc:
             problems.append((f"constraints.{i}", str(exc).removeprefix(f"constraints.{i}: ")))
     return tuple(out)

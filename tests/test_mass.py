@@ -174,3 +174,38 @@ def test_cost_category_left_out_of_the_total_is_caught(monkeypatch):
     def corrupt(w, s):
         s["cost_servicers_usd"] += 1e6
     assert corrupted(monkeypatch, corrupt).invariant == "costs add up"
+
+
+def test_cargo_rides_module_flights_and_flies_alone_only_when_none_is_due():
+    """One module with room to spare on its flight: the day-0 servicer and boards ride it (one
+    flight, one ref, one draw). In the small world, cargo that flies alone never flies on a day a
+    module flight leaves, and each flight counts once."""
+    from tests.scripted import one_module_dict
+    r = simulate(parse_scenario(one_module_dict(), "one-module"), seed=0)
+    ev, kinds = r.events, r.events["kind"].astype(str)
+    first = ev.loc[kinds == "launch"].iloc[0]
+    riding = ev.loc[(kinds == "resupply") & (ev["ref"] == first["ref"])]
+    ordered_at_start = ev.loc[(kinds == "decision") & (ev["time_days"] == 0) & (ev["modules"].map(len) == 0), "ref"]
+    assert sorted(riding["cause"]) == sorted(ordered_at_start)            # the servicer and the boards
+    assert (riding["time_days"] == first["time_days"]).all()
+    for scenario in (world(), parse_scenario(one_module_dict(), "one-module")):
+        r = simulate(scenario, seed=0, policy="service-on-threshold")
+        ev, kinds = r.events, r.events["kind"].astype(str)
+        flights = kinds.isin(["launch", "launch_failure"])
+        alone = ev.loc[kinds.isin(["resupply", "resupply_failure"]) & ~ev["ref"].isin(ev.loc[flights, "ref"])]
+        assert not ev.loc[flights, "time_days"].isin(alone["time_days"]).any()
+        assert r.summary["launches"] == ev.loc[flights | kinds.isin(["resupply", "resupply_failure"]), "ref"].nunique()
+
+
+def test_default_reorder_point_covers_installs_while_an_order_waits():
+    """servicers x units_per_trip x ceil((longest lead time + launch interval) / trip_days)."""
+    from fleet.resupply import resupply_levels
+    from runs import load_scenario
+    sc = load_scenario("baseline")
+    sv = sc.servicing
+    wait = max(v.lead_time_days + 365.25 / v.launches_per_year for v in sc.launch.vehicles)
+    steps = -(-wait // sv.trip_days)
+    assert resupply_levels(sc) == (sv.servicers * sv.units_per_trip * steps, sv.servicers * sv.units_per_trip)
+    slow = load_scenario("baseline", servicing={**sv.model_dump(), "trip_days": wait})
+    assert resupply_levels(slow)[0] == sv.servicers * sv.units_per_trip
+    assert resupply_levels(load_scenario("baseline", servicing={**sv.model_dump(), "resupply": None})) is None

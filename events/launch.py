@@ -44,6 +44,7 @@ from events.world import World, fmt_usd
 from fleet.economics import DAYS_PER_YEAR, expected_cost_per_module_usd, flight_price_usd
 from fleet.scenario import module_mass_kg
 from fleet.state import Status, in_status
+from fleet.tolerances import floor_count
 
 
 @dataclass
@@ -179,7 +180,7 @@ class LaunchQueue:
 
     def _cargo_items(self, v: int, cargo: Cargo) -> int:
         """Items of `cargo` vehicle v carries on one flight."""
-        return min(cargo.count, math.floor(self.vehicles[v].payload_kg / cargo.kg_each + 1e-9))
+        return min(cargo.count, floor_count(self.vehicles[v].payload_kg / cargo.kg_each))
 
     def _choose_cargo(self) -> tuple[float, int]:
         """(day, vehicle) of the next cargo flight, by the rule in the module docstring."""
@@ -219,7 +220,7 @@ class LaunchQueue:
         lead, now = self.vehicles[v].lead_time_days, self.world.now
         loads = []
         for cargo in self.cargo:
-            n = min(cargo.count, math.floor(room_kg / cargo.kg_each + 1e-9))
+            n = min(cargo.count, floor_count(room_kg / cargo.kg_each))
             if n < 1 or cargo.ordered_day + lead > now:
                 continue
             cargo.count -= n

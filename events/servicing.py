@@ -27,6 +27,7 @@ from events.reactions import Reactions
 from events.world import World
 from fleet.scenario import servicer_mass_kg, tank_kg
 from fleet.state import OPERATIONAL
+from fleet.tolerances import RELATIVE_SLACK
 
 
 class Servicing:
@@ -103,7 +104,7 @@ class Servicing:
 
     def _home(self, sid: int) -> None:
         """Servicer `sid` is back: free again, or waiting for propellant."""
-        if self.tank_kg[sid] < self.spec.propellant_kg_per_trip - 1e-9:
+        if self.tank_kg[sid] < self.spec.propellant_kg_per_trip * (1 - RELATIVE_SLACK):
             self._refuel(sid)
         else:
             self._free(sid)

@@ -1,10 +1,10 @@
 """The depot's standing order for replacement boards, its defaults filled in from the scenario."""
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 from fleet.economics import DAYS_PER_YEAR
+from fleet.tolerances import ceil_count
 
 if TYPE_CHECKING:
     from fleet.scenario import Scenario
@@ -22,7 +22,7 @@ def resupply_levels(scenario: Scenario) -> tuple[int, int] | None:
         return None
     load = servicing.servicers * servicing.units_per_trip
     wait = max(v.lead_time_days + DAYS_PER_YEAR / v.launches_per_year for v in scenario.launch.vehicles)
-    default_point = load * math.ceil(wait / servicing.trip_days)
+    default_point = load * ceil_count(wait / servicing.trip_days)
     point = default_point if rule.reorder_point_boards is None else rule.reorder_point_boards
     order = load if rule.order_boards is None else rule.order_boards
     return point, order

@@ -47,20 +47,22 @@ class Servicing:
         self.outcomes = world.streams.sequence("servicing-outcomes")
         self.losses = world.streams.sequence("servicer-losses")
         self.busy_days = 0.0
-        self._load = [0.0, 0.0, 0.0]     # day of the last change, servicer-days busy and trip-days queued until it
+        self.on_trip = 0                 # servicers on a trip now
+        self._load = [0.0, 0.0, 0.0]     # day of the last change, servicer-days on trips and trip-days queued until it
         world.servicing = self
 
     def load_days(self) -> tuple[float, float]:
-        """(servicer-days busy, trip-days spent waiting for a servicer) from the start until now: exact
-        integrals of `busy` and `queued`, which change only when the pool of free servicers does."""
+        """(servicer-days on trips, trip-days spent waiting for a servicer) from the start until now:
+        exact integrals of `on_trip` and `queued`, which change only when a trip starts or ends or the
+        pool of free servicers changes."""
         self._mark()
         return self._load[1], self._load[2]
 
     def _mark(self) -> None:
-        """Integrate `busy` and `queued` up to now (call before either changes)."""
+        """Integrate `on_trip` and `queued` up to now (call before either changes)."""
         now = self.world.now
         day, busy, queued = self._load
-        self._load = [now, busy + self.busy * (now - day), queued + self.queued * (now - day)]
+        self._load = [now, busy + self.on_trip * (now - day), queued + self.queued * (now - day)]
 
     def _free(self, sid: int) -> None:
         """Servicer `sid` joins the pool of free servicers (a queued trip may take it at once)."""
@@ -159,6 +161,8 @@ class Servicing:
         w = self.world
         self._mark()
         sid = yield self.pool.get()
+        self._mark()
+        self.on_trip += 1
         start = w.now
         burn = self.spec.propellant_kg_per_trip
         self.tank_kg[sid] -= burn
@@ -173,14 +177,20 @@ class Servicing:
             w.log.add(w.now, "servicing_failure", -1, int(w.table.cluster[modules[0]]), len(modules), 0.0,
                       f"trip to modules {_ids(modules)} failed; nothing repaired", ref, cause, modules)
             if self.losses.random() < self.spec.servicer_loss_probability:
+                self._end_trip(start)
                 self._lose(sid, modules, ref)
-                self.busy_days += w.now - start
                 self.reactions.trip_returned(modules, ref)
                 return
         yield w.env.timeout(trip - trip * self.spec.work_at_fraction)
-        self.busy_days += w.now - start
+        self._end_trip(start)
         self._home(sid)
         self.reactions.trip_returned(modules, ref)
+
+    def _end_trip(self, start: float) -> None:
+        """A trip that started on day `start` ends now (its servicer is back, or lost)."""
+        self._mark()
+        self.on_trip -= 1
+        self.busy_days += self.world.now - start
 
     def _trip_days(self) -> float:
         """Duration of the trip starting now, days (drawn from `servicing-trip-times` if exponential)."""

@@ -94,7 +94,7 @@ def test_plots_module_sets_no_backend(tmp_path):
 
     from tests.commands import repo_env
 
-    code = "import matplotlib; import runs.plots; print(matplotlib.get_backend())"
+    code = "import matplotlib; import runs.look.plots; print(matplotlib.get_backend())"
     done = subprocess.run([sys.executable, "-c", code], env=repo_env(MPLBACKEND="svg"), cwd=tmp_path,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr

@@ -80,5 +80,25 @@ class Policy:
         return _rebuild, (spec, self.params())
 
 
+def policy_spec(policy: Policy) -> str:
+    """The name under which `policy`'s class is found again: the library's name, its file, or its module."""
+    cls = type(policy)
+    if cls.__module__.startswith("policies."):
+        return cls.name
+    return cls.__dict__.get("_loaded_from") or f"{cls.__module__}:{cls.__qualname__}"
+
+
+def plain_params(policy: Policy) -> dict[str, Any]:
+    """`policy.params()` as plain data (for a manifest): a parameter that is a policy, or a tuple of
+    policies (the parts of a composition), becomes {name, params}, which the registry reads back."""
+    def plain(value: Any) -> Any:
+        if isinstance(value, Policy):
+            return {"name": policy_spec(value), "params": plain_params(value)}
+        if isinstance(value, (tuple, list)) and any(isinstance(v, Policy) for v in value):
+            return [plain(v) for v in value]
+        return value
+    return {key: plain(value) for key, value in policy.params().items()}
+
+
 def _rebuild(spec: str, params: dict[str, Any]) -> Policy:
     return load_user_class(spec)(**params)

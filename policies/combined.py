@@ -14,13 +14,14 @@ hook and merges their actions, earlier parts first:
   trips beyond the free servicers (each part counted the same ones) are dropped, later ones first.
 
 In a scenario: `policy: {name: combined, params: {parts: [{name: service-on-threshold}, {name:
-tech-refresh, params: {factor: 1.5}}]}}`.
+tech-refresh, params: {factor: 1.5}}]}}`; the registry (`policies.registry.make_policy`) turns each
+part named there into a policy, and `policies.base.plain_params` writes them back as plain data.
 """
 from __future__ import annotations
 
 import copy
 import dataclasses
-from typing import Any, Callable, ClassVar
+from typing import Any
 
 from fleet.actions import Action, Launch, Service
 from fleet.errors import PolicyError, shown
@@ -56,15 +57,11 @@ def merge(groups: list[list[Action]]) -> list[Action]:
     return [dataclasses.replace(first[k], count=n) for k, n in launches.items()] + out
 
 
-def _part(spec: Any, make_part: Callable[[str, dict], Policy] | None) -> Policy:
+def _part(spec: Any) -> Policy:
     if isinstance(spec, Policy):
         return spec
-    if make_part is not None:
-        if isinstance(spec, str):
-            return make_part(spec, {})
-        if isinstance(spec, dict) and set(spec) <= {"name", "params"} and "name" in spec:
-            return make_part(spec["name"], spec.get("params") or {})
-    raise PolicyError(f"policy combined: each part must be a policy or {{name, params}} (got {shown(spec)})")
+    raise PolicyError(f"policy combined: each part must be a policy (a scenario names it as {{name, params}}) "
+                      f"(got {shown(spec)})")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,17 +70,13 @@ class Combined(Policy):
 
     name = "combined"
     description = "several policies composed into one (e.g. a servicing rule with a refresh rule)"
-    # Resolves a part given as plain data ({name, params}); set by `policies.registry`, which lists
-    # this class and so cannot be imported from here.
-    make_part: ClassVar[Callable[[str, dict], Policy] | None] = None
-
     parts: tuple[Any, ...] = dataclasses.field(
         default=(), metadata={"unit": "policies", "help": "the policies composed, earlier ones take precedence"})
     review_interval_days: float = dataclasses.field(
         default=0.0, metadata={"unit": "days", "help": "time between reviews (0: the shortest of the parts')"})
 
     def __post_init__(self) -> None:
-        parts = tuple(_part(p, type(self).make_part) for p in self.parts)
+        parts = tuple(_part(p) for p in self.parts)
         object.__setattr__(self, "parts", parts)
         if not self.review_interval_days:
             step = min((float(p.review_interval_days) for p in parts), default=30.0)
@@ -141,20 +134,6 @@ class Combined(Policy):
 
     def on_threshold(self, obs: Observation, module: int) -> list[Action]:
         return self._all("on_threshold", obs, module)
-
-    def params(self) -> dict[str, Any]:
-        """Parts as {name, params} (plain data for the manifest; the constructor takes it back)."""
-        return {"parts": [{"name": _spec(p), "params": p.params()} for p in self.parts],
-                "review_interval_days": self.review_interval_days}
-
-
-def _spec(policy: Policy) -> str:
-    """The name under which `policy`'s class is found again: the library's name, its file, or its module."""
-    cls = type(policy)
-    if cls.__module__.startswith("policies."):
-        return cls.name
-    return cls.__dict__.get("_loaded_from") or f"{cls.__module__}:{cls.__qualname__}"
-
 
 def _review_due(day: float, step: float, interval: float) -> bool:
     """A multiple of `interval` (0 included) lies in (day - step, day]."""

@@ -74,6 +74,8 @@ def make_policy(name: str, params: dict[str, Any] | None = None) -> Policy:
     if unknown:
         raise PolicyError(f"policy {cls.name}: unknown parameter(s) {clip(', '.join(unknown))}; "
                           f"parameters are {', '.join(sorted(fields))}")
+    if issubclass(cls, Combined) and "parts" in params:
+        params["parts"] = _parts(params["parts"])
     loose = _loose_scalars(cls, params)
     if loose:
         raise PolicyError(f"policy {cls.name}: {'; '.join(loose)}")
@@ -91,6 +93,23 @@ def make_policy(name: str, params: dict[str, Any] | None = None) -> Policy:
     if infinite:
         raise PolicyError(f"policy {cls.name}: {infinite[0]}: must be a finite number (got {values[infinite[0]]})")
     return policy
+
+
+def _parts(given: Any) -> tuple[Policy, ...]:
+    """The parts of a composition given as plain data: each a policy, a name, or {name, params}."""
+    if not isinstance(given, (list, tuple)):
+        raise PolicyError(f"policy combined: parts must be a list of policies (got {shown(given)})")
+    out = []
+    for spec in given:
+        if isinstance(spec, Policy):
+            out.append(spec)
+        elif isinstance(spec, str):
+            out.append(make_policy(spec))
+        elif isinstance(spec, dict) and "name" in spec and set(spec) <= {"name", "params"}:
+            out.append(make_policy(spec["name"], spec.get("params") or {}))
+        else:
+            raise PolicyError(f"policy combined: each part must be a policy or {{name, params}} (got {shown(spec)})")
+    return tuple(out)
 
 
 @functools.lru_cache(maxsize=64)
@@ -125,6 +144,3 @@ def _loose_scalars(cls: type[Policy], params: dict[str, Any]) -> list[str]:
         if not ok:
             out.append(f"{key}: Input should be {_SCALARS[want]} (got {shown(value)})")
     return out
-
-
-Combined.make_part = staticmethod(make_policy)   # parts named in plain data resolve through this registry

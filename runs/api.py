@@ -19,7 +19,7 @@ from events.review import MIN_REVIEW_INTERVAL_DAYS
 from fleet.errors import InputError, PolicyError, ScenarioError, shown
 from fleet.scenario import Scenario, parse_scenario
 from fleet.yamlio import dump_yaml, load_yaml_file
-from policies.base import Policy
+from policies.base import Policy, plain_params
 from policies.registry import make_policy, policy_class
 from runs.atomic import text
 from runs.folders import Layout, save_result
@@ -185,7 +185,7 @@ def manifest(scenario: Scenario, policy: Policy, seed: int) -> dict:
         "scenario_sha256": scenario_hash(scenario),
         "policy": policy.label,
         "policy_class": f"{type(policy).__module__}:{type(policy).__qualname__}",
-        "policy_params": policy.params(),
+        "policy_params": plain_params(policy),
         "package_version": _version("orbital-fleet"),
         "python": platform.python_version(),
         "dependencies": {d: _version(d) for d in DEPENDENCIES},

@@ -31,7 +31,7 @@ from runs.studies.discovery import Box, prim
 from runs.studies.futures import ROBUST, FuturesPlan, default_folder, execute, load_futures
 from runs.studies.runner import RunReport
 from runs.studies.stats import KPI_DIRECTIONS
-from runs.studies.store import load_results
+from runs.studies.store import plan_results
 
 QUANTILE = 0.9
 CRITERIA = {"max_regret": "maximum regret", "p90_regret": "90th-percentile regret", "mean_regret": "mean regret",
@@ -83,10 +83,7 @@ class RobustStudy:
 
     def __post_init__(self) -> None:
         self.folder = Path(self.folder)
-        results = load_results(self.folder)
-        keys = {u.key for u in self.plan.units}
-        self.summary = results.summary[results.summary["key"].isin(keys)].reset_index(drop=True)
-        self.failures = results.failures[results.failures["key"].isin(keys)].reset_index(drop=True)
+        self.summary, self.failures = plan_results(self.folder, {u.key for u in self.plan.units})
 
     @property
     def objective(self) -> str:

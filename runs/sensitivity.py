@@ -26,7 +26,7 @@ import pandas as pd
 from fleet.errors import InputError
 from runs.studies.futures import SENSITIVITY, FuturesPlan, default_folder, execute, load_futures
 from runs.studies.runner import RunReport
-from runs.studies.store import load_results
+from runs.studies.store import plan_results
 
 LEVEL = 0.95
 RESAMPLES = 1000
@@ -64,10 +64,7 @@ class SensitivityStudy:
 
     def __post_init__(self) -> None:
         self.folder = Path(self.folder)
-        results = load_results(self.folder)
-        keys = {u.key for u in self.plan.units}
-        self.summary = results.summary[results.summary["key"].isin(keys)].reset_index(drop=True)
-        self.failures = results.failures[results.failures["key"].isin(keys)].reset_index(drop=True)
+        self.summary, self.failures = plan_results(self.folder, {u.key for u in self.plan.units})
         self._indices: dict[tuple[str, str], tuple[pd.DataFrame, pd.DataFrame]] = {}
 
     @property

@@ -31,7 +31,7 @@ from runs.studies.experiment import Plan, load_experiment, parse_experiment
 from runs.folders import safe_name
 from runs.studies.runner import RunReport, run_plan
 from runs.studies.stats import compare as compare_stats
-from runs.studies.store import load_results
+from runs.studies.store import plan_results
 
 FORMATS = ("text", "json", "csv")
 MEAN_COLUMNS = ["kpi", "policy", "runs", "n", "mean", "ci_low", "ci_high"]
@@ -52,10 +52,7 @@ class Study:
 
     def __post_init__(self) -> None:
         self.folder = Path(self.folder)
-        results = load_results(self.folder)
-        keys = {u.key for u in self.plan.units}
-        self.summary = results.summary[results.summary["key"].isin(keys)].reset_index(drop=True)
-        self.failures = results.failures[results.failures["key"].isin(keys)].reset_index(drop=True)
+        self.summary, self.failures = plan_results(self.folder, {u.key for u in self.plan.units})
 
     @property
     def baseline(self) -> str:

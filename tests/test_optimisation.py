@@ -124,6 +124,24 @@ def test_the_shipped_fewest_servicers_file_asks_a_reachable_question():
     assert problem.max_units() <= 200      # minutes on 2 cores, not hours
 
 
+def test_the_shipped_fewest_servicers_level_lies_between_the_fewest_and_the_most_servicers():
+    """The question has an answer inside the range: the most servicers reach the level, the fewest do not."""
+    from fleet.scenario import parse_scenario
+    from runs import load_scenario, simulate
+    from runs.api import experiment_path
+
+    problem = load_problem("fewest-servicers")
+    (decision,), (constraint,) = problem.decisions, problem.constraints
+    spec = yaml.safe_load(experiment_path("fewest-servicers").read_text())
+    base = load_scenario(spec["scenario"]).model_dump()
+    base.update(horizon_years=float(spec["years"]), policy=spec["policy"])
+    availability = {}
+    for servicers in (int(decision.low), int(decision.high)):
+        base["servicing"]["servicers"] = servicers
+        availability[servicers] = simulate(parse_scenario(base, "probe"), seed=1).summary[constraint.kpi]
+    assert availability[int(decision.low)] < constraint.number < availability[int(decision.high)]
+
+
 def test_sweep_points_an_optimisation_file_to_optimise():
     from runs.studies.experiment import load_experiment
 

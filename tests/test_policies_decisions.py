@@ -211,13 +211,15 @@ def test_combined_skips_wake_ups_only_if_every_part_acting_on_them_allows_it():
 
 
 def test_combined_from_plain_data_as_in_a_scenario_and_back(tmp_path):
+    from policies.base import plain_params
     from policies.registry import make_policy
     from runs import simulate
     spec = {"parts": [{"name": "service-on-threshold", "params": {"threshold_fraction": 0.3}}, "tech-refresh-v1"]}
     p = make_policy("combined", spec)
     assert p == compose(ServiceOnThreshold(threshold_fraction=0.3), TechRefresh())
-    assert p.params()["parts"][1] == {"name": "tech-refresh", "params": TechRefresh().params()}
-    assert make_policy("combined", p.params()) == p
+    assert plain_params(p)["parts"][1] == {"name": "tech-refresh", "params": TechRefresh().params()}
+    assert make_policy("combined", plain_params(p)) == p and make_policy("combined", p.params()) == p
+    assert Combined(**p.params()) == p                       # the constructor takes its own parameters back
     result = simulate("tiny", seed=0, policy=p, years=1)
     saved = result.save(tmp_path / "out")                    # the manifest holds the parts as plain data
     assert '"service-on-threshold"' in (saved / "manifest.json").read_text()

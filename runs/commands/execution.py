@@ -14,6 +14,16 @@ if TYPE_CHECKING:
 UNIT_TIMEOUT = 3600.0   # s, the default of --unit-timeout (runs.studies.backends.DEFAULT_UNIT_TIMEOUT)
 
 
+def add_experiment_folder_args(p: argparse.ArgumentParser, report: bool = True) -> None:
+    """--out and --force of a command that runs an experiment file (and --report, unless its output
+    options add it)."""
+    p.add_argument("--out", help="results folder (default results/NAME, NAME from the experiment file)")
+    p.add_argument("--force", action="store_true",
+                   help="replace another experiment's results in the --out folder (only the files fleet wrote)")
+    if report:
+        p.add_argument("--report", action="store_true", help="also write report.html into the results folder")
+
+
 def add_execution_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--backend", default="local", metavar="{local,dask,serial}",
                    help="local process pool (default), dask (a cluster), or serial (this process)")

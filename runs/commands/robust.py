@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from runs.commands.execution import add_execution_args
+from runs.commands.execution import add_execution_args, add_experiment_folder_args
 
 
 def add_parser(sub) -> None:
@@ -19,10 +19,7 @@ def add_parser(sub) -> None:
                    help="find boxes of inputs where a policy fails CONSTRAINT, e.g. 'mean_availability >= 0.9' (PRIM)")
     p.add_argument("--policy", action="append", metavar="NAME",
                    help="with --discover: this policy only (repeatable; default every policy)")
-    p.add_argument("--out", help="results folder (default results/NAME, NAME from the experiment file)")
-    p.add_argument("--force", action="store_true",
-                   help="replace another experiment's results in the --out folder (only the files fleet wrote)")
-    p.add_argument("--report", action="store_true", help="also write report.html into the results folder")
+    add_experiment_folder_args(p)
     add_execution_args(p)
     p.set_defaults(func=main)
 

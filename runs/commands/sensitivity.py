@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from runs.commands.execution import add_execution_args
+from runs.commands.execution import add_execution_args, add_experiment_folder_args
 
 
 def add_parser(sub) -> None:
@@ -13,10 +13,7 @@ def add_parser(sub) -> None:
                                    "total Sobol indices of each objective, with 95% intervals. Rerunning resumes.")
     p.add_argument("experiment",
                    help="shipped experiment name (sensitivity-baseline; see `fleet scenarios`) or a .yaml path")
-    p.add_argument("--out", help="results folder (default results/NAME, NAME from the experiment file)")
-    p.add_argument("--force", action="store_true",
-                   help="replace another experiment's results in the --out folder (only the files fleet wrote)")
-    p.add_argument("--report", action="store_true", help="also write report.html into the results folder")
+    add_experiment_folder_args(p)
     add_execution_args(p)
     p.set_defaults(func=main)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from runs.commands.execution import add_execution_args
+from runs.commands.execution import add_execution_args, add_experiment_folder_args
 from runs.commands.study_output import add_output_args, show
 
 
@@ -14,9 +14,7 @@ def add_parser(sub) -> None:
                                    "replications extend it. Per variant, prints the objective's table and "
                                    "verdict, then the other objectives (or --kpis).")
     p.add_argument("experiment", help="shipped experiment name (servicers-sweep; see `fleet scenarios`) or a .yaml path")
-    p.add_argument("--out", help="results folder (default results/NAME, NAME from the experiment file)")
-    p.add_argument("--force", action="store_true",
-                   help="replace another experiment's results in the --out folder (only the files fleet wrote)")
+    add_experiment_folder_args(p, report=False)
     add_output_args(p)
     add_execution_args(p)
     p.set_defaults(func=main)

@@ -287,3 +287,10 @@ def _failure_record(path: Path) -> dict | None:
 def file_sha256(path: str | os.PathLike) -> str:
     """SHA-256 of a file's bytes."""
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def plan_results(folder: str | Path, keys: set[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(summary, failures) of the units with these keys in a results folder: one study's rows."""
+    results = load_results(folder)
+    return (results.summary[results.summary["key"].isin(keys)].reset_index(drop=True),
+            results.failures[results.failures["key"].isin(keys)].reset_index(drop=True))

@@ -10,7 +10,8 @@ import pandas as pd
 
 from events.ground import GroundNetwork
 from events.comparison import MonthlyOutput, earth_comparison
-from events.invariants import check_replication
+from events.depot import Depot
+from events.invariants import check_replication, mass_balance
 from events.launch import LaunchQueue
 from events.log import EventLog
 from events.modules import Modules
@@ -47,8 +48,9 @@ def run_replication(scenario: Scenario, policy: Policy, seed: int) -> Outcome:
     driver = PolicyDriver(world, policy)            # reads what the policy declares; starts nothing
     modules = Modules(world, driver, driver.threshold_fraction)
     launches = LaunchQueue(world, modules, driver)
-    servicing = Servicing(world, modules, driver)
-    driver.operate(modules, launches, servicing)
+    depot = Depot(world, launches)
+    servicing = Servicing(world, modules, driver, launches, depot)
+    driver.operate(modules, launches, servicing, depot)
     ground = GroundNetwork(world)
     weather = SpaceWeather(world, modules)
     timeline = Timeline(world, ground, servicing)
@@ -64,6 +66,8 @@ def run_replication(scenario: Scenario, policy: Policy, seed: int) -> Outcome:
     env.process(output.run())
     env.process(_follow_demand(world, ground))
     _deploy(world, launches)
+    servicing.buy_fleet()                           # servicers and boards ride the first flights
+    depot.check(world.newest_generation())
     env.process(driver.reviews())
     env.process(driver.generations())
     env.run(until=world.horizon_day)
@@ -77,6 +81,7 @@ def run_replication(scenario: Scenario, policy: Policy, seed: int) -> Outcome:
     world.book_flows()
     _log_unit_failures(world)
     summary = _summary(world, output, ground, servicing, len(world.log), time.perf_counter() - started)
+    summary.update(mass_balance(world))
     check_replication(world, ground, timeline, summary)
     return Outcome(log=world.log, timeline=timeline.frame(), summary=summary)
 
@@ -145,6 +150,15 @@ def _summary(world: World, output: MonthlyOutput, ground: GroundNetwork, servici
         "deorbits": int((status == Status.DEORBITED).sum()),
         "debris_left": int((status == Status.FAILED).sum()),
         "mass_launched_kg": float(c["mass_launched_kg"]),
+        "mass_lost_at_launch_kg": float(c["mass_lost_at_launch_kg"]),
+        "mass_propellant_burned_kg": float(c["propellant_burned_kg"]),
+        "propellant_launched_kg": float(c["propellant_launched_kg"]),
+        "boards_launched": c["boards_launched"],
+        "boards_installed": c["boards_installed"],
+        "boards_lost_at_launch": c["boards_lost_at_launch"],
+        "servicers_launched": c["servicers_launched"],
+        "servicers_lost": c["servicers_lost"],
+        "refuels": c["refuels"],
         "cost_total_usd": total,
         "cost_npv_usd": world.ledger.npv,
         "cost_per_pflops_day_usd": total / delivered if delivered > 0 else float("inf"),

@@ -36,7 +36,8 @@ def _close(a: float, b: float) -> bool:
 
 def check_replication(world: World, ground: GroundNetwork, timeline: Timeline, summary: dict) -> None:
     """Run every check on the state at the end of a replication."""
-    for check in (check_modules, check_units, check_stocks, check_costs, check_availability, check_data):
+    for check in (check_modules, check_units, check_stocks, check_costs, check_availability, check_data,
+                  check_mass, check_boards):
         check(world, ground, timeline, summary)
 
 
@@ -170,3 +171,63 @@ def check_data(world: World, ground: GroundNetwork, timeline: Timeline, summary:
     if delivered > 0 and not _close(s["cost_per_pflops_day_usd"], s["cost_total_usd"] / delivered):
         raise InvariantError("cost per delivered PFLOPS-day", world.now,
                              f"{s['cost_per_pflops_day_usd']} but {s['cost_total_usd']:.9g} / {delivered:.9g}")
+
+
+def mass_balance(world: World) -> dict:
+    """Where the mass launched is now, from the state at the horizon, kg: in orbit (modules launched
+    and not ended, boards in the depot, servicers with their propellant), deorbited (modules and the
+    failed boards servicers took out of them), left as debris (dead modules, lost servicers), and
+    boards in the depot (count)."""
+    t = world.table
+    status = t.status[: t.n]
+    mass = world.scenario.fleet.module.bus_mass_kg + t.units * np.array(
+        [g.mass_kg_per_unit for g in world.generations])[t.generation[: t.n]]
+    by_status = np.bincount(status, weights=mass, minlength=len(Status) + 1)
+    board_kg = np.array([g.mass_kg_per_unit for g in world.generations])
+    stock = world.depot.stock
+    c = world.counters
+    in_orbit = (by_status[Status.IN_TRANSIT] + by_status[Status.OPERATIONAL] + by_status[Status.SPARE]
+                + float(stock @ board_kg) + world.servicing.mass_in_orbit_kg())
+    return {
+        "mass_in_orbit_kg": float(in_orbit),
+        "mass_deorbited_kg": float(by_status[Status.DEORBITED] + c["boards_removed_kg"]),
+        "mass_debris_kg": float(by_status[Status.FAILED] + c["mass_debris_servicers_kg"]),
+        "boards_in_stock": int(stock.sum()),
+    }
+
+
+def check_mass(world: World, ground: GroundNetwork, timeline: Timeline, summary: dict) -> None:
+    """Mass is conserved: launched (modules, boards, servicers, propellant) = in orbit + deorbited +
+    lost at launch + debris + propellant burned, each side from its own records; the summary holds
+    the state's figures."""
+    state = mass_balance(world)
+    for key, value in state.items():
+        if not _close(summary[key], value):
+            raise InvariantError("mass conservation", world.now, f"summary {key} is {summary[key]:,.3f} but the "
+                                 f"state gives {value:,.3f}")
+    c = world.counters
+    launched = c["mass_launched_kg"]
+    held = (state["mass_in_orbit_kg"] + state["mass_deorbited_kg"] + c["mass_lost_at_launch_kg"]
+            + state["mass_debris_kg"] + c["propellant_burned_kg"])
+    if not _close(launched, held):
+        raise InvariantError("mass conservation", world.now, f"{launched:,.3f} kg launched but in orbit + "
+                             f"deorbited + lost at launch + debris + propellant burned = {held:,.3f} kg")
+
+
+def check_boards(world: World, ground: GroundNetwork, timeline: Timeline, summary: dict) -> None:
+    """Every board launched (on a module or to the depot) is in the depot, installed on a module in
+    any state, taken out of a module by a servicer (failed, or replaced by an upgrade), or lost at
+    launch; and the depot never installed more than it received."""
+    t, c = world.table, world.counters
+    status = t.status[: t.n]
+    n = np.bincount(status, minlength=len(Status) + 1)
+    on_modules = int(n[Status.IN_TRANSIT] + n[Status.OPERATIONAL] + n[Status.SPARE] + n[Status.FAILED]
+                     + n[Status.DEORBITED]) * t.units
+    launched = c["modules_launched"] * t.units + c["boards_launched"]
+    removed = world.units_replaced + c["upgrades"] * t.units
+    lost = c["modules_lost_at_launch"] * t.units + c["boards_lost_at_launch"]
+    stock = int(world.depot.stock.sum())
+    if launched != stock + on_modules + removed + lost or stock < 0 or c["boards_installed"] != removed:
+        raise InvariantError("board conservation", world.now, f"{launched:,} boards launched but {stock:,} in the "
+                             f"depot, {on_modules:,} on modules, {removed:,} taken out by servicers "
+                             f"({c['boards_installed']:,} installed from the depot) and {lost:,} lost at launch")

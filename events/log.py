@@ -17,7 +17,8 @@ from fleet.economics import DAYS_PER_YEAR
 
 KINDS = ("launch", "launch_failure", "commissioned", "unit_failure", "module_failure",
          "servicing_dispatch", "servicing", "servicing_failure", "upgrade", "deorbit",
-         "space_weather", "ground_outage", "ground_restored", "decision", "spare_activated")
+         "space_weather", "ground_outage", "ground_restored", "decision", "spare_activated",
+         "resupply", "resupply_failure", "refuel", "servicer_lost")
 KIND_CODE = {k: i for i, k in enumerate(KINDS)}
 COLUMNS = ("time_days", "time_years", "kind", "module", "cluster", "count", "cost_usd", "ref", "cause", "modules",
            "detail")
@@ -53,12 +54,11 @@ KIND_COLUMNS: dict[str, dict[str, str]] = {
     "servicing_dispatch": {"cluster": "cluster of the trip", "count": "modules named", "cost_usd": "the trip",
                            "ref": "the trip", "cause": "the decision that sent it", "modules": "the modules named",
                            "detail": "repair or upgrade, modules, reason"},
-    "servicing": {"module": "a module repaired", "cluster": "its cluster", "count": "units replaced",
-                  "cost_usd": "hardware", "ref": "the trip", "cause": "the decision that sent it"},
+    "servicing": {"module": "a module repaired", "cluster": "its cluster", "count": "units replaced (0: the "
+                  "depot lacked the boards)", "ref": "the trip", "cause": "the decision that sent it"},
     "servicing_failure": {"cluster": "cluster of the trip", "count": "modules named", "ref": "the trip",
                           "cause": "the decision that sent it", "modules": "the modules named"},
-    "upgrade": {"module": "the module", "cluster": "its cluster", "count": "units replaced",
-                "cost_usd": "hardware", "ref": "the trip", "cause": "the decision that sent it",
+    "upgrade": {"module": "the module", "cluster": "its cluster", "count": "units replaced", "ref": "the trip", "cause": "the decision that sent it",
                 "detail": "old and new generation"},
     "deorbit": {"module": "the module", "cluster": "its cluster", "cost_usd": "disposal",
                 "ref": "the deorbit (the policy's decision, or its own at the end of design life)",
@@ -72,6 +72,14 @@ KIND_COLUMNS: dict[str, dict[str, str]] = {
                  "review, a threshold, a new generation, the initial deployment)",
                  "modules": "the modules it orders, if it orders modules", "detail": "the policy's sentence"},
     "spare_activated": {"module": "the module", "cluster": "its cluster", "ref": "the decision that activated it"},
+    "resupply": {"count": "items (boards, servicers or a propellant load) that reached orbit",
+                 "cost_usd": "the items, and the flight if they flew alone", "ref": "the launch",
+                 "detail": "vehicle, items, mass, costs"},
+    "resupply_failure": {"count": "items lost at launch", "cost_usd": "the items, and the flight if they flew "
+                         "alone", "ref": "the launch", "detail": "vehicle, items, mass, costs"},
+    "refuel": {"count": "1", "ref": "the refuel", "detail": "servicer and propellant, kg"},
+    "servicer_lost": {"cluster": "cluster of the failed trip", "count": "1", "ref": "the loss",
+                      "cause": "the trip", "detail": "servicer and trip"},
 }
 
 

@@ -145,10 +145,11 @@ class Modules:
         w.log.add(w.now, "deorbit", m, int(w.table.cluster[m]), 1, cost, reason, ref)
         self.reactions.module_ended(m, ref)
 
-    def repair(self, modules: np.ndarray, carried: int) -> np.ndarray:
-        """Replace failed units of operational `modules`, in order, until `carried` units are used.
+    def repair(self, modules: np.ndarray, carried: int, stock: np.ndarray) -> np.ndarray:
+        """Replace failed units of operational `modules`, in order, until `carried` units are used,
+        each with a board of its generation while `stock` (boards per generation) lasts.
 
-        Returns the units replaced per module.
+        Returns the units replaced per module (the caller takes them from the stock).
         """
         w = self.world
         t = w.table
@@ -156,8 +157,7 @@ class Modules:
         rows = t.unit_end.take(modules, axis=0)
         w.settle(modules, ends=rows)
         failed = (rows <= now).sum(axis=1)          # failed units are each row's first ones
-        before = failed.cumsum() - failed
-        take = np.minimum(failed, np.maximum(carried - before, 0))
+        take = _allot(failed, carried, stock, t.generation[modules])
         served = take.nonzero()[0]
         if len(served) == 0:
             return take
@@ -186,3 +186,16 @@ class Modules:
         t.installs[m] += 1
         self.reschedule(m)
         return t.units
+
+
+def _allot(failed: np.ndarray, carried: int, stock: np.ndarray, generation: np.ndarray) -> np.ndarray:
+    """Units to replace per module, in order: its failed units while the trip's `carried` units and
+    the `stock` of its generation last."""
+    left = stock.copy()
+    take = np.zeros(len(failed), dtype=np.int64)
+    for i, (f, g) in enumerate(zip(failed.tolist(), generation.tolist())):
+        k = min(f, carried, int(left[g]))
+        take[i] = k
+        carried -= k
+        left[g] -= k
+    return take

@@ -14,11 +14,12 @@ from typing import Any, Callable
 
 import numpy as np
 
+from events.depot import Depot
 from events.launch import LaunchQueue
 from events.modules import Modules
 from events.servicing import Servicing
 from events.world import World
-from fleet.actions import Activate, Deorbit, Launch, Service
+from fleet.actions import Activate, Deorbit, Launch, Resupply, Service
 from fleet.economics import DAYS_PER_YEAR
 from fleet.errors import Interruption, PolicyError, PolicyFailure, describe_exception, one_line, shown
 from fleet.observation import Observation
@@ -45,7 +46,10 @@ def _is_fraction_or_none(value: Any) -> bool:
     return value is None or _is_number(value) and 0 <= value <= 1
 
 
-def _reason_problem(a: Launch | Service | Deorbit | Activate) -> str | None:
+MAX_RESUPPLY_BOARDS = 10_000_000   # boards one Resupply may order
+
+
+def _reason_problem(a: Launch | Service | Deorbit | Activate | Resupply) -> str | None:
     return None if isinstance(a.reason, str) else f"reason must be text (got {_shown(a.reason)})"
 
 
@@ -69,7 +73,7 @@ class PolicyDriver:
         self._scenario = world.scenario.model_copy(deep=True)
         self._checks: dict[type, Callable[[Any], str | None]] = {
             Launch: self._check_launch, Service: self._check_service,
-            Deorbit: self._check_deorbit, Activate: self._check_activate}
+            Deorbit: self._check_deorbit, Activate: self._check_activate, Resupply: self._check_resupply}
         self.label = getattr(type(policy), "name", None) or type(policy).__name__   # until its own is read
         self.label = one_line(self._answer("label", lambda: policy.label, lambda v: isinstance(v, str), "text"), 100)
         self.threshold_fraction = self._answer("threshold_failed_fraction", policy.threshold_failed_fraction,
@@ -79,11 +83,12 @@ class PolicyDriver:
             lambda: getattr(policy, "threshold_needs_free_servicer", lambda: False)(), _is_bool, "True or False")
         self.review_interval_days = self._review_interval()
 
-    def operate(self, modules: Modules, launches: LaunchQueue, servicing: Servicing) -> None:
+    def operate(self, modules: Modules, launches: LaunchQueue, servicing: Servicing, depot: Depot) -> None:
         """The components the policy's actions act on (built with this driver as their reactions)."""
         self.modules = modules
         self.launches = launches
         self.servicing = servicing
+        self.depot = depot
         self._most = self._most_liftable()
 
     # ----- reactions: the processes call these ------------------------------------------------------
@@ -118,7 +123,8 @@ class PolicyDriver:
         return Observation(table=w.table, day=day, year=w.year(day), horizon_day=w.horizon_day,
                            scenario=self._scenario, generations=self._available[w.newest_generation()],
                            target_pflops=w.target_pflops, demand=w.demand, servicers=servicing.spec.servicers,
-                           servicers_busy=servicing.busy, trips_queued=servicing.queued)
+                           servicers_busy=servicing.busy, trips_queued=servicing.queued,
+                           boards_in_stock=self.depot.stock, boards_on_order=self.depot.on_order)
 
     def react(self, hook: str, *args, cause: int = -1) -> None:
         """Call one of the policy's hooks and apply its actions; `cause`: ref of the event it reacts to."""
@@ -178,10 +184,10 @@ class PolicyDriver:
         for a in actions:
             check = self._checks.get(type(a))
             if check is None:
-                self._refuse(hook, f"returned {_shown(a)}, which is not an action (Launch, Service, Deorbit "
-                                   "or Activate)")
+                self._refuse(hook, f"returned {_shown(a)}, which is not an action (Launch, Service, Deorbit, "
+                                   "Activate or Resupply)")
             problem = check(a) or _reason_problem(a)
-            if not problem and type(a) is not Launch:
+            if not problem and type(a) not in (Launch, Resupply):
                 if not named.isdisjoint(a.modules):
                     problem = (f"names module {min(named.intersection(a.modules))}, which an earlier action of "
                                "the list names too")
@@ -215,6 +221,19 @@ class PolicyDriver:
             return f"cluster must be None or a cluster, 0 to {clusters - 1} (got {_shown(a.cluster)})"
         if not _is_bool(a.spare):
             return f"spare must be True or False (got {_shown(a.spare)})"
+        if a.due_day is not None and not (_is_number(a.due_day) and math.isfinite(a.due_day)):
+            return f"due_day must be None or a day, a finite number (got {_shown(a.due_day)})"
+        return None
+
+    def _check_resupply(self, a: Resupply) -> str | None:
+        w = self.world
+        newest = w.newest_generation()
+        if w.scenario.servicing.servicers == 0:
+            return "ordered but the scenario has no servicers to install boards"
+        if not (_is_int(a.boards) and 1 <= a.boards <= MAX_RESUPPLY_BOARDS):
+            return f"boards must be a whole number from 1 to {MAX_RESUPPLY_BOARDS:,} (got {_shown(a.boards)})"
+        if a.generation is not None and not (_is_int(a.generation) and 0 <= a.generation <= newest):
+            return f"generation must be None or an available generation, 0 to {newest} (got {_shown(a.generation)})"
         if a.due_day is not None and not (_is_number(a.due_day) and math.isfinite(a.due_day)):
             return f"due_day must be None or a day, a finite number (got {_shown(a.due_day)})"
         return None
@@ -295,6 +314,9 @@ class PolicyDriver:
             w.log.add(w.now, "decision", modules[0] if len(modules) == 1 else -1, int(w.table.cluster[modules[0]]),
                       len(modules), 0.0, f"{name}: send a servicer to {what} {len(modules)} modules{why}", ref, cause)
             self.servicing.dispatch(modules, a.upgrade, a.reason, ref)
+        elif isinstance(a, Resupply):
+            gen = w.newest_generation() if a.generation is None else int(a.generation)
+            self.depot.order(int(a.boards), gen, f"{name}{why}", a.due_day, cause)
         elif isinstance(a, Activate):
             for m in a.modules:
                 ref = w.log.new_ref()

@@ -78,6 +78,8 @@ class World:
         self._replay_adds = scenario.failures.trace_mode == "add"
         self._slots: dict[int, np.ndarray] = {}     # with a trace: each module's unit end days, by slot
         self.counters: dict[str, int] = defaultdict(int)
+        self.depot = None          # events.depot.Depot, once made: boards in stock
+        self.servicing = None      # events.servicing.Servicing, once made: servicers in orbit
 
     # ----- time -----------------------------------------------------------------------------------
     @property

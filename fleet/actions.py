@@ -49,5 +49,17 @@ class Activate:
     reason: str = ""
 
 
-Action = Launch | Service | Deorbit | Activate
-ACTION_TYPES = (Launch, Service, Deorbit, Activate)
+@dataclass(frozen=True)
+class Resupply:
+    """Order `boards` replacement boards of `generation` (None: the newest available) for the depot
+    in orbit; they fly like modules (see `Launch.due_day`), are bought and paid for when they do,
+    and a trip can install only boards in the depot."""
+
+    boards: int
+    generation: int | None = None
+    reason: str = ""
+    due_day: float | None = None
+
+
+Action = Launch | Service | Deorbit | Activate | Resupply
+ACTION_TYPES = (Launch, Service, Deorbit, Activate, Resupply)

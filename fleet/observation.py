@@ -51,7 +51,8 @@ class Observation:
     def __init__(self, *, table: FleetTable, day: float, year: float, horizon_day: float,
                  scenario: Scenario, generations: tuple[Generation, ...], target_pflops: float,
                  demand: DemandCurve | None = None,
-                 servicers: int, servicers_busy: int, trips_queued: int):
+                 servicers: int, servicers_busy: int, trips_queued: int,
+                 boards_in_stock: np.ndarray | None = None, boards_on_order: np.ndarray | None = None):
         self._table = table
         self.day = day
         self.year = year
@@ -66,6 +67,10 @@ class Observation:
         self.trips_queued = trips_queued
         self.units_installed = table.units      # unit slots per module
         self.units_per_trip = scenario.servicing.units_per_trip
+        n = len(generations)
+        # replacement boards in the depot in orbit and on order, per available generation (catalog index)
+        self.boards_in_stock = read_only(np.zeros(n, np.int64) if boards_in_stock is None else boards_in_stock[:n].copy())
+        self.boards_on_order = read_only(np.zeros(n, np.int64) if boards_on_order is None else boards_on_order[:n].copy())
 
     # ----- module columns, read-only views made when first read --------------------------------
     @lazy

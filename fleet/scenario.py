@@ -291,7 +291,25 @@ def _read_trace(path: Path, _mtime_ns: int, _size: int) -> FailureTrace:
     return read_failure_trace(path)
 
 
+class ResupplyRule(Strict):
+    """The depot's standing order for replacement boards, checked at the start and for a generation
+    when one of its module flights launches, when a trip that needs it is sent and when a trip draws its boards: if boards in stock plus on order are
+    at most `reorder_point_boards`, order `order_boards` more (or enough to exceed the reorder point)."""
+
+    reorder_point_boards: Annotated[int, Field(ge=0, le=10_000_000)] | None = Field(
+        None, description="stock position at or below which boards are ordered (default: what the servicers can "
+                          "install while an order waits for its flight: servicers x units_per_trip x the trips of "
+                          "trip_days that fit in the longest vehicle lead time plus launch interval, rounded up)")
+    order_boards: Annotated[int, Field(gt=0, le=10_000_000)] | None = Field(
+        None, description="boards per order (default: servicers x units_per_trip, a full load for every servicer)")
+
+
 class Servicing(Strict):
+    """Servicers, their trips, the board depot and propellant. Servicers are bought and launched at the
+    start (and to replace one lost); each carries propellant for `trips_per_tank` trips and is refuelled
+    by a propellant launch when it cannot fly another trip. Replacement boards wait in orbit at one
+    depot; a trip installs only boards in stock (see docs/design.md, "Mass and money")."""
+
     servicers: Annotated[int, Field(ge=0, le=10_000)]
     trip_days: Annotated[float, Field(ge=0.01, allow_inf_nan=False)] = Field(
         description="round trip: half out, half back (at least 0.01 days)")
@@ -304,6 +322,22 @@ class Servicing(Strict):
     work_at_fraction: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = Field(
         0.5, description="fraction of a trip flown before the work is done (0.5: half out, half back; "
                          "1: a servicer kept with the fleet, free again as soon as the work is done)")
+    servicer_price_usd: NonNegative = Field(
+        65_000_000.0, description="capital cost of one servicer, booked when it is launched (REFERENCE Servicing: "
+                                  "MEV about $13M per year of service over its 5-year life)")
+    servicer_dry_mass_kg: Positive = Field(
+        2_300.0, description="launch mass of one servicer without propellant (REFERENCE Servicing: MEV-1 "
+                             "2,300 kg)")
+    propellant_kg_per_trip: NonNegative = Field(
+        50.0, description="propellant one trip burns [E: a 15 t round trip, servicer and boards, at 50 m/s, "
+                          "Isp 1,500 s electric propulsion: 15 t x (1 - exp(-50 / 14,700)) = 51 kg]")
+    trips_per_tank: Annotated[int, Field(gt=0, le=1_000_000)] = Field(
+        20, description="trips a full tank lasts; an empty servicer waits for a propellant launch [E]")
+    servicer_loss_probability: Probability = Field(
+        0.1, description="chance that a failed trip also loses its servicer, left as debris [E]")
+    resupply: ResupplyRule | None = Field(
+        default_factory=ResupplyRule,
+        description="the depot's standing order for boards; null: boards come only from Resupply actions")
 
 
 class Station(Strict):
@@ -495,6 +529,10 @@ class Scenario(Strict):
         if replay is not None and replay.max_slot >= self.fleet.module.units:
             raise ValueError(f"failures.trace: {self.failures.trace}: row {replay.max_slot_row}: slot {replay.max_slot} "
                              f"is beyond the module's units (slots 0 to {self.fleet.module.units - 1})")
+        sv = self.servicing
+        if sv.servicers and sv.servicer_dry_mass_kg + sv.propellant_kg_per_trip * sv.trips_per_tank > lift:
+            raise ValueError(f"servicing: a fuelled servicer ({servicer_mass_kg(sv):.0f} kg) is heavier than any "
+                             f"vehicle can lift ({lift:.0f} kg)")
         modules = self.fleet.target_power_mw * 1000.0 / (self.fleet.module.units * first.power_kw_per_unit)
         if not modules <= 1_000_000:
             raise ValueError("fleet.target_power_mw: more than a million modules; reduce the target")
@@ -534,6 +572,16 @@ def module_mass_kg(scenario: Scenario, generation: Generation) -> float:
     """Launch mass of one module fitted with units of `generation`, kg."""
     m = scenario.fleet.module
     return m.bus_mass_kg + m.units * generation.mass_kg_per_unit
+
+
+def tank_kg(servicing: Servicing) -> float:
+    """Propellant a servicer's full tank holds, kg."""
+    return servicing.propellant_kg_per_trip * servicing.trips_per_tank
+
+
+def servicer_mass_kg(servicing: Servicing) -> float:
+    """Launch mass of one servicer with a full tank, kg."""
+    return servicing.servicer_dry_mass_kg + tank_kg(servicing)
 
 
 def modules_for_target(scenario: Scenario) -> int:

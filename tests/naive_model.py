@@ -22,14 +22,23 @@ actions with the same semantics:
   weigh nothing (`data_tb_per_pflops_day` 0), so all used compute is delivered;
 - threshold: when a module's failed units reach ceil(f * units) the policy's `on_threshold` runs
   (once, until a repair brings the module back below it);
-- servicing: a trip waits for a free servicer (a simpy.Resource), flies trip_days / 2 out, succeeds
-  with its probability, replaces the failed units of each listed module still operating up to the
-  units it carries, flies back, frees the servicer and calls `on_trip_returned`;
+- cargo: servicers (ordered at day 0) and replacement boards wait in one first-in first-out queue
+  and share the vehicle's cadence with the modules; the launcher serves whichever order is older
+  (modules on a tie); a cargo flight carries as many items of the oldest cargo order as fit, and
+  they reach orbit on its launch day (a failed flight loses them; lost servicers are reordered);
+- depot: boards arrive in stock; the standing order (`servicing.resupply`) is checked at day 0
+  (boards, then servicers, are ordered after the initial modules), when a module flight launches, when a trip is sent and when a trip takes boards: stock + on order at most the reorder point orders
+  max(quantity, reorder point + 1 - position) boards;
+- servicing: a trip waits for a free servicer in orbit (a simpy.Store), flies trip_days / 2 out,
+  succeeds with its probability, replaces the failed units of each listed module still operating up
+  to the units it carries and the boards in stock, flies back, frees the servicer and calls
+  `on_trip_returned`;
 - reviews: every review_interval_days from day 0.
 
-Scope (checked by `out_of_scope`): one launch vehicle, one hardware generation (no trend), no
-radiation, no solar particle events, no debris, an array that can always power every unit, a
-constant demand in MW from day 0. Ground stations are not modelled: results weigh nothing.
+Scope (checked by `out_of_scope`): servicers that burn no propellant and are never lost, one launch
+vehicle, one hardware generation (no trend), no radiation, no solar particle events, no debris, an
+array that can always power every unit, a constant demand in MW from day 0. Ground stations are not
+modelled: results weigh nothing.
 
 The model draws from its own numpy Generator, so it agrees with the engine in distribution only.
 """
@@ -43,9 +52,11 @@ from typing import Any
 import numpy as np
 import simpy
 
-from fleet.actions import Deorbit, Launch, Service
+from fleet.actions import Deorbit, Launch, Resupply, Service
 from fleet.observation import Observation
-from fleet.scenario import Exponential, Scenario, module_mass_kg, modules_for_target, parse_scenario
+from fleet.resupply import resupply_levels
+from fleet.scenario import (Exponential, Scenario, module_mass_kg, modules_for_target, parse_scenario,
+                            servicer_mass_kg)
 from fleet.state import Status
 from policies.base import Policy
 
@@ -100,7 +111,9 @@ def small_world(*, modules: int = 12, units: int = 16, clusters: int = 3, horizo
             "bus": bus or {"distribution": "weibull", "shape": 1.5, "scale_years": 12.0},
         },
         "servicing": {"servicers": servicers, "trip_days": trip_days, "units_per_trip": units_per_trip,
-                      "success_probability": servicing_success, "cost_per_trip_usd": 1e6},
+                      "success_probability": servicing_success, "cost_per_trip_usd": 1e6,
+                      "servicer_dry_mass_kg": 250.0, "propellant_kg_per_trip": 0.0,
+                      "servicer_loss_probability": 0.0},
         "ground": {"stations": [{"name": "always-clear", "downlink_gbps": 100.0, "clear_probability": 1.0,
                                  "mean_outage_hours": 1.0, "contact_fraction": 1.0}],
                    "isl_gbps": 0.0, "data_tb_per_pflops_day": 0.0},
@@ -123,6 +136,11 @@ def out_of_scope(scenario: Scenario) -> list[str]:
         why.append("solar particle events")
     if f.debris is not None and f.debris.strikes_per_module_year > 0:
         why.append("debris")
+    sv = scenario.servicing
+    if sv.servicer_loss_probability > 0:
+        why.append("servicers that can be lost")
+    if sv.propellant_kg_per_trip > 0:
+        why.append("servicers that burn propellant")
     if len(scenario.launch.vehicles) != 1:
         why.append("more than one launch vehicle")
     if len(scenario.hardware.generations) != 1 or scenario.hardware.trend is not None:
@@ -232,8 +250,12 @@ class NaiveModel:
         self.waiting = 0
         self.last_launch = -math.inf
         self._wakeup = self.env.event()
-        # servicing
-        self.servicers = simpy.Resource(self.env, capacity=max(1, scenario.servicing.servicers))
+        # cargo: [kind, count, kg each, ordered day]; servicers in orbit and free; the depot
+        self.cargo: deque[list] = deque()
+        self.servicers = simpy.Store(self.env)
+        self.stock = 0
+        self.on_order = 0
+        self.levels = resupply_levels(scenario)
         # KPIs
         self.kpi = dict(unit_failures=0, units_replaced=0, servicing_trips=0, servicing_failures=0,
                         launches=0, launch_failures=0, modules_launched=0, capacity_pflops_days=0.0,
@@ -340,16 +362,62 @@ class NaiveModel:
         gap = DAYS_PER_YEAR / v.launches_per_year
         available = (v.available_from_year - self.scenario.start_year) * DAYS_PER_YEAR
         while True:
-            if not self.waiting:
+            if not self.waiting and not self.cargo:
                 self._wakeup = self.env.event()
                 yield self._wakeup
                 continue
-            cluster = min((q[0], c) for c, q in enumerate(self.queues) if q)[1]   # holds the oldest order
-            head = self.queues[cluster][0]
-            day = max(self.env.now, self.t.ordered_day[head] + v.lead_time_days, self.last_launch + gap, available)
+            cluster = min((q[0], c) for c, q in enumerate(self.queues) if q)[1] if self.waiting else -1
+            ordered = self.t.ordered_day[self.queues[cluster][0]] if self.waiting else math.inf
+            freight = bool(self.cargo) and self.cargo[0][3] < ordered
+            if freight:
+                ordered = self.cargo[0][3]
+            day = max(self.env.now, ordered + v.lead_time_days, self.last_launch + gap, available)
             if day > self.env.now:
                 yield self.env.timeout(day - self.env.now)
-            self._launch(cluster)
+            if freight:
+                self._launch_cargo()
+            else:
+                self._launch(cluster)
+
+    def ship(self, kind: str, count: int) -> None:
+        kg = servicer_mass_kg(self.scenario.servicing) if kind == "servicers" else self.scenario.hardware.generations[0].mass_kg_per_unit
+        self.cargo.append([kind, count, kg, self.env.now])
+        if kind == "boards":
+            self.on_order += count
+        if not self._wakeup.triggered:
+            self._wakeup.succeed()
+
+    def _launch_cargo(self) -> None:
+        head = self.cargo[0]
+        kind, count, kg = head[0], head[1], head[2]
+        n = min(count, math.floor(self.vehicle.payload_kg / kg + 1e-9))
+        head[1] -= n
+        if head[1] == 0:
+            self.cargo.popleft()
+        self.last_launch = self.env.now
+        self.kpi["launches"] += 1
+        ok = self.rng.random() < self.vehicle.success_probability
+        if not ok:
+            self.kpi["launch_failures"] += 1
+        if kind == "servicers":
+            if ok:
+                for _ in range(n):
+                    self.servicers.put(0)
+            else:
+                self.ship("servicers", n)
+            return
+        self.on_order -= n
+        if ok:
+            self.stock += n
+        self._check_stock()
+
+    def _check_stock(self) -> None:
+        if self.levels is None:
+            return
+        point, quantity = self.levels
+        position = self.stock + self.on_order
+        if position <= point:
+            self.ship("boards", max(quantity, point + 1 - position))
 
     def _launch(self, cluster: int) -> None:
         v = self.vehicle
@@ -363,6 +431,7 @@ class NaiveModel:
         self.last_launch = self.env.now
         self.kpi["launches"] += 1
         self.kpi["modules_launched"] += len(payload)
+        self._check_stock()
         if self.rng.random() < v.success_probability:
             self.t.status[payload] = IN_TRANSIT
             self.env.process(self._commission_later(payload))
@@ -380,30 +449,36 @@ class NaiveModel:
     def _dispatch(self, modules: tuple[int, ...]) -> None:
         self.t.pending_trip[list(modules)] = True
         self.kpi["servicing_trips"] += 1
+        self._check_stock()
         self.env.process(self._trip(modules))
 
     def _trip(self, modules: tuple[int, ...]):
         spec = self.scenario.servicing
         t = self.t
-        with self.servicers.request() as req:
-            yield req
-            yield self.env.timeout(spec.trip_days / 2)
-            t.pending_trip[list(modules)] = False
-            if self.rng.random() < spec.success_probability:
-                carried = spec.units_per_trip
-                for m in modules:
-                    if t.status[m] != OPERATIONAL or carried <= 0:
-                        continue
-                    failed = [k for k, start in enumerate(self.unit_start[m]) if start is None][:carried]
-                    for slot in failed:
-                        self._install(m, slot)
-                    if failed and self.threshold is not None:
-                        t.crossed[m] = self.units - t.alive[m] >= self.threshold
-                    self.kpi["units_replaced"] += len(failed)
-                    carried -= len(failed)
-            else:
-                self.kpi["servicing_failures"] += 1
-            yield self.env.timeout(spec.trip_days / 2)
+        servicer = yield self.servicers.get()
+        yield self.env.timeout(spec.trip_days / 2)
+        t.pending_trip[list(modules)] = False
+        if self.rng.random() < spec.success_probability:
+            carried = min(spec.units_per_trip, self.stock)
+            used = 0
+            for m in modules:
+                if t.status[m] != OPERATIONAL or carried <= 0:
+                    continue
+                failed = [k for k, start in enumerate(self.unit_start[m]) if start is None][:carried]
+                for slot in failed:
+                    self._install(m, slot)
+                if failed and self.threshold is not None:
+                    t.crossed[m] = self.units - t.alive[m] >= self.threshold
+                self.kpi["units_replaced"] += len(failed)
+                carried -= len(failed)
+                used += len(failed)
+            if used:
+                self.stock -= used
+                self._check_stock()
+        else:
+            self.kpi["servicing_failures"] += 1
+        yield self.env.timeout(spec.trip_days / 2)
+        self.servicers.put(servicer)
         self._react("on_trip_returned", modules)
 
     # ----- the policy ---------------------------------------------------------------------------
@@ -413,8 +488,9 @@ class NaiveModel:
         return Observation(table=self.t, day=day, year=s.start_year + day / DAYS_PER_YEAR,
                            horizon_day=self.horizon_day, scenario=s, generations=tuple(s.hardware.generations),
                            target_pflops=self.target_pflops, servicers=s.servicing.servicers,
-                           servicers_busy=self.servicers.count if s.servicing.servicers else 0,
-                           trips_queued=len(self.servicers.queue))
+                           servicers_busy=s.servicing.servicers - len(self.servicers.items) if s.servicing.servicers else 0,
+                           trips_queued=len(self.servicers.get_queue),
+                           boards_in_stock=np.array([self.stock]), boards_on_order=np.array([self.on_order]))
 
     def _react(self, hook: str, *args) -> None:
         t = self.t
@@ -429,6 +505,8 @@ class NaiveModel:
                 assert all(t.status[m] == OPERATIONAL and not t.pending_trip[m] for m in mods)
                 assert sum(self.units - t.alive[m] for m in mods) <= self.scenario.servicing.units_per_trip
                 self._dispatch(mods)
+            elif isinstance(a, Resupply):
+                self.ship("boards", int(a.boards))
             elif isinstance(a, Deorbit):
                 for m in a.modules:
                     if t.status[m] == OPERATIONAL:
@@ -446,6 +524,9 @@ class NaiveModel:
     def run(self) -> dict[str, Any]:
         self.env.process(self._launcher())
         self.order(self.design_count, None)
+        self._check_stock()
+        if self.scenario.servicing.servicers:
+            self.ship("servicers", self.scenario.servicing.servicers)
         self.env.process(self._reviews())
         self.env.run(until=self.horizon_day)
         status = self.t.status[: self.t.n]

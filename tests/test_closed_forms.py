@@ -97,7 +97,7 @@ def test_unit_failures_with_instant_repair_exponential():
                      unit={"distribution": "exponential", "rate_per_year": lam}, bus=NEVER,
                      design_life_years=100.0, servicers=20, trip_days=0.01, units_per_trip=n_mod * n_units,
                      threshold_fraction=1.0 / n_units, lead_time_days=0.0, commissioning_days=0.0,
-                     modules_per_launch=n_mod)
+                     modules_per_launch=n_mod, launches_per_year=1e6)   # servicers and boards fly at once
     r = simulate(sc, seed=5, policy=ServiceOnThreshold(threshold_fraction=1.0 / n_units, review_interval_days=1e9))
     expected = n_mod * n_units * lam * years
     observed = r.summary["unit_failures"]
@@ -118,7 +118,7 @@ def test_weibull_renewal_count():
                      unit={"distribution": "weibull", "shape": shape, "scale_years": scale}, bus=NEVER,
                      design_life_years=100.0, servicers=20, trip_days=0.01, units_per_trip=n_mod * n_units,
                      threshold_fraction=1.0 / n_units, lead_time_days=0.0, commissioning_days=0.0,
-                     modules_per_launch=n_mod)
+                     modules_per_launch=n_mod, launches_per_year=1e6)   # servicers and boards fly at once
     r = simulate(sc, seed=6, policy=ServiceOnThreshold(threshold_fraction=1.0 / n_units, review_interval_days=1e9))
     ev = r.events[r.events["kind"] == "unit_failure"]
     per_module = np.bincount(ev["module"].to_numpy(), weights=ev["count"].to_numpy(), minlength=n_mod)
@@ -136,13 +136,16 @@ def test_availability_with_repair_delay():
     Threshold 1.0 wakes the policy at the failure; trip_days = 2 D puts the repair D days after
     dispatch. Two servicers: the one that repaired the unit is back 2 D after its dispatch, and the
     next failure can come sooner, so with one servicer a few repairs would wait longer than D; with
-    two, one is always free at a failure and every repair takes exactly D."""
+    two, one is always free at a failure and every repair takes exactly D. Servicers and boards fly
+    as cargo after the module: a vehicle with a negligible gap between flights puts them in orbit
+    with it, before commissioning, so a servicer and a board wait at the first failure."""
     lam, d_years, years, seeds = 2.0, 0.1, 100.0, 40
     d = d_years * DAYS
     sc = small_world(modules=1, units=1, clusters=1, horizon_years=years,
                      unit={"distribution": "exponential", "rate_per_year": lam}, bus=NEVER,
                      design_life_years=1000.0, servicers=2, trip_days=2 * d, units_per_trip=1,
-                     threshold_fraction=1.0, lead_time_days=10.0, commissioning_days=5.0, modules_per_launch=1)
+                     threshold_fraction=1.0, lead_time_days=10.0, commissioning_days=5.0, modules_per_launch=1,
+                     launches_per_year=1e6)
     rate = 2.0 * (1 - 0.039)        # PFLOPS per working unit, idle in eclipse
     policy = ServiceOnThreshold(threshold_fraction=1.0, review_interval_days=1e9)   # no reviews needed
     fractions = []

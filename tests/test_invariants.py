@@ -100,8 +100,16 @@ def check(v: dict) -> None:
     count_of = lambda k: int(ev.loc[kinds == k, "count"].sum())  # noqa: E731
     assert count_of("launch") + count_of("launch_failure") == s["modules_launched"]
     assert count_of("launch_failure") == s["modules_lost_at_launch"]
-    assert int((kinds == "launch_failure").sum()) == s["launch_failures"]
-    assert int(kinds.isin(["launch", "launch_failure"]).sum()) == s["launches"]
+    flights = lambda ks: ev.loc[kinds.isin(ks), "ref"].nunique()  # noqa: E731  (cargo riding a module flight shares its ref)
+    assert flights(["launch_failure", "resupply_failure"]) == s["launch_failures"]
+    assert flights(["launch", "launch_failure", "resupply", "resupply_failure"]) == s["launches"]
+    riding = ev.loc[kinds.isin(["resupply", "resupply_failure"]), "ref"]
+    flown = ev.loc[kinds.isin(["launch", "launch_failure"]), ["ref", "kind"]].set_index("ref")["kind"].astype(str)
+    for ref, kind in ev.loc[kinds.isin(["resupply", "resupply_failure"]) & riding.isin(flown.index), ["ref", "kind"]] \
+            .itertuples(index=False):
+        assert (kind == "resupply") == (flown[ref] == "launch"), "cargo shares the fate of the flight it rides"
+    assert int((kinds == "refuel").sum()) == s["refuels"]
+    assert int((kinds == "servicer_lost").sum()) == s["servicers_lost"]
     commissioned = ev.loc[kinds == "commissioned", "module"]
     assert commissioned.is_unique
     assert len(commissioned) == count_of("launch") - n[Status.IN_TRANSIT]
@@ -127,7 +135,7 @@ def check(v: dict) -> None:
     assert close(s["cost_total_usd"], sum(s[f"cost_{c}_usd"] for c in COSTS))
     assert all(s[f"cost_{c}_usd"] >= 0 for c in COSTS)
     assert close(float(ev["cost_usd"].sum()), s["cost_launch_usd"] + s["cost_hardware_usd"]
-                 + s["cost_servicing_usd"] + s["cost_failure_usd"] + s["cost_deorbit_usd"]), \
+                 + s["cost_servicing_usd"] + s["cost_servicers_usd"] + s["cost_failure_usd"] + s["cost_deorbit_usd"]), \
         "costs logged on events differ from the ledger"
     assert close(s["data_generated_tb"], s["data_delivered_tb"] + s["data_lost_tb"] + s["data_backlog_tb"])
     assert min(s["data_delivered_tb"], s["data_lost_tb"], s["data_backlog_tb"]) >= -1e-9

@@ -29,6 +29,7 @@ def vehicle(name: str, **change) -> dict:
 
 def world(*vehicles: dict, max_wait_days: float | None = None):
     d = one_module_dict()
+    d["servicing"]["servicers"] = 0          # no cargo flights: only the module's flights are priced here
     d["launch"]["vehicles"] = list(vehicles)
     if max_wait_days is not None:
         d["launch"]["max_wait_days"] = max_wait_days

@@ -5,6 +5,12 @@ day 0 with a 10-day lead time and 11 days of commissioning (so it operates from 
 fail on days 105, 205, 305 and 405; the policy calls a servicer at 4 failed units (25%), so a trip
 leaves on day 405 and replaces the four units half-way through its 52 days, on day 431. Nothing
 else fails. The horizon is two years (730.5 days) and the timeline is sampled every 10 days.
+
+Mass and money: at day 0 the servicer (2,300 kg dry + 20 trips x 50 kg of propellant) is ordered, and
+the depot's standing order (reorder point one trip's load, 32 boards; order a load per servicer, at
+least enough to exceed the point) orders 33 boards. Both ride the module's flight on day 10 (22.8 t of
+payload). The trip draws 4 boards on day 431, leaving 29: the depot orders 32 more, which fly alone
+on day 441 (no module is queued; lead time 10 days). Boards are bought when they fly.
 """
 import math
 
@@ -43,7 +49,11 @@ def test_events_are_exactly_the_scripted_ones(result):
     got = [(round(t, 6), k, m, c) for t, k, m, c in zip(ev.time_days, ev.kind.astype(str), ev.module, ev["count"])]
     expected = [
         (0.0, "decision", -1, 1),            # initial deployment
+        (0.0, "decision", -1, 1),            # the servicer
+        (0.0, "decision", -1, 33),           # the depot's first boards
         (10.0, "launch", -1, 1),
+        (10.0, "resupply", -1, 1),           # the servicer rides the module's flight
+        (10.0, "resupply", -1, 33),          # and so do the boards
         (21.0, "commissioned", 0, 1),
         (105.0, "unit_failure", 0, 1),
         (205.0, "unit_failure", 0, 1),
@@ -51,6 +61,8 @@ def test_events_are_exactly_the_scripted_ones(result):
         (405.0, "decision", 0, 1),           # the policy sends a servicer
         (405.0, "servicing_dispatch", -1, 1),
         (431.0, "servicing", 0, 4),
+        (431.0, "decision", -1, 32),         # the depot reorders: 29 left
+        (441.0, "resupply", -1, 32),         # a flight of its own
         (405.0, "unit_failure", 0, 1),       # materialised in bulk, so logged after same-day events
     ]
     assert sorted(got) == sorted(expected)
@@ -78,9 +90,13 @@ def test_costs_by_hand(result):
     scenario = result.scenario
     econ = scenario.economics
     unit_price = scenario.hardware.generations[0].price_usd_per_unit
-    mass = scenario.fleet.module.bus_mass_kg + UNITS * scenario.hardware.generations[0].mass_kg_per_unit
-    launch = 1000.0 * mass
-    hardware = econ.bus_price_usd + UNITS * unit_price + 4 * unit_price
+    board_kg = scenario.hardware.generations[0].mass_kg_per_unit
+    mass = scenario.fleet.module.bus_mass_kg + UNITS * board_kg
+    sv = scenario.servicing
+    servicer_kg = sv.servicer_dry_mass_kg + sv.trips_per_tank * sv.propellant_kg_per_trip
+    first_flight = 1000.0 * (mass + servicer_kg + 33 * board_kg)
+    launch = first_flight + 1000.0 * 32 * board_kg
+    hardware = econ.bus_price_usd + UNITS * unit_price + (33 + 32) * unit_price
     servicing = scenario.servicing.cost_per_trip_usd
     operations = econ.operations_usd_per_module_year * (HORIZON - START) / 365.25
     ground = econ.ground_usd_per_station_year * 2
@@ -88,15 +104,21 @@ def test_costs_by_hand(result):
     assert s["cost_launch_usd"] == pytest.approx(launch)
     assert s["cost_hardware_usd"] == pytest.approx(hardware)
     assert s["cost_servicing_usd"] == pytest.approx(servicing)
+    assert s["cost_servicers_usd"] == pytest.approx(sv.servicer_price_usd)
     assert s["cost_operations_usd"] == pytest.approx(operations, rel=1e-12)
     assert s["cost_ground_usd"] == pytest.approx(ground, rel=1e-12)
-    assert s["cost_total_usd"] == pytest.approx(launch + hardware + servicing + operations + ground, rel=1e-12)
+    assert s["cost_total_usd"] == pytest.approx(launch + hardware + servicing + sv.servicer_price_usd + operations
+                                                + ground, rel=1e-12)
     assert s["unit_failures"] == 4 and s["units_replaced"] == 4 and s["servicing_trips"] == 1
-    # the launch row carries the launch and the module's hardware; discounting lowers the total
+    assert s["boards_launched"] == 65 and s["boards_installed"] == 4 and s["boards_in_stock"] == 61
+    assert s["mass_launched_kg"] == pytest.approx(mass + servicer_kg + 65 * board_kg)
+    assert s["mass_propellant_burned_kg"] == pytest.approx(sv.propellant_kg_per_trip)
+    assert s["mass_deorbited_kg"] == pytest.approx(4 * board_kg)       # the failed boards, taken out
+    # the launch row carries the whole first flight and the module's hardware; discounting lowers the total
     assert result.events.loc[result.events.kind == "launch", "cost_usd"].sum() == pytest.approx(
-        launch + econ.bus_price_usd + UNITS * unit_price)
+        first_flight + econ.bus_price_usd + UNITS * unit_price)
     assert s["cost_npv_usd"] < s["cost_total_usd"]
     rate = econ.discount_rate
-    launch_pv = (launch + econ.bus_price_usd + UNITS * unit_price) * (1 + rate) ** (-10 / 365.25)
+    launch_pv = (first_flight + econ.bus_price_usd + UNITS * unit_price) * (1 + rate) ** (-10 / 365.25)
     assert s["cost_npv_usd"] > launch_pv
     assert math.isfinite(s["cost_per_pflops_day_usd"])

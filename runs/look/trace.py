@@ -204,7 +204,7 @@ def _unit_failure(r: _Reader, e: _Row) -> None:
 
 
 def _space_weather(r: _Reader, e: _Row) -> None:
-    r.emit(e.day, "space", e.detail[0].upper() + e.detail[1:], None)
+    r.emit(e.day, "space", e.detail[:1].upper() + e.detail[1:], None)
 
 
 def _module_failure(r: _Reader, e: _Row) -> None:
@@ -241,9 +241,22 @@ def _trip_work(r: _Reader, e: _Row) -> str:
 
 def _servicing(r: _Reader, e: _Row) -> None:
     label = _trip_work(r, e)
+    if e.count == 0:                                # the depot lacked the boards
+        r.emit(e.day, f"module {e.module}", f"{label}: {e.detail}", {e.module})
+        return
     r.down[e.module] = max(0, r.down.get(e.module, 0) - e.count)
     r.emit(e.day, f"module {e.module}", f"{label} replaced {_plural(e.count, 'failed unit')} "
                                         f"({r.down[e.module]} of {r.units} now down)", {e.module})
+
+
+def _cargo(r: _Reader, e: _Row) -> None:
+    order = r.decisions.get(e.cause)
+    why = f"; ordered on day {order[0]:.0f} by {order[1]}" if order else ""
+    r.emit(e.day, "launch", ("leaves with " if e.kind == "resupply" else "FAILED with ") + e.detail + why, None)
+
+
+def _servicer(r: _Reader, e: _Row) -> None:
+    r.emit(e.day, "servicer", e.detail[:1].upper() + e.detail[1:], None)
 
 
 def _upgrade(r: _Reader, e: _Row) -> None:
@@ -278,6 +291,7 @@ FORMATTERS: dict[str, Callable[[_Reader, _Row], None]] = {
     "deorbit": _deorbit, "spare_activated": _spare_activated, "servicing_dispatch": _dispatch,
     "servicing": _servicing, "upgrade": _upgrade, "servicing_failure": _servicing_failure,
     "ground_outage": _weather, "ground_restored": _weather,
+    "resupply": _cargo, "resupply_failure": _cargo, "refuel": _servicer, "servicer_lost": _servicer,
 }
 
 

@@ -375,6 +375,7 @@ def _one_per_launch(name: str, modules: int, success: float) -> dict:
     d = neutral(name, modules, years=1.0)
     mass = d["fleet"]["module"]["bus_mass_kg"] + d["hardware"]["generations"][0]["mass_kg_per_unit"]
     d["launch"]["vehicles"][0].update(payload_kg=1.5 * mass, success_probability=success)
+    d["servicing"]["servicers"] = 0          # modules only: no servicer nor boards to fly (nor could they fit)
     return d
 
 

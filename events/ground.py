@@ -36,7 +36,6 @@ class GroundNetwork:
         self.capacity = DownlinkCapacity(spec, contact_fractions(world.scenario))
         self.backlog_tb = 0.0
         self.lost_tb = 0.0
-        self.lost_with_modules_tb = 0.0
         self.blackout_days = 0.0
         self.path = world.capacity
         module = world.scenario.fleet.module
@@ -84,7 +83,6 @@ class GroundNetwork:
             share = self.backlog_tb * min(leaving, running) / running
             self.backlog_tb -= share
             self.lost_tb += share
-            self.lost_with_modules_tb += share
 
     def sync(self) -> None:
         """Bring the backlog and the capacity path up to now."""

@@ -180,10 +180,9 @@ def mass_balance(world: World) -> dict:
     boards in the depot (count)."""
     t = world.table
     status = t.status[: t.n]
-    mass = world.scenario.fleet.module.bus_mass_kg + t.units * np.array(
-        [g.mass_kg_per_unit for g in world.generations])[t.generation[: t.n]]
-    by_status = np.bincount(status, weights=mass, minlength=len(Status) + 1)
     board_kg = np.array([g.mass_kg_per_unit for g in world.generations])
+    mass = world.scenario.fleet.module.bus_mass_kg + t.units * board_kg[t.generation[: t.n]]
+    by_status = np.bincount(status, weights=mass, minlength=len(Status) + 1)
     stock = world.depot.stock
     c = world.counters
     in_orbit = (by_status[Status.IN_TRANSIT] + by_status[Status.OPERATIONAL] + by_status[Status.SPARE]

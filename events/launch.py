@@ -178,16 +178,17 @@ class LaunchQueue:
             options.append((v, day, expected_cost_per_module_usd(veh, self.world.year(day), len(payload), mass)))
         return _pick(options, self.due_day[head])
 
-    def _cargo_items(self, v: int, cargo: Cargo) -> int:
-        """Items of `cargo` vehicle v carries on one flight."""
-        return min(cargo.count, floor_count(self.vehicles[v].payload_kg / cargo.kg_each))
+    @staticmethod
+    def _items_fitting(cargo: Cargo, room_kg: float) -> int:
+        """Items of `cargo` that fit in `room_kg` of payload."""
+        return min(cargo.count, floor_count(room_kg / cargo.kg_each))
 
     def _choose_cargo(self) -> tuple[float, int]:
         """(day, vehicle) of the next cargo flight, by the rule in the module docstring."""
         cargo = self.cargo[0]
         options = []
         for v, veh in enumerate(self.vehicles):
-            n = self._cargo_items(v, cargo)
+            n = self._items_fitting(cargo, self.vehicles[v].payload_kg)
             if n < 1:
                 continue
             day = self._earliest_day(v, cargo.ordered_day)
@@ -220,7 +221,7 @@ class LaunchQueue:
         lead, now = self.vehicles[v].lead_time_days, self.world.now
         loads = []
         for cargo in self.cargo:
-            n = min(cargo.count, floor_count(room_kg / cargo.kg_each))
+            n = self._items_fitting(cargo, room_kg)
             if n < 1 or cargo.ordered_day + lead > now:
                 continue
             cargo.count -= n
@@ -234,7 +235,7 @@ class LaunchQueue:
         w = self.world
         veh = self.vehicles[v]
         cargo = self.cargo[0]
-        n = self._cargo_items(v, cargo)
+        n = self._items_fitting(cargo, self.vehicles[v].payload_kg)
         cargo.count -= n
         if cargo.count == 0:
             self.cargo.popleft()

@@ -208,8 +208,9 @@ class PolicyDriver:
     def _check_launch(self, a: Launch) -> str | None:
         w = self.world
         newest = w.newest_generation()
-        if a.generation is not None and not (_is_int(a.generation) and 0 <= a.generation <= newest):
-            return f"generation must be None or an available generation, 0 to {newest} (got {_shown(a.generation)})"
+        problem = _generation_problem(a.generation, newest)
+        if problem:
+            return problem
         most = self._most[newest if a.generation is None else a.generation]
         if most == 0:
             return "of modules that no vehicle can lift"
@@ -221,9 +222,7 @@ class PolicyDriver:
             return f"cluster must be None or a cluster, 0 to {clusters - 1} (got {_shown(a.cluster)})"
         if not _is_bool(a.spare):
             return f"spare must be True or False (got {_shown(a.spare)})"
-        if a.due_day is not None and not (_is_number(a.due_day) and math.isfinite(a.due_day)):
-            return f"due_day must be None or a day, a finite number (got {_shown(a.due_day)})"
-        return None
+        return _due_day_problem(a.due_day)
 
     def _check_resupply(self, a: Resupply) -> str | None:
         w = self.world
@@ -232,11 +231,7 @@ class PolicyDriver:
             return "ordered but the scenario has no servicers to install boards"
         if not (_is_int(a.boards) and 1 <= a.boards <= MAX_RESUPPLY_BOARDS):
             return f"boards must be a whole number from 1 to {MAX_RESUPPLY_BOARDS:,} (got {_shown(a.boards)})"
-        if a.generation is not None and not (_is_int(a.generation) and 0 <= a.generation <= newest):
-            return f"generation must be None or an available generation, 0 to {newest} (got {_shown(a.generation)})"
-        if a.due_day is not None and not (_is_number(a.due_day) and math.isfinite(a.due_day)):
-            return f"due_day must be None or a day, a finite number (got {_shown(a.due_day)})"
-        return None
+        return _generation_problem(a.generation, newest) or _due_day_problem(a.due_day)
 
     def _check_modules(self, a: Service | Deorbit | Activate, wanted: int) -> str | None:
         """Problem with `a.modules`: a non-empty list or tuple of distinct ids of modules in state `wanted`."""
@@ -329,3 +324,17 @@ class PolicyDriver:
                 w.log.add(w.now, "decision", int(m), int(w.table.cluster[m]), 1, 0.0, f"{name}: deorbit{why}",
                           ref, cause)
                 self.modules.deorbit(int(m), a.reason or f"{name} decision", ref)
+
+
+def _generation_problem(generation: object, newest: int) -> str | None:
+    """What is wrong with an action's `generation` (None: the newest), if anything."""
+    if generation is not None and not (_is_int(generation) and 0 <= generation <= newest):
+        return f"generation must be None or an available generation, 0 to {newest} (got {_shown(generation)})"
+    return None
+
+
+def _due_day_problem(due_day: object) -> str | None:
+    """What is wrong with an action's `due_day` (None: the default), if anything."""
+    if due_day is not None and not (_is_number(due_day) and math.isfinite(due_day)):
+        return f"due_day must be None or a day, a finite number (got {_shown(due_day)})"
+    return None

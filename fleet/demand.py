@@ -23,6 +23,11 @@ class DemandCurve:
     days: np.ndarray
     pflops: np.ndarray
 
+    @classmethod
+    def constant(cls, pflops: float) -> "DemandCurve":
+        """The same demand from day 0 on."""
+        return cls(np.zeros(1), np.array([float(pflops)]))
+
     def at(self, day: float | np.ndarray) -> float | np.ndarray:
         """Demand at `day` (a step takes effect on its day), PFLOPS."""
         i = np.searchsorted(self.days, day, side="right") - 1

@@ -91,7 +91,7 @@ def earth_flows(earth: EarthReference, generations: tuple[Generation, ...], dema
     """Costs and delivered compute of the terrestrial reference serving `demand` (a curve, or a
     constant in PFLOPS)."""
     if not isinstance(demand, DemandCurve):
-        demand = DemandCurve(np.zeros(1), np.array([float(demand)]))
+        demand = DemandCurve.constant(demand)
     n = max(1, ceil_count(horizon_years * STEPS_PER_YEAR))
     dt = horizon_years / n
     edges = np.arange(n + 1) * dt

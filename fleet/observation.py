@@ -60,7 +60,7 @@ class Observation:
         self.scenario = scenario
         self.generations = generations          # available now, catalog order
         self.target_pflops = target_pflops      # the initial deployment's capacity
-        self.demand = demand if demand is not None else DemandCurve(np.zeros(1), np.array([target_pflops]))
+        self.demand = demand if demand is not None else DemandCurve.constant(target_pflops)
         self.demand_pflops = self.demand.at(day)   # wanted now; `demand.at(day)` for any other day
         self.servicers = servicers
         self.servicers_busy = servicers_busy

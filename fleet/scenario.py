@@ -530,7 +530,7 @@ class Scenario(Strict):
             raise ValueError(f"failures.trace: {self.failures.trace}: row {replay.max_slot_row}: slot {replay.max_slot} "
                              f"is beyond the module's units (slots 0 to {self.fleet.module.units - 1})")
         sv = self.servicing
-        if sv.servicers and sv.servicer_dry_mass_kg + sv.propellant_kg_per_trip * sv.trips_per_tank > lift:
+        if sv.servicers and servicer_mass_kg(sv) > lift:
             raise ValueError(f"servicing: a fuelled servicer ({servicer_mass_kg(sv):.0f} kg) is heavier than any "
                              f"vehicle can lift ({lift:.0f} kg)")
         modules = self.fleet.target_power_mw * 1000.0 / (self.fleet.module.units * first.power_kw_per_unit)

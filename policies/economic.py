@@ -166,8 +166,9 @@ class Economic(Policy):
         new_pflops = obs.nominal_module_pflops(obs.newest_generation)
         share = np.clip(left / new_pflops, 0.0, 1.0) if new_pflops > 0 else np.zeros(len(modules))
         leaving = self.disposal_now_usd(obs, modules) / days
-        rate[:, REPLACE] = np.array([self.new_module_rate(obs, int(b), float(u))
-                                     for b, u in zip(batch[obs.cluster[modules]], share)]) - leaving
+        pairs = list(zip(batch[obs.cluster[modules]].tolist(), share.tolist()))
+        by_pair = {(b, u): self.new_module_rate(obs, int(b), float(u)) for b, u in set(pairs)}   # few distinct
+        rate[:, REPLACE] = np.array([by_pair[p] for p in pairs]) - leaving
         rate[:, DEORBIT] = -leaving
         return np.argmax(rate, axis=1)   # ties go to the earlier option: keep before anything else
 

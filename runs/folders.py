@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Iterator
 
 from fleet.errors import InputError, clip
-from runs.atomic import Writer, temp_target, write_files
+from runs.atomic import Writer, temp_target, text, write_file, write_files
 
 LOCK = ".lock"
 MANIFEST = "manifest.json"
@@ -199,6 +199,17 @@ def write_error(folder: Path, exc: OSError) -> InputError:
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return InputError(f"{folder}: the disk is full ({exc.strerror})")
     return InputError(f"{folder}: cannot write there ({exc.strerror or exc})")
+
+
+def write_page(folder: Path, page: str, name: str = "report.html") -> Path:
+    """Write `page` as FOLDER/NAME (atomically, creating the folder); InputError if it cannot."""
+    target = folder / name
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_file(target, text(page))
+    except OSError as exc:
+        raise write_error(folder, exc) from None
+    return target
 
 
 @contextmanager

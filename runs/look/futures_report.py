@@ -9,9 +9,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from runs.atomic import text, write_file
 from runs.studies.discovery import Box
-from runs.folders import check_out, write_error
+from runs.folders import check_out, write_page
 from runs.look.plots import _figure, _plain
 from runs.look.report import _e, _figure_html, _page, _pairs
 
@@ -128,10 +127,4 @@ def _table(frame: pd.DataFrame) -> str:
 
 
 def _write(into: Path, page: str) -> Path:
-    target = check_out(into) / "report.html"
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_file(target, text(page))
-    except OSError as exc:
-        raise write_error(target.parent, exc) from None
-    return target
+    return write_page(check_out(into), page)

@@ -37,8 +37,7 @@ from fleet.kpis import HEADLINE, not_outcomes
 from fleet.scenario import Scenario, modules_for_target, parse_scenario
 from fleet.yamlio import load_yaml_file
 import runs.look.plots as plots
-from runs.atomic import text, write_file
-from runs.folders import check_out, read_json, write_error
+from runs.folders import check_out, read_json, write_page
 from runs.look.comparison import format_p
 from runs.studies.stats import KPI_DIRECTIONS
 from runs.studies.stats import compare as compare_stats
@@ -91,13 +90,7 @@ def write_report(result_dir: str | os.PathLike, into: str | os.PathLike | None =
     else:
         raise InputError(f"{folder}: not a results folder (expected {', '.join(RUN_FILES)} of a run, "
                          f"{' and '.join(STORE_FILES)} of a comparison or sweep, or {STUDY_FILE})")
-    target = (check_out(into) if into is not None else folder) / "report.html"
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_file(target, text(page))
-    except OSError as exc:
-        raise write_error(target.parent, exc) from None
-    return target
+    return write_page(check_out(into) if into is not None else folder, page)
 
 
 # ----- a run -----------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ log (`cluster_states`), and board failures, too many to ship, are left out of th
 """
 from __future__ import annotations
 
-import json
 import math
 import os
 from importlib import resources
@@ -21,8 +20,8 @@ import numpy as np
 import pandas as pd
 
 from fleet.errors import InputError
-from runs.atomic import text, write_file
-from runs.folders import write_error
+from runs.folders import write_page
+from runs.jsonio import strict_json
 
 MAX_MODULES = 200            # above this many modules the page aggregates by cluster
 GROUND = ("ground_outage", "ground_restored")
@@ -139,7 +138,7 @@ def _rounded(values: pd.Series, digits: int) -> list:
 def watch_html(result) -> str:
     """The page: the player's template with the replication's data embedded."""
     template = resources.files("runs.look").joinpath(TEMPLATE).read_text(encoding="utf-8")
-    payload = json.dumps(watch_data(result), separators=(",", ":"), allow_nan=False)
+    payload = strict_json(watch_data(result), separators=(",", ":"))
     payload = payload.replace("</", "<\\/").replace("<!--", "<\\!--")   # cannot end the script element
     return template.replace(DATA_MARK, payload, 1)
 
@@ -159,8 +158,4 @@ def check_target(path: str | os.PathLike) -> Path:
 def write_watch(result, path: str | os.PathLike) -> Path:
     """Write the page for `result` to `path` (a .html file; its folder must exist) and return it."""
     target = check_target(path)
-    try:
-        write_file(target, text(watch_html(result)))
-    except OSError as exc:
-        raise write_error(target.parent, exc) from None
-    return target
+    return write_page(target.parent, watch_html(result), target.name)

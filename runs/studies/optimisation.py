@@ -46,7 +46,7 @@ from runs.studies.backends import DEFAULT_UNIT_TIMEOUT, make_backend
 from runs.studies.constraints import MET, VIOLATED, Constraint, judge, parse_constraint
 from runs.studies.experiment import (CONFIRM_UNITS, MAX_PLAN_UNITS, Experiment, Plan, PolicyEntry, _base_scenario,
                              _lookup, _set_fields)
-from runs.folders import safe_name
+from runs.folders import safe_name, write_page
 from runs.studies.ranking import kn
 from runs.studies.runner import RunReport, run_plan
 from runs.studies.stats import mean_ci
@@ -658,18 +658,13 @@ class Optimisation:
 
     def report(self, path: str | os.PathLike | None = None) -> Path:
         """Write report.html (the verdict and the tables) into the folder `path` (default: the results folder)."""
-        from runs.atomic import text, write_file
-
-        folder = Path(path) if path is not None else self.folder
-        folder.mkdir(parents=True, exist_ok=True)
         body = (f"<h1>{html.escape(self.problem.spec.name)}</h1><p>{html.escape(self.verdict())}</p>"
                 f"<h2>KPIs</h2>{self.kpis().to_html(index=False, na_rep='n/a')}"
                 f"<h2>Candidates</h2>{self.table().to_html(index=False, na_rep='n/a')}"
                 f"<h2>Runners-up against the chosen</h2>{self.differences().to_html(index=False, na_rep='n/a')}")
-        target = folder / "report.html"
-        write_file(target, text(f"<!doctype html><meta charset='utf-8'><title>{html.escape(self.problem.spec.name)}"
-                                f"</title>{body}\n"))
-        return target
+        return write_page(Path(path) if path is not None else self.folder,
+                          f"<!doctype html><meta charset='utf-8'><title>{html.escape(self.problem.spec.name)}"
+                          f"</title>{body}\n")
 
 
 def _num(x: float) -> str:

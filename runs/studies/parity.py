@@ -27,11 +27,10 @@ import pandas as pd
 from fleet.errors import InputError, clip
 from fleet.scenario import Exponential, Scenario, parse_scenario
 from runs.api import load_scenario, with_changes
-from runs.atomic import text, write_file
 from runs.studies.backends import DEFAULT_UNIT_TIMEOUT, make_backend
 from runs.studies.experiment import (CONFIRM_UNITS, CONFIRM_VARIANTS, MAX_PLAN_UNITS, MAX_PLAN_VARIANTS, Experiment,
                              Plan)
-from runs.folders import safe_name
+from runs.folders import safe_name, write_page
 from runs.studies.runner import RunReport, run_plan
 from runs.studies.store import load_results
 from runs.studies.stats import finite_mean_ci
@@ -241,17 +240,13 @@ class ParityStudy:
 
     def report(self, path: str | os.PathLike | None = None) -> Path:
         """Write report.html (the sentences and the tables) into the folder `path` (default: the results folder)."""
-        folder = Path(path) if path is not None else self.folder
-        folder.mkdir(parents=True, exist_ok=True)
         title = html.escape(self.plan.experiment.name)
         body = "".join(f"<p>{html.escape(line)}</p>" for line in self.verdict().splitlines())
         tables = (f"<h2>Settings</h2>{self.settings.to_html(index=False, na_rep='n/a')}"
                   f"<h2>Orbit minus Earth, per setting</h2>{self.differences().to_html(index=False, na_rep='n/a')}"
                   f"<h2>Frontier</h2>{self.frontier.to_html(index=False, na_rep='n/a')}")
-        target = folder / "report.html"
-        write_file(target, text(f"<!doctype html><meta charset='utf-8'><title>{title}</title><h1>{title}</h1>"
-                                f"{body}{tables}\n"))
-        return target
+        return write_page(Path(path) if path is not None else self.folder,
+                          f"<!doctype html><meta charset='utf-8'><title>{title}</title><h1>{title}</h1>{body}{tables}\n")
 
 
 def parity(scenario: str | os.PathLike | Scenario, axes: str | list[Axis] = "launch_price", *,

@@ -14,6 +14,7 @@ replications of the shipped `tiny` scenario.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import pickle
 from typing import Any, Callable, Iterable
@@ -209,6 +210,7 @@ def _replicate(policy: Any) -> tuple[pd.DataFrame, dict]:
     return out.log.frame(), summary
 
 
+@functools.cache
 def _engine_scenario() -> Scenario:
     return with_changes(load_scenario(ENGINE_SCENARIO), horizon_years=3)
 

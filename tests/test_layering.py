@@ -34,7 +34,7 @@ FORBIDDEN = {
 }
 
 
-RUNS_API = {"runs.api", "runs.folders", "runs.atomic", "runs.jsonio"}
+RUNS_API = {"runs.api", "runs.folders", "runs.atomic", "runs.jsonio", "runs.pages"}
 ROOM_MAY_IMPORT = {
     "api": {"api"},
     "studies": {"api", "studies"},

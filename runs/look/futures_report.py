@@ -12,7 +12,8 @@ from matplotlib.figure import Figure
 from runs.studies.discovery import Box
 from runs.folders import check_out, write_page
 from runs.look.plots import _figure, _plain
-from runs.look.report import _e, _figure_html, _page, _pairs
+from runs.look.report import _e, _figure_html, _pairs
+from runs.pages import page as _page, table as _table
 
 
 def regret_figure(regrets: pd.DataFrame, objective: str, quantile: float = 0.9) -> Figure:
@@ -120,10 +121,6 @@ def sensitivity_report(study: Any, into: Path) -> Path:
 def _range(u) -> str:
     what = "x factor" if u.scale else ""
     return f"{u.path} {u.low:g} to {u.high:g}{what and ' ' + what}{' (log)' if u.log else ''}"
-
-
-def _table(frame: pd.DataFrame) -> str:
-    return frame.to_html(index=False, na_rep="", float_format=lambda x: f"{x:.4g}", border=0)
 
 
 def _write(into: Path, page: str) -> Path:

@@ -38,6 +38,7 @@ from fleet.scenario import Scenario, modules_for_target, parse_scenario
 from fleet.yamlio import load_yaml_file
 import runs.look.plots as plots
 from runs.folders import check_out, read_json, write_page
+from runs.pages import page as _page
 from runs.look.comparison import format_p
 from runs.studies.stats import KPI_DIRECTIONS
 from runs.studies.stats import compare as compare_stats
@@ -52,26 +53,6 @@ NOT_KPIS = ("key", "policy", "policy_name", "replication", "seed", "scenario", "
 DPI = 100
 SHOWN_VARIANTS = 12     # variants drawn one by one in a sweep report
 
-CSS = """
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222;
-       max-width: 52rem; margin: 1.5rem auto; padding: 0 1rem; line-height: 1.4; }
-h1 { font-size: 1.6rem; margin-bottom: 0.2rem; } h2 { font-size: 1.2rem; margin-top: 2rem;
-     border-bottom: 1px solid #ccc; } .sub { color: #555; margin-top: 0; }
-table { border-collapse: collapse; margin: 0.5rem 0; font-size: 0.9rem; }
-th, td { padding: 0.2rem 0.6rem; border-bottom: 1px solid #e3e3e3; text-align: left; vertical-align: top;
-         overflow-wrap: anywhere; }
-table { max-width: 100%; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-.wide { overflow-x: auto; } .wide table { font-size: 0.8rem; } td.key { white-space: nowrap; }
-figure { margin: 1rem 0; } figure img { max-width: 100%; height: auto; }
-figcaption { font-size: 0.85rem; color: #555; }
-.cols { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 22rem), 1fr)); gap: 0 2rem; }
-.cols table { width: 100%; } .pairs th { white-space: nowrap; } .cols .pairs th { white-space: normal; }
-@media print {
-  body { max-width: none; margin: 0; font-size: 10pt; }
-  h2 { break-after: avoid; } figure, table { break-inside: avoid; } .wide { overflow: visible; }
-}
-"""
 
 
 def write_report(result_dir: str | os.PathLike, into: str | os.PathLike | None = None) -> Path:
@@ -311,13 +292,6 @@ def _means_table(table: pd.DataFrame, keys: list[str], kpis: list[str]) -> str:
 
 
 # ----- HTML pieces -------------------------------------------------------------------------------
-def _page(title: str, body: list[str]) -> str:
-    return ("<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
-            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-            f"<title>{_e(title)}</title><style>{CSS}</style></head><body>\n"
-            + "\n".join(body) + "\n</body></html>\n")
-
-
 def _pairs(rows: list[tuple[str, str]], numeric: bool = False) -> str:
     cls = " class='num'" if numeric else ""
     return "<table class='pairs'>" + "".join(f"<tr><th>{_e(k)}</th><td{cls}>{_e(v)}</td></tr>" for k, v in rows) + "</table>"

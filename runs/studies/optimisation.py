@@ -47,6 +47,7 @@ from runs.studies.constraints import MET, VIOLATED, Constraint, judge, parse_con
 from runs.studies.experiment import (CONFIRM_UNITS, MAX_PLAN_UNITS, Experiment, Plan, PolicyEntry, _base_scenario,
                              _lookup, _set_fields)
 from runs.folders import safe_name, write_page
+from runs.pages import page, table
 from runs.studies.ranking import kn
 from runs.studies.runner import RunReport, run_plan
 from runs.studies.stats import mean_ci
@@ -658,13 +659,12 @@ class Optimisation:
 
     def report(self, path: str | os.PathLike | None = None) -> Path:
         """Write report.html (the verdict and the tables) into the folder `path` (default: the results folder)."""
-        body = (f"<h1>{html.escape(self.problem.spec.name)}</h1><p>{html.escape(self.verdict())}</p>"
-                f"<h2>KPIs</h2>{self.kpis().to_html(index=False, na_rep='n/a')}"
-                f"<h2>Candidates</h2>{self.table().to_html(index=False, na_rep='n/a')}"
-                f"<h2>Runners-up against the chosen</h2>{self.differences().to_html(index=False, na_rep='n/a')}")
-        return write_page(Path(path) if path is not None else self.folder,
-                          f"<!doctype html><meta charset='utf-8'><title>{html.escape(self.problem.spec.name)}"
-                          f"</title>{body}\n")
+        name = self.problem.spec.name
+        body = [f"<h1>{html.escape(name)}: optimisation</h1>", f"<p>{html.escape(self.verdict())}</p>",
+                "<h2>KPIs of the chosen settings</h2>", table(self.kpis(), "n/a"),
+                "<h2>Candidates</h2>", table(self.table(), "n/a"),
+                "<h2>Runners-up against the chosen</h2>", table(self.differences(), "n/a")]
+        return write_page(Path(path) if path is not None else self.folder, page(f"{name}: optimisation", body))
 
 
 def _num(x: float) -> str:

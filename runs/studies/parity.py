@@ -31,6 +31,7 @@ from runs.studies.backends import DEFAULT_UNIT_TIMEOUT, make_backend
 from runs.studies.experiment import (CONFIRM_UNITS, CONFIRM_VARIANTS, MAX_PLAN_UNITS, MAX_PLAN_VARIANTS, Experiment,
                              Plan)
 from runs.folders import safe_name, write_page
+from runs.pages import page, table
 from runs.studies.runner import RunReport, run_plan
 from runs.studies.store import load_results
 from runs.studies.stats import finite_mean_ci
@@ -240,13 +241,13 @@ class ParityStudy:
 
     def report(self, path: str | os.PathLike | None = None) -> Path:
         """Write report.html (the sentences and the tables) into the folder `path` (default: the results folder)."""
-        title = html.escape(self.plan.experiment.name)
-        body = "".join(f"<p>{html.escape(line)}</p>" for line in self.verdict().splitlines())
-        tables = (f"<h2>Settings</h2>{self.settings.to_html(index=False, na_rep='n/a')}"
-                  f"<h2>Orbit minus Earth, per setting</h2>{self.differences().to_html(index=False, na_rep='n/a')}"
-                  f"<h2>Frontier</h2>{self.frontier.to_html(index=False, na_rep='n/a')}")
-        return write_page(Path(path) if path is not None else self.folder,
-                          f"<!doctype html><meta charset='utf-8'><title>{title}</title><h1>{title}</h1>{body}{tables}\n")
+        name = self.plan.experiment.name
+        body = [f"<h1>{html.escape(name)}: parity with Earth</h1>",
+                *(f"<p>{html.escape(line)}</p>" for line in self.verdict().splitlines()),
+                "<h2>Settings</h2>", table(self.settings, "n/a"),
+                "<h2>Orbit minus Earth, per setting</h2>", table(self.differences(), "n/a"),
+                "<h2>Frontier</h2>", table(self.frontier, "n/a")]
+        return write_page(Path(path) if path is not None else self.folder, page(f"{name}: parity", body))
 
 
 def parity(scenario: str | os.PathLike | Scenario, axes: str | list[Axis] = "launch_price", *,

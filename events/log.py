@@ -21,7 +21,10 @@ KINDS = ("launch", "launch_failure", "commissioned", "unit_failure", "module_fai
          "resupply", "resupply_failure", "refuel", "servicer_lost")
 KIND_CODE = {k: i for i, k in enumerate(KINDS)}
 COLUMNS = ("time_days", "time_years", "kind", "module", "cluster", "count", "cost_usd", "ref", "cause", "modules",
-           "detail")
+           "reason", "detail")
+# Why a module ended, for the rows that say (a closed list, so code groups by it instead of `detail`).
+REASONS = ("", "bus failure", "debris strike", "end of design life", "policy decision")
+REASON_CODE = {r: i for i, r in enumerate(REASONS)}
 NONE = -1   # no module, cluster, ref or cause
 _NO_MODULES = np.zeros(0, np.int64)
 _NO_MODULES.flags.writeable = False
@@ -34,7 +37,8 @@ COLUMN_MEANINGS: dict[str, str] = {
     "cost_usd": "cost booked by the event, USD", "ref": "id of the launch, trip, decision, failure, storm or "
     "blackout the row belongs to, or -1", "cause": "`ref` of what caused it, or -1",
     "modules": "module ids the row names (a launch's payload, a decision's order, a trip's modules), "
-    "else empty", "detail": "a sentence for people; code never parses it",
+    "else empty", "reason": "why a module ended (module_failure, deorbit): one of "
+    + ", ".join(f"`{r}`" for r in REASONS[1:]) + "; else empty", "detail": "a sentence for people; code never parses it",
 }
 
 # What each kind's row says, column by column (columns not named are -1, 0 or empty).
@@ -50,7 +54,8 @@ KIND_COLUMNS: dict[str, dict[str, str]] = {
                      "that activated it, for a spare)", "detail": "units and generation, or standby"},
     "unit_failure": {"module": "the module", "cluster": "its cluster", "count": "units that failed that day"},
     "module_failure": {"module": "the module", "cluster": "its cluster", "cost_usd": "cost of a failure in orbit",
-                       "ref": "the failure", "detail": "bus failure or debris strike"},
+                       "ref": "the failure", "reason": "bus failure or debris strike",
+                       "detail": "bus failure or debris strike"},
     "servicing_dispatch": {"cluster": "cluster of the trip", "count": "modules named", "cost_usd": "the trip",
                            "ref": "the trip", "cause": "the decision that sent it", "modules": "the modules named",
                            "detail": "repair or upgrade, modules, reason"},
@@ -62,7 +67,7 @@ KIND_COLUMNS: dict[str, dict[str, str]] = {
                 "detail": "old and new generation"},
     "deorbit": {"module": "the module", "cluster": "its cluster", "cost_usd": "disposal",
                 "ref": "the deorbit (the policy's decision, or its own at the end of design life)",
-                "detail": "reason"},
+                "reason": "end of design life or policy decision", "detail": "the policy's reason, or end of design life"},
     "space_weather": {"count": "units killed", "ref": "the storm", "detail": "modules hit, units killed"},
     "ground_outage": {"ref": "the blackout it starts, if no station is left clear",
                       "detail": "station and stations up"},
@@ -96,6 +101,7 @@ class EventLog:
         self._ref = array("i")                     # int32: a run makes fewer than 2**31 refs
         self._cause = array("i")
         self._modules: dict[int, tuple[int, ...]] = {}   # row -> module ids, for the few rows that name some
+        self._reasons: dict[int, int] = {}               # row -> code in REASONS, for the rows that give one
         self._refs = 0
         self._detail = array("q")                  # index into self._texts
         self._texts: dict[str, int] = {"": 0}
@@ -108,9 +114,11 @@ class EventLog:
 
     def add(self, day: float, kind: str, module: int = -1, cluster: int = -1, count: int = 1,
             cost_usd: float = 0.0, detail: str = "", ref: int = -1, cause: int = -1,
-            modules: tuple[int, ...] | None = None) -> None:
+            modules: tuple[int, ...] | None = None, reason: str = "") -> None:
         if modules is not None:
             self._modules[len(self._day)] = modules
+        if reason:
+            self._reasons[len(self._day)] = REASON_CODE[reason]
         self._day.append(day)
         self._kind.append(KIND_CODE[kind])
         self._module.append(module)
@@ -160,8 +168,19 @@ class EventLog:
             "ref": ref[order],
             "cause": cause[order],
             "modules": self._module_lists(order),
+            "reason": pd.Categorical.from_codes(self._reason_codes(order), categories=list(REASONS)),
             "detail": pd.Categorical.from_codes(detail[order], categories=list(self._texts)),
         }, copy=False)                      # fresh arrays: no copy, a lower peak of memory
+
+    def _reason_codes(self, order: np.ndarray) -> np.ndarray:
+        """The `reason` column's codes in row `order` (0, no reason, for most rows)."""
+        codes = np.zeros(len(order), np.int8)
+        if self._reasons:
+            position = np.empty(len(order), np.int64)
+            position[order] = np.arange(len(order))
+            rows = np.fromiter(self._reasons, np.int64, len(self._reasons))
+            codes[position[rows]] = np.fromiter(self._reasons.values(), np.int8, len(self._reasons))
+        return codes
 
     def _module_lists(self, order: np.ndarray) -> np.ndarray:
         """The `modules` column in row `order`: an int64 array of module ids per row (one shared empty

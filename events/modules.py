@@ -115,7 +115,7 @@ class Modules:
         if self.world.table.status[m] != OPERATIONAL:
             return
         if what == "end of design life":
-            self.deorbit(m, what, self.world.log.new_ref())
+            self.deorbit(m, what, self.world.log.new_ref(), why=what)
         else:
             self.fail(m, what)
 
@@ -133,16 +133,16 @@ class Modules:
         self._end(m, Status.FAILED)
         cost = w.book("failure", w.scenario.economics.module_failure_usd)
         ref = w.log.new_ref()
-        w.log.add(w.now, "module_failure", m, int(w.table.cluster[m]), 1, cost, cause, ref)
+        w.log.add(w.now, "module_failure", m, int(w.table.cluster[m]), 1, cost, cause, ref, reason=cause)
         self.reactions.module_ended(m, ref)
 
-    def deorbit(self, m: int, reason: str, ref: int) -> None:
+    def deorbit(self, m: int, detail: str, ref: int, why: str = "policy decision") -> None:
         """Module m is retired and leaves orbit, at `economics.deorbit_usd_per_module`, by the decision
-        `ref` (the policy's, or the module's own at the end of its design life)."""
+        `ref` (the policy's, or the module's own at the end of its design life: `why`, in `log.REASONS`)."""
         w = self.world
         self._end(m, Status.DEORBITED)
         cost = w.book("deorbit", w.scenario.economics.deorbit_usd_per_module)
-        w.log.add(w.now, "deorbit", m, int(w.table.cluster[m]), 1, cost, reason, ref)
+        w.log.add(w.now, "deorbit", m, int(w.table.cluster[m]), 1, cost, detail, ref, reason=why)
         self.reactions.module_ended(m, ref)
 
     def repair(self, modules: np.ndarray, carried: int, stock: np.ndarray) -> np.ndarray:

@@ -107,3 +107,14 @@ def test_the_reference_documents_every_kind_and_column():
     assert set(KIND_COLUMNS) == set(KINDS)
     assert set(COLUMN_MEANINGS) == set(COLUMNS)
     assert all(set(cols) <= set(COLUMNS) for cols in KIND_COLUMNS.values())
+
+
+def test_every_module_end_says_why_in_the_reason_column(run):
+    """Module failures and deorbits carry a reason from the closed list; no other row has one."""
+    from events.log import REASONS
+    ev = run.events
+    ended = ev.kind.isin(["module_failure", "deorbit"])
+    assert list(ev["reason"].cat.categories) == list(REASONS)
+    assert (ev.loc[ended, "reason"] != "").all() and (ev.loc[~ended, "reason"] == "").all()
+    natural = ev[(ev.kind == "deorbit") & (ev.reason == "end of design life")]
+    assert (natural["detail"].astype(str) == "end of design life").all()

@@ -230,3 +230,13 @@ def test_servicer_plot_averages_each_step_and_counts_waiting_trips():
     assert lines(fig)[1].get_label() == "trips waiting for a servicer"
     quiet = simulate(scenario, seed=0).timeline                 # the library's policy sends trips only when free
     assert lines(plots.servicers(quiet, 1))[1].get_label() == "trips waiting for a servicer: none"
+
+
+def test_failures_by_cause_read_the_typed_reason_not_the_sentence(run):
+    """Blank every `detail`: the module failures still split by cause, from the `reason` column."""
+    blank = run.events.assign(detail=pd.Categorical([""] * len(run.events)))
+    _, causes = plots.failures_by_cause(blank)
+    _, full = plots.failures_by_cause(run.events)
+    pd.testing.assert_frame_equal(causes, full)
+    failed = run.events[run.events.kind == "module_failure"]
+    assert set(failed["reason"].astype(str)) <= {"bus failure", "debris strike"}

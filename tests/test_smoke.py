@@ -2,7 +2,7 @@
 from runs import simulate
 
 EVENT_COLUMNS = ["time_days", "time_years", "kind", "module", "cluster", "count", "cost_usd", "ref", "cause", "modules",
-                 "detail"]
+                 "reason", "detail"]
 KPIS = ["delivered_pflops_days", "mean_availability", "launches", "launch_failures", "modules_launched",
         "modules_lost_at_launch", "unit_failures", "module_failures", "servicing_trips", "servicing_failures",
         "units_replaced", "upgrades", "deorbits", "debris_left", "mass_launched_kg", "cost_total_usd",

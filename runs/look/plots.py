@@ -163,7 +163,7 @@ def failures_by_cause(events: pd.DataFrame, first_year: int = 0) -> tuple[pd.Ser
 
     Years are whole years since the start, numbered from `first_year` (0 by default: the first year of
     the run; the run's start year gives calendar years). Module-level causes: modules lost in failed
-    launches, module failures by their cause (`detail`), failed servicing trips.
+    launches, module failures by their `reason`, failed servicing trips.
     """
     year = np.floor(events["time_years"].to_numpy()).astype(int)
     last = int(year.max()) if len(year) else 0
@@ -172,9 +172,9 @@ def failures_by_cause(events: pd.DataFrame, first_year: int = 0) -> tuple[pd.Ser
     counts = events["count"].to_numpy()
     units = pd.Series(np.bincount(year[kind == "unit_failure"], counts[kind == "unit_failure"],
                                   minlength=last + 1).astype(int), index=index, name="unit failures")
-    detail = events["detail"].astype(str).to_numpy()
+    reason = events["reason"].astype(str).to_numpy()
     cause = np.select([kind == "launch_failure", kind == "module_failure", kind == "servicing_failure"],
-                      ["launch failure", detail, "servicing failure"], "")
+                      ["launch failure", reason, "servicing failure"], "")
     weight = np.where(kind == "launch_failure", counts, 1)   # a failed launch loses `count` modules
     cols = {}
     for c in list(MODULE_CAUSES) + sorted(set(cause[kind == "module_failure"]) - set(MODULE_CAUSES)):

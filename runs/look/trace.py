@@ -41,6 +41,7 @@ class _Row:
     ref: int
     cause: int
     modules: tuple[int, ...]
+    reason: str
     detail: str
 
 
@@ -167,7 +168,8 @@ def _rows(events: pd.DataFrame) -> list[_Row]:
     columns = [events["time_days"].tolist(), events["kind"].astype(str).tolist(), events["module"].tolist(),
                events["cluster"].tolist(), events["count"].tolist(), events["cost_usd"].tolist(),
                events["ref"].tolist(), events["cause"].tolist(),
-               [tuple(int(m) for m in ms) for ms in events["modules"]], events["detail"].astype(str).tolist()]
+               [tuple(int(m) for m in ms) for ms in events["modules"]], events["reason"].astype(str).tolist(),
+               events["detail"].astype(str).tolist()]
     return [_Row(*values) for values in zip(*columns)]
 
 
@@ -209,7 +211,7 @@ def _space_weather(r: _Reader, e: _Row) -> None:
 
 def _module_failure(r: _Reader, e: _Row) -> None:
     r.emit(e.day, f"module {e.module}",
-           f"LOST to {e.detail}: dead in orbit with {r.down.get(e.module, 0)} boards down", {e.module})
+           f"LOST to {e.reason}: dead in orbit with {r.down.get(e.module, 0)} boards down", {e.module})
 
 
 def _deorbit(r: _Reader, e: _Row) -> None:

@@ -72,7 +72,7 @@ def test_saved_files_are_readable_and_consistent(cli):
     timeline = pd.read_parquet(out / "timeline.parquet")
     summary = json.loads((out / "summary.json").read_text())
     assert list(events.columns) == ["time_days", "time_years", "kind", "module", "cluster", "count", "cost_usd",
-                                    "ref", "cause", "modules", "detail"]
+                                    "ref", "cause", "modules", "reason", "detail"]
     assert len(events) == summary["events"]
     assert {"time_days", "units_alive", "capacity_pflops", "cost_cumulative_usd"} <= set(timeline.columns)
     assert int(events.loc[events["kind"] == "unit_failure", "count"].sum()) == summary["unit_failures"]

@@ -137,11 +137,11 @@ class Modules:
         self.reactions.module_ended(m, ref)
 
     def deorbit(self, m: int, reason: str, ref: int) -> None:
-        """Module m is retired and leaves orbit, at `economics.deorbit_usd_per_module`, by the decision
+        """Module m is retired and leaves orbit, at `World.deorbit_usd` (flat cost and disposal propellant), by the decision
         `ref` (the policy's, or the module's own at the end of its design life)."""
         w = self.world
         self._end(m, Status.DEORBITED)
-        cost = w.book("deorbit", w.scenario.economics.deorbit_usd_per_module)
+        cost = w.book("deorbit", w.deorbit_usd(m))
         w.log.add(w.now, "deorbit", m, int(w.table.cluster[m]), 1, cost, reason, ref)
         self.reactions.module_ended(m, ref)
 

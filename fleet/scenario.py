@@ -317,7 +317,9 @@ class Servicing(Strict):
 
     servicers: Annotated[int, Field(ge=0, le=10_000)]
     trip_days: Annotated[float, Field(ge=0.01, allow_inf_nan=False)] = Field(
-        description="round trip: half out, half back (at least 0.01 days)")
+        description="round trip: half out, half back (at least 0.01 days). With `orbits`: the phasing out to a "
+                    "cluster takes work_at_fraction of it (plus any wait across planes); the servicer stays busy the "
+                    "rest of it after the work (then flies back if return_to_depot)")
     units_per_trip: Annotated[int, Field(gt=0, le=10_000_000)]
     success_probability: Probability
     cost_per_trip_usd: NonNegative

@@ -1,19 +1,24 @@
 """Servicing trips: a servicer flies out, repairs or upgrades, and comes back.
 
 Servicers are bought and launched (`LaunchQueue.ship`) at the start; the ones in orbit and free wait
-in a SimPy Store. Each starts with a full tank (`trips_per_tank` trips) and burns
-`propellant_kg_per_trip` when a trip starts; back with less than a trip's propellant, it waits for
-a propellant launch (`refuel`). A failed trip loses its servicer with `servicer_loss_probability`
+in a SimPy Store. Each starts with a full tank (`fleet.scenario.tank_kg`). Without `orbits`, a trip
+burns the flat `propellant_kg_per_trip` when it starts, and a servicer back with less than that waits
+for a propellant launch (`_home`). With `orbits` (`events.reach`), each servicer is parked in a
+cluster's plane, and a leg to a cluster burns by the rocket equation for its Δv (or the flat figure
+if the scenario gives one) when it sets off, first waiting for a propellant launch if the tank is
+short. A failed trip loses its servicer with `servicer_loss_probability`
 (the i-th failed trip draws the i-th number of `servicer-losses`): it stays in orbit as debris,
 with its propellant, and a replacement is bought and launched.
 
 A trip waits for a free servicer, flies out (half its trip time, or the scenario's
-`work_at_fraction` of it; the time is fixed or exponential), and succeeds with the scenario's
+`work_at_fraction` of it; the time is fixed or exponential; with `orbits`, a phasing manoeuvre of
+that time plus any wait for precession across planes), and succeeds with the scenario's
 probability (the i-th trip draws the i-th number of the `servicing-outcomes` stream). On success
 it replaces failed units of each listed module still operating, up to the units it carries and the
 boards of the module's generation in the depot (`events.depot`); an upgrade replaces every unit of
-a module with the newest generation, if the depot holds enough of them. It then flies back and
-frees the servicer.
+a module with the newest generation, if the depot holds enough of them. It then flies back (with
+`orbits`: stays with its target the rest of the trip time, then flies a leg back to the depot's plane
+if `return_to_depot`) and frees the servicer.
 """
 from __future__ import annotations
 
@@ -217,19 +222,20 @@ class Servicing:
         self.world.counters["servicer_delta_v_m_s"] += delta_v_m_s
 
     def _fly(self, sid: int, cluster: int, phasing_days: float, cargo_kg: float):
-        """Servicer `sid` sets off for `cluster`'s plane (with `orbits`): waits for the propellant the leg
-        needs if its tank is short (filled to the tank, or to what the leg needs if more), burns it and
-        moves there; returns the leg's days (the caller waits them)."""
+        """Servicer `sid` sets off for `cluster`'s plane (with `orbits`): while its tank is short of the leg,
+        waits for a propellant launch (filling the tank, or to what the leg needs if more), then burns
+        the leg's propellant and takes `cluster` as its position; returns the leg's days (the caller
+        waits them)."""
         one = self.reach.leg(sid, cluster, phasing_days)
         burn = self.reach.burn_kg(one.delta_v_m_s, self.tank_kg[sid], cargo_kg)
-        if self.tank_kg[sid] < burn:
+        while self.tank_kg[sid] < burn * (1 - RELATIVE_SLACK):
             full = max(tank_kg(self.spec), self.reach.least_tank_kg(one.delta_v_m_s, cargo_kg))
             filled = self.world.env.event()
             self._ship_fuel(sid, full - self.tank_kg[sid], filled.succeed)
             yield filled
             one = self.reach.leg(sid, cluster, phasing_days)        # the planes moved while it waited
-            burn = min(self.tank_kg[sid], self.reach.burn_kg(one.delta_v_m_s, self.tank_kg[sid], cargo_kg))
-        self._burn(sid, burn, one.delta_v_m_s)
+            burn = self.reach.burn_kg(one.delta_v_m_s, self.tank_kg[sid], cargo_kg)
+        self._burn(sid, min(burn, self.tank_kg[sid]), one.delta_v_m_s)     # equal but for rounding
         self.reach.position[sid] = cluster
         return one.days
 

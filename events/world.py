@@ -107,7 +107,7 @@ class World:
             return flat
         year = self.year()
         usd_per_kg = min(flight_price_usd(v, year, v.payload_kg) / v.payload_kg for v in sc.launch.vehicles
-                         if v.available_from_year <= year or v is sc.launch.vehicles[0])
+                         if v.available_from_year <= year)       # one is available from the start
         mass = sc.fleet.module.bus_mass_kg + t.units * self.generations[t.generation[m]].mass_kg_per_unit
         return flat + ratio * mass * usd_per_kg
 

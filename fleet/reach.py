@@ -25,6 +25,7 @@ import numpy as np
 from fleet import orbits as o
 
 MIN_DRIFT_ALTITUDE_KM = 300.0     # a drift orbit lower than this decays too fast to park in [E]
+SAME_PLANE_DEG = 1e-5            # planes closer than this are one (acos of a dot product near 1 rounds to ~1e-6 deg)
 UPPER_STAGE_ISP_S = 350.0         # kerosene or methane upper stage in vacuum [E] (Merlin Vacuum 348 s)
 
 
@@ -183,7 +184,7 @@ def leg(a: Plane, b: Plane, day: float, phasing_days: float, max_wait_days: floa
     """The cheaper leg from plane `a` to plane `b` starting on `day` (see the module docstring)."""
     phase = phasing_delta_v_km_s(b.altitude_km, _wrap(b.phase_deg - a.phase_deg), phasing_days)
     angle = o.angle_between_planes_deg(a.inclination_deg, a.node_at(day), b.inclination_deg, b.node_at(day))
-    if angle < 1e-9 and a.altitude_km == b.altitude_km:
+    if angle < SAME_PLANE_DEG and a.altitude_km == b.altitude_km:
         return Leg(0.0, phasing_days, phase * 1000.0)
     high = max(a.altitude_km, b.altitude_km)
     direct = (hohmann_delta_v_km_s(a.altitude_km, b.altitude_km)

@@ -211,3 +211,18 @@ def test_a_depot_in_no_cluster_is_refused():
     d["servicing"]["depot_cluster"] = 3
     with pytest.raises(ScenarioError, match="servicing.depot_cluster: 3 is not a cluster"):
         parse_scenario(d, "bad-depot")
+
+
+def test_a_servicer_told_to_return_flies_a_second_leg_back_to_the_depots_plane(tmp_path):
+    sc = _two_planes(tmp_path, max_wait_days=60.0, return_to_depot=True)
+    sv = sc.servicing
+    planes = r.cluster_planes(sc)
+    phasing = 52 * sv.work_at_fraction
+    out = r.leg(planes[1], planes[0], 405.0, phasing, sv.max_wait_days)
+    back_day = 405.0 + out.days + (52 - phasing)               # it stays with its target the rest of the trip time
+    back = r.leg(planes[0], planes[1], back_day, phasing, sv.max_wait_days)
+    s = simulate(sc, seed=0).summary
+    assert s["servicer_delta_v_m_s"] == pytest.approx(out.delta_v_m_s + back.delta_v_m_s + 2 * sv.rendezvous_delta_v_m_s,
+                                                      rel=1e-12)
+    # busy from day 405 until back at the depot
+    assert s["servicer_utilisation"] * 730.5 == pytest.approx(back_day + back.days - 405.0, rel=1e-9)

@@ -90,13 +90,14 @@ def disposal_mass_ratio(scenario) -> np.ndarray:
 
 
 # Exponential atmosphere, mean solar activity (Vallado, Fundamentals of Astrodynamics and
-# Applications, 4th ed., Table 8-4, from CIRA-72): base altitude km, density kg/m^3, scale height km.
+# Applications, 4th ed., Table 8-4, from CIRA-72): base altitude km, density kg/m^3 as (mantissa,
+# power of ten), scale height km.
 ATMOSPHERE = (
-    (100, 5.297e-7, 5.877), (110, 9.661e-8, 7.263), (120, 2.438e-8, 9.473), (130, 8.484e-9, 12.636),
-    (140, 3.845e-9, 16.149), (150, 2.070e-9, 22.523), (180, 5.464e-10, 29.740), (200, 2.789e-10, 37.105),
-    (250, 7.248e-11, 45.546), (300, 2.418e-11, 53.628), (350, 9.518e-12, 53.298), (400, 3.725e-12, 58.515),
-    (450, 1.585e-12, 60.828), (500, 6.967e-13, 63.822), (600, 1.454e-13, 71.835), (700, 3.614e-14, 88.667),
-    (800, 1.170e-14, 124.64), (900, 5.245e-15, 181.05), (1000, 3.019e-15, 268.00),
+    (100, 5.297, -7, 5.877), (110, 9.661, -8, 7.263), (120, 2.438, -8, 9.473), (130, 8.484, -9, 12.636),
+    (140, 3.845, -9, 16.149), (150, 2.070, -9, 22.523), (180, 5.464, -10, 29.740), (200, 2.789, -10, 37.105),
+    (250, 7.248, -11, 45.546), (300, 2.418, -11, 53.628), (350, 9.518, -12, 53.298), (400, 3.725, -12, 58.515),
+    (450, 1.585, -12, 60.828), (500, 6.967, -13, 63.822), (600, 1.454, -13, 71.835), (700, 3.614, -14, 88.667),
+    (800, 1.170, -14, 124.64), (900, 5.245, -15, 181.05), (1000, 3.019, -15, 268.00),
 )
 REENTRY_ALTITUDE_KM = 120.0        # below this an object re-enters within days
 DECAY_STEP_KM = 1.0
@@ -107,8 +108,8 @@ def density_kg_m3(altitude_km: np.ndarray) -> np.ndarray:
     h = np.asarray(altitude_km, dtype=float)
     bases = np.array([row[0] for row in ATMOSPHERE], dtype=float)
     i = np.clip(np.searchsorted(bases, h, side="right") - 1, 0, len(bases) - 1)
-    rho0 = np.array([row[1] for row in ATMOSPHERE])[i]
-    scale = np.array([row[2] for row in ATMOSPHERE])[i]
+    rho0 = np.array([row[1] * 10.0 ** row[2] for row in ATMOSPHERE])[i]
+    scale = np.array([row[3] for row in ATMOSPHERE])[i]
     return rho0 * np.exp(-(h - bases[i]) / scale)
 
 

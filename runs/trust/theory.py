@@ -192,8 +192,11 @@ def visible_fraction_by_central_angle(altitude_km: float, inclination_deg: float
     return passes / days, float(seen.mean()) * 24.0
 
 
+NODE_STEP_DAYS = 1e-3       # the search's time step
+
+
 def days_until_nodes_meet(node1_deg: float, rate1_deg_day: float, node2_deg: float, rate2_deg_day: float,
-                          step_days: float = 1e-3, limit_days: float = 10_000.0) -> float:
+                          step_days: float = NODE_STEP_DAYS, limit_days: float = 10_000.0) -> float:
     """First day on which two drifting nodes coincide, by stepping both forward (a brute-force search
     for the crossing of their difference through a multiple of 360 degrees); inf if not within `limit_days`."""
     days = np.arange(0.0, limit_days, step_days)

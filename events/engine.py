@@ -21,7 +21,8 @@ from events.space_weather import SpaceWeather
 from events.timeline import Timeline
 from events.world import World
 from fleet.kpis import COST_CATEGORIES
-from fleet.scenario import Scenario, modules_for_target
+from fleet.reach import cluster_altitudes_km, decay_years, deorbit_delta_v_m_s
+from fleet.scenario import Scenario, at_altitude, modules_for_target
 from fleet.state import Status
 from policies.base import Policy
 
@@ -43,7 +44,7 @@ class Outcome:
 def run_replication(scenario: Scenario, policy: Policy, seed: int) -> Outcome:
     """Simulate `scenario` under `policy` with `seed`, from the start to the horizon."""
     started = time.perf_counter()
-    world = World(scenario, seed)
+    world = World(at_altitude(scenario), seed)
     env = world.env
     driver = PolicyDriver(world, policy)            # reads what the policy declares; starts nothing
     modules = Modules(world, driver, driver.threshold_fraction)
@@ -121,6 +122,22 @@ def _log_unit_failures(world: World) -> None:
     world.log.add_bulk("unit_failure", days[starts], modules[starts], world.table.cluster[modules[starts]], counts)
 
 
+def _altitude_costs(world: World) -> dict:
+    """Servicer Δv, one deorbit burn's Δv and the debris decay time (see `fleet.kpis`)."""
+    orb = world.scenario.orbits
+    out = {"servicer_delta_v_m_s": float(world.counters["servicer_delta_v_m_s"]),
+           "deorbit_delta_v_m_s": 0.0, "debris_decay_years": 0.0}
+    if orb is None:
+        return out
+    altitudes = cluster_altitudes_km(world.scenario)
+    out["deorbit_delta_v_m_s"] = float(np.mean([deorbit_delta_v_m_s(h, orb.deorbit_perigee_km) for h in altitudes]))
+    dead = world.table.ids(Status.FAILED)
+    if len(dead):
+        years = {h: decay_years(h, orb.ballistic_coefficient_kg_m2) for h in np.unique(altitudes).tolist()}
+        out["debris_decay_years"] = float(np.mean([years[h] for h in altitudes[world.table.cluster[dead]].tolist()]))
+    return out
+
+
 def _summary(world: World, output: MonthlyOutput, ground: GroundNetwork, servicing: Servicing,
              events: int, wall: float) -> dict:
     t = world.table
@@ -159,6 +176,7 @@ def _summary(world: World, output: MonthlyOutput, ground: GroundNetwork, servici
         "servicers_launched": c["servicers_launched"],
         "servicers_lost": c["servicers_lost"],
         "refuels": c["refuels"],
+        **_altitude_costs(world),
         "cost_total_usd": total,
         "cost_npv_usd": world.ledger.npv,
         "cost_per_pflops_day_usd": total / delivered if delivered > 0 else float("inf"),

@@ -137,11 +137,12 @@ class Modules:
         self.reactions.module_ended(m, ref)
 
     def deorbit(self, m: int, detail: str, ref: int, why: str = "policy decision") -> None:
-        """Module m is retired and leaves orbit, at `economics.deorbit_usd_per_module`, by the decision
-        `ref` (the policy's, or the module's own at the end of its design life: `why`, in `log.REASONS`)."""
+        """Module m is retired and leaves orbit, at `World.deorbit_usd` (flat cost and disposal
+        propellant), by the decision `ref` (the policy's, or the module's own at the end of its design
+        life: `why`, in `log.REASONS`)."""
         w = self.world
         self._end(m, Status.DEORBITED)
-        cost = w.book("deorbit", w.scenario.economics.deorbit_usd_per_module)
+        cost = w.book("deorbit", w.deorbit_usd(m))
         w.log.add(w.now, "deorbit", m, int(w.table.cluster[m]), 1, cost, detail, ref, reason=why)
         self.reactions.module_ended(m, ref)
 

@@ -124,7 +124,8 @@ class PolicyDriver:
                            scenario=self._scenario, generations=self._available[w.newest_generation()],
                            target_pflops=w.target_pflops, demand=w.demand, servicers=servicing.spec.servicers,
                            servicers_busy=servicing.busy, trips_queued=servicing.queued,
-                           boards_in_stock=self.depot.stock, boards_on_order=self.depot.on_order)
+                           boards_in_stock=self.depot.stock, boards_on_order=self.depot.on_order,
+                           reach=servicing.reach_costs)
 
     def react(self, hook: str, *args, cause: int = -1) -> None:
         """Call one of the policy's hooks and apply its actions; `cause`: ref of the event it reacts to."""

@@ -1,19 +1,24 @@
 """Servicing trips: a servicer flies out, repairs or upgrades, and comes back.
 
 Servicers are bought and launched (`LaunchQueue.ship`) at the start; the ones in orbit and free wait
-in a SimPy Store. Each starts with a full tank (`trips_per_tank` trips) and burns
-`propellant_kg_per_trip` when a trip starts; back with less than a trip's propellant, it waits for
-a propellant launch (`refuel`). A failed trip loses its servicer with `servicer_loss_probability`
+in a SimPy Store. Each starts with a full tank (`fleet.scenario.tank_kg`). Without `orbits`, a trip
+burns the flat `propellant_kg_per_trip` when it starts, and a servicer back with less than that waits
+for a propellant launch (`_home`). With `orbits` (`events.reach`), each servicer is parked in a
+cluster's plane, and a leg to a cluster burns by the rocket equation for its Δv (or the flat figure
+if the scenario gives one) when it sets off, first waiting for a propellant launch if the tank is
+short. A failed trip loses its servicer with `servicer_loss_probability`
 (the i-th failed trip draws the i-th number of `servicer-losses`): it stays in orbit as debris,
 with its propellant, and a replacement is bought and launched.
 
 A trip waits for a free servicer, flies out (half its trip time, or the scenario's
-`work_at_fraction` of it; the time is fixed or exponential), and succeeds with the scenario's
+`work_at_fraction` of it; the time is fixed or exponential; with `orbits`, a phasing manoeuvre of
+that time plus any wait for precession across planes), and succeeds with the scenario's
 probability (the i-th trip draws the i-th number of the `servicing-outcomes` stream). On success
 it replaces failed units of each listed module still operating, up to the units it carries and the
 boards of the module's generation in the depot (`events.depot`); an upgrade replaces every unit of
-a module with the newest generation, if the depot holds enough of them. It then flies back and
-frees the servicer.
+a module with the newest generation, if the depot holds enough of them. It then flies back (with
+`orbits`: stays with its target the rest of the trip time, then flies a leg back to the depot's plane
+if `return_to_depot`) and frees the servicer.
 """
 from __future__ import annotations
 
@@ -23,9 +28,11 @@ import simpy
 from events.depot import Depot
 from events.launch import LaunchQueue
 from events.modules import Modules
+from events.reach import Reach
 from events.reactions import Reactions
 from events.world import World
-from fleet.scenario import servicer_mass_kg, tank_kg
+from fleet.observation import ReachCost
+from fleet.scenario import flat_propellant_kg, servicer_mass_kg, tank_kg
 from fleet.state import OPERATIONAL
 from fleet.tolerances import RELATIVE_SLACK
 
@@ -49,6 +56,7 @@ class Servicing:
         self.busy_days = 0.0
         self.on_trip = 0                 # servicers on a trip now
         self._load = [0.0, 0.0, 0.0]     # day of the last change, servicer-days on trips and trip-days queued until it
+        self.reach = Reach(world) if world.scenario.orbits is not None else None   # positions and legs
         world.servicing = self
 
     def load_days(self) -> tuple[float, float]:
@@ -88,12 +96,14 @@ class Servicing:
         self.world.counters["servicers_launched"] += n
         for _ in range(n):
             self.tank_kg.append(tank_kg(self.spec))
+            if self.reach is not None:
+                self.reach.arrived()
             self._free(len(self.tank_kg) - 1)
-    def _refuel(self, sid: int) -> None:
-        """Servicer `sid` cannot fly another trip: launch propellant to fill its tank, then free it."""
-        need = tank_kg(self.spec) - self.tank_kg[sid]
-        self.launches.ship(f"propellant load (servicer {sid})", 1, need, 0.0, "servicers",
-                           lambda n: self._refuelled(sid, need), lambda n: self._refuel(sid))
+
+    def _ship_fuel(self, sid: int, kg: float, then) -> None:
+        """Launch `kg` of propellant to servicer `sid` (again if the launch fails), then call `then()`."""
+        self.launches.ship(f"propellant load (servicer {sid})", 1, kg, 0.0, "servicers",
+                           lambda n: (self._refuelled(sid, kg), then()), lambda n: self._ship_fuel(sid, kg, then))
 
     def _refuelled(self, sid: int, kg: float) -> None:
         w = self.world
@@ -102,14 +112,21 @@ class Servicing:
         w.counters["propellant_launched_kg"] += kg
         w.log.add(w.now, "refuel", -1, -1, 1, 0.0, f"servicer {sid} refuelled with {kg:,.0f} kg of propellant",
                   w.log.new_ref())
-        self._free(sid)
 
     def _home(self, sid: int) -> None:
-        """Servicer `sid` is back: free again, or waiting for propellant."""
-        if self.tank_kg[sid] < self.spec.propellant_kg_per_trip * (1 - RELATIVE_SLACK):
-            self._refuel(sid)
+        """Servicer `sid` is back: free again, or (without orbits) waiting for propellant if it holds less
+        than a trip's (with orbits, a leg waits for the propellant it needs when it starts)."""
+        if self.reach is None and self.tank_kg[sid] < flat_propellant_kg(self.spec) * (1 - RELATIVE_SLACK):
+            self._ship_fuel(sid, tank_kg(self.spec) - self.tank_kg[sid], lambda: self._free(sid))
         else:
             self._free(sid)
+
+    def reach_costs(self) -> ReachCost | None:
+        """What reaching each cluster costs each servicer now (None without orbits)."""
+        if self.reach is None:
+            return None
+        cargo = self.spec.units_per_trip * self.world.generations[self.world.newest_generation()].mass_kg_per_unit
+        return self.reach.costs(self.tank_kg, self.lost, cargo)
 
     def _lose(self, sid: int, modules: tuple[int, ...], cause: int) -> None:
         w = self.world
@@ -164,11 +181,15 @@ class Servicing:
         self._mark()
         self.on_trip += 1
         start = w.now
-        burn = self.spec.propellant_kg_per_trip
-        self.tank_kg[sid] -= burn
-        w.counters["propellant_burned_kg"] += burn
         trip = self._trip_days()
-        yield w.env.timeout(trip * self.spec.work_at_fraction)
+        cluster = int(w.table.cluster[modules[0]])
+        cargo = self._cargo_kg(modules, upgrade)
+        out = trip * self.spec.work_at_fraction
+        if self.reach is None:
+            self._burn(sid, flat_propellant_kg(self.spec), 0.0)
+        else:
+            out = yield from self._fly(sid, cluster, out, cargo)
+        yield w.env.timeout(out)
         w.table.pending_trip[list(modules)] = False
         if self.outcomes.random() < self.spec.success_probability:
             self._work(modules, upgrade, ref, cause)
@@ -182,9 +203,41 @@ class Servicing:
                 self.reactions.trip_returned(modules, ref)
                 return
         yield w.env.timeout(trip - trip * self.spec.work_at_fraction)
+        if self.reach is not None and self.spec.return_to_depot:    # back to the depot, phased like the way out
+            yield w.env.timeout((yield from self._fly(sid, self.spec.depot_cluster, trip * self.spec.work_at_fraction,
+                                                      cargo)))
         self._end_trip(start)
         self._home(sid)
         self.reactions.trip_returned(modules, ref)
+
+    def _cargo_kg(self, modules: tuple[int, ...], upgrade: bool) -> float:
+        """Mass of the boards a trip carries (out new ones, back the failed ones), kg."""
+        w = self.world
+        g = w.newest_generation() if upgrade else int(w.table.generation[modules[0]])
+        return self.spec.units_per_trip * w.generations[g].mass_kg_per_unit
+
+    def _burn(self, sid: int, kg: float, delta_v_m_s: float) -> None:
+        self.tank_kg[sid] -= kg
+        self.world.counters["propellant_burned_kg"] += kg
+        self.world.counters["servicer_delta_v_m_s"] += delta_v_m_s
+
+    def _fly(self, sid: int, cluster: int, phasing_days: float, cargo_kg: float):
+        """Servicer `sid` sets off for `cluster`'s plane (with `orbits`): while its tank is short of the leg,
+        waits for a propellant launch (filling the tank, or to what the leg needs if more), then burns
+        the leg's propellant and takes `cluster` as its position; returns the leg's days (the caller
+        waits them)."""
+        one = self.reach.leg(sid, cluster, phasing_days)
+        burn = self.reach.burn_kg(one.delta_v_m_s, self.tank_kg[sid], cargo_kg)
+        while self.tank_kg[sid] < burn * (1 - RELATIVE_SLACK):
+            full = max(tank_kg(self.spec), self.reach.least_tank_kg(one.delta_v_m_s, cargo_kg))
+            filled = self.world.env.event()
+            self._ship_fuel(sid, full - self.tank_kg[sid], filled.succeed)
+            yield filled
+            one = self.reach.leg(sid, cluster, phasing_days)        # the planes moved while it waited
+            burn = self.reach.burn_kg(one.delta_v_m_s, self.tank_kg[sid], cargo_kg)
+        self._burn(sid, min(burn, self.tank_kg[sid]), one.delta_v_m_s)     # equal but for rounding
+        self.reach.position[sid] = cluster
+        return one.days
 
     def _end_trip(self, start: float) -> None:
         """A trip that started on day `start` ends now (its servicer is back, or lost)."""

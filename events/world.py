@@ -11,10 +11,11 @@ import simpy
 from events.capacity import CapacityPath
 from events.log import EventLog
 from fleet.demand import demand_curve
-from fleet.economics import DAYS_PER_YEAR, discounted_days
+from fleet.economics import DAYS_PER_YEAR, discounted_days, flight_price_usd
 from fleet.hardware import catalog
 from fleet.lifetimes import has_radiation_hazard, inverse
 from fleet.orbits import radiation_of
+from fleet.reach import disposal_mass_ratio
 from fleet.scenario import Scenario, modules_for_target
 from fleet.state import FleetTable
 from fleet.streams import Streams
@@ -80,6 +81,7 @@ class World:
         self.counters: dict[str, int] = defaultdict(int)
         self.depot = None          # events.depot.Depot, once made: boards in stock
         self.servicing = None      # events.servicing.Servicing, once made: servicers in orbit
+        self.disposal_ratio = disposal_mass_ratio(scenario)   # deorbit propellant per kg of module, by cluster
 
     # ----- time -----------------------------------------------------------------------------------
     @property
@@ -93,6 +95,21 @@ class World:
     def newest_generation(self) -> int:
         """Catalog index of the newest generation available now."""
         return max(0, bisect_right(self.generation_days, self.env.now) - 1)
+
+    def deorbit_usd(self, m: int) -> float:
+        """What deorbiting module m costs now: `economics.deorbit_usd_per_module` plus the launch of its
+        disposal propellant (the module's mass x its cluster's `disposal_ratio`) at the lowest price per
+        kg of a full flight this year, USD."""
+        sc, t = self.scenario, self.table
+        flat = sc.economics.deorbit_usd_per_module
+        ratio = float(self.disposal_ratio[t.cluster[m]])
+        if ratio == 0.0:
+            return flat
+        year = self.year()
+        usd_per_kg = min(flight_price_usd(v, year, v.payload_kg) / v.payload_kg for v in sc.launch.vehicles
+                         if v.available_from_year <= year)       # one is available from the start
+        mass = sc.fleet.module.bus_mass_kg + t.units * self.generations[t.generation[m]].mass_kg_per_unit
+        return flat + ratio * mass * usd_per_kg
 
     # ----- units ----------------------------------------------------------------------------------
     def unit_end_days(self, installs: list[tuple[int, int, int]], day: float) -> np.ndarray:

@@ -93,6 +93,13 @@ KPIS: tuple[Kpi, ...] = (
         "servicers that reached orbit (the first ones and replacements)"),
     Kpi("servicers_lost", "count", MINIMISE, "servicers lost", _COUNT, "servicers lost on failed trips"),
     Kpi("refuels", "count", NONE, "refuels", _COUNT, "propellant deliveries that refilled a servicer"),
+    Kpi("servicer_delta_v_m_s", "m/s", MINIMISE, "servicer Δv", "{:,.0f} m/s",
+        "Δv of all servicing legs flown (phasing, plane changes, drift orbits; 0 without orbits)"),
+    Kpi("deorbit_delta_v_m_s", "m/s", NONE, "deorbit Δv per module", "{:,.0f} m/s",
+        "Δv of one module's deorbit burn, averaged over clusters (0 without orbits)"),
+    Kpi("debris_decay_years", "years", MINIMISE, "debris decay time", "{:,.1f} years",
+        "natural decay time of a module dead in orbit at its shell's altitude, averaged over the modules dead "
+        "at the horizon (0 if none, or without orbits)"),
     Kpi("cost_total_usd", "USD", MINIMISE, "total cost", _USD, "every cost booked, undiscounted"),
     Kpi("cost_npv_usd", "USD", MINIMISE, "present value of cost", _USD,
         "every cost discounted at the scenario's rate to the start, exactly for costs accruing with time"),

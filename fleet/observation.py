@@ -7,6 +7,9 @@ fleet of a million units.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Callable
+
 import numpy as np
 
 from fleet.demand import DemandCurve
@@ -15,6 +18,20 @@ from fleet.state import OPERATIONAL, FleetTable, Status, in_status
 
 
 SPARE_OFFSET = len(Status) + 1   # status codes of modules ordered as spares, shifted past the others
+
+
+@dataclass(frozen=True)
+class ReachCost:
+    """What reaching each cluster (columns) costs each servicer launched (rows, by servicer id) from
+    the plane it is parked in now (with `orbits`; see `fleet.reach`): the leg's `days` (any wait for
+    precession plus the phasing out, `work_at_fraction` of the mean `trip_days`), propellant `kg` by the rocket
+    equation (or the scenario's flat figure) carrying a load of the newest boards, and `delta_v_m_s`;
+    NaN rows for servicers lost. `position`: the cluster whose plane each servicer is in (or heads for)."""
+
+    days: np.ndarray
+    kg: np.ndarray
+    delta_v_m_s: np.ndarray
+    position: np.ndarray
 
 
 class lazy:
@@ -52,7 +69,8 @@ class Observation:
                  scenario: Scenario, generations: tuple[Generation, ...], target_pflops: float,
                  demand: DemandCurve | None = None,
                  servicers: int, servicers_busy: int, trips_queued: int,
-                 boards_in_stock: np.ndarray | None = None, boards_on_order: np.ndarray | None = None):
+                 boards_in_stock: np.ndarray | None = None, boards_on_order: np.ndarray | None = None,
+                 reach: Callable[[], ReachCost | None] | None = None):
         self._table = table
         self.day = day
         self.year = year
@@ -67,10 +85,17 @@ class Observation:
         self.trips_queued = trips_queued
         self.units_installed = table.units      # unit slots per module
         self.units_per_trip = scenario.servicing.units_per_trip
+        self._reach = reach
         n = len(generations)
         # replacement boards in the depot in orbit and on order, per available generation (catalog index)
         self.boards_in_stock = read_only(np.zeros(n, np.int64) if boards_in_stock is None else boards_in_stock[:n].copy())
         self.boards_on_order = read_only(np.zeros(n, np.int64) if boards_on_order is None else boards_on_order[:n].copy())
+
+    @lazy
+    def reach(self) -> ReachCost | None:
+        """The reach cost of each cluster from each servicer (`ReachCost`), computed when first read;
+        None without `orbits` (every trip then takes `trip_days` and the flat propellant figure)."""
+        return self._reach() if self._reach is not None else None
 
     # ----- module columns, read-only views made when first read --------------------------------
     @lazy

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import (AfterValidator, BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, Tag,
                       ValidationError, ValidationInfo, field_validator, model_validator)
 
+from fleet import reach
 from fleet.errors import MAX_SHOWN, ScenarioError, clip, shown
 from fleet.failure_trace import FailureTrace, FailureTraceError, read_failure_trace
 from fleet.tolerances import ceil_count
@@ -31,6 +32,7 @@ def _printable(text: str) -> str:
 
 
 Name = Annotated[str, Field(min_length=1), AfterValidator(_printable)]
+FLAT_PROPELLANT_KG = 50.0  # propellant per trip without orbits or an override, kg [E]
 MAX_UNITS = 10_000_000   # units in the initial fleet: the fleet table and lifetime draws stay in memory
 
 
@@ -158,6 +160,9 @@ class LaunchVehicle(Strict):
     launches_per_year: Positive
     lead_time_days: NonNegative = Field(description="days from order to the earliest launch")
     available_from_year: Year
+    payload_altitude_km: Annotated[float, Field(ge=100, le=5_000, allow_inf_nan=False)] = Field(
+        200.0, description="altitude of the circular orbit payload_kg is quoted for; with `orbits` the vehicle lifts "
+                           "less to a higher shell (`fleet.reach.lift_kg`) [E: quoted LEO payloads are to about 200 km]")
 
     @field_validator("price_per_kg_usd", "minimum_charge_usd", "price_per_flight_usd")
     @classmethod
@@ -312,7 +317,9 @@ class Servicing(Strict):
 
     servicers: Annotated[int, Field(ge=0, le=10_000)]
     trip_days: Annotated[float, Field(ge=0.01, allow_inf_nan=False)] = Field(
-        description="round trip: half out, half back (at least 0.01 days)")
+        description="round trip: half out, half back (at least 0.01 days). With `orbits`: the phasing out to a "
+                    "cluster takes work_at_fraction of it (plus any wait across planes); the servicer stays busy the "
+                    "rest of it after the work (then flies back if return_to_depot)")
     units_per_trip: Annotated[int, Field(gt=0, le=10_000_000)]
     success_probability: Probability
     cost_per_trip_usd: NonNegative
@@ -328,11 +335,29 @@ class Servicing(Strict):
     servicer_dry_mass_kg: Positive = Field(
         2_300.0, description="launch mass of one servicer without propellant (REFERENCE Servicing: MEV-1 "
                              "2,300 kg)")
-    propellant_kg_per_trip: NonNegative = Field(
-        50.0, description="propellant one trip burns [E: a 15 t round trip, servicer and boards, at 50 m/s, "
-                          "Isp 1,500 s electric propulsion: 15 t x (1 - exp(-50 / 14,700)) = 51 kg]")
+    propellant_kg_per_trip: NonNegative | None = Field(
+        None, description="a flat figure of propellant one trip burns, overriding the rocket equation. Default: "
+                          "with `orbits`, each leg burns by the rocket equation for its Δv (servicer, tank and "
+                          f"boards at `isp_s`); without, {FLAT_PROPELLANT_KG:g} kg [E: a 15 t round trip at 50 m/s, "
+                          "Isp 1,500 s: 15 t x (1 - exp(-50 / 14,700)) = 51 kg]")
     trips_per_tank: Annotated[int, Field(gt=0, le=1_000_000)] = Field(
-        20, description="trips a full tank lasts; an empty servicer waits for a propellant launch [E]")
+        20, description="trips a full tank lasts at the flat figure, which sets the tank when tank_kg is not given; "
+                        "a servicer that cannot fly its next leg waits for a propellant launch [E]")
+    tank_kg: Positive | None = Field(
+        None, description="propellant a full tank holds, kg (default: trips_per_tank x the flat propellant figure)")
+    isp_s: Positive = Field(
+        1_500.0, description="specific impulse of the servicer's propulsion, s [E: electric propulsion]")
+    max_wait_days: NonNegative = Field(
+        90.0, description="with `orbits`: longest a trip across planes may wait for differential J2 precession to "
+                          "bring the planes together instead of a direct plane change [E]")
+    rendezvous_delta_v_m_s: NonNegative = Field(
+        10.0, description="with `orbits`: Δv of the approach, proximity operations and departure of each leg, on top "
+                          "of its transfer, m/s [E]")
+    return_to_depot: bool = Field(
+        False, description="with `orbits`: after its work a servicer flies back to the depot's plane (a second "
+                           "leg); otherwise it stays parked in its last target's plane")
+    depot_cluster: Annotated[int, Field(ge=0, le=10_000)] = Field(
+        0, description="with `orbits`: the cluster whose plane the depot flies in; servicers start there")
     servicer_loss_probability: Probability = Field(
         0.1, description="chance that a failed trip also loses its servicer, left as debris [E]")
     resupply: ResupplyRule | None = Field(
@@ -408,6 +433,14 @@ class Orbits(Strict):
     shells: list[Shell] = Field(min_length=1)
     contact_days: Annotated[float, Field(ge=1, le=60, allow_inf_nan=False)] = Field(
         10.0, description="days over which passes are propagated to derive each station's contact fraction")
+    ballistic_coefficient_kg_m2: Positive = Field(
+        25.0, description="mass over drag coefficient times area of a dead module, kg/m^2: sets its natural decay "
+                          "time (`fleet.reach.decay_years`) [E: a module with large arrays, 2.2 x mean area]")
+    deorbit_perigee_km: Annotated[float, Field(ge=0, le=200, allow_inf_nan=False)] = Field(
+        50.0, description="perigee of a deorbit burn's ellipse, km [E: a prompt, targeted re-entry]")
+    deorbit_isp_s: Positive = Field(
+        220.0, description="specific impulse of a module's disposal propulsion, s [E: hydrazine]; its propellant's "
+                           "launch is booked with each deorbit")
 
     @field_validator("shells")
     @classmethod
@@ -519,7 +552,7 @@ class Scenario(Strict):
                     "the later ones are a time series after the start")
         if min(v.available_from_year for v in self.launch.vehicles) > self.start_year:
             raise ValueError("launch.vehicles: no vehicle is available at start_year")
-        lift = max(v.payload_kg for v in self.launch.vehicles)
+        lift = max(lift_kg(self, v) for v in self.launch.vehicles)
         for g in self.hardware.generations:
             mass = module_mass_kg(self, g)
             if mass > lift:
@@ -556,6 +589,9 @@ class Scenario(Strict):
             if len({shell.altitude_km for shell in self.orbits.shells}) > 1:
                 raise ValueError("failures.radiation.dose_rate_rad_per_year: the shells fly at different "
                                  "altitudes; give the dose rate")
+        if self.servicing.depot_cluster >= self.fleet.clusters:
+            raise ValueError(f"servicing.depot_cluster: {self.servicing.depot_cluster} is not a cluster (0 to "
+                             f"{self.fleet.clusters - 1})")
         shells = self.orbits.shells
         if len(shells) > 1 and any(shell.clusters is None for shell in shells):
             raise ValueError("orbits.shells: with several shells, give each one's clusters")
@@ -574,9 +610,38 @@ def module_mass_kg(scenario: Scenario, generation: Generation) -> float:
     return m.bus_mass_kg + m.units * generation.mass_kg_per_unit
 
 
+def lift_kg(scenario: Scenario, vehicle: LaunchVehicle) -> float:
+    """What `vehicle` lifts to the scenario's highest shell (its quoted payload without `orbits`), kg."""
+    if scenario.orbits is None:
+        return vehicle.payload_kg
+    top = max(shell.altitude_km for shell in scenario.orbits.shells)
+    return reach.lift_kg(vehicle.payload_kg, vehicle.payload_altitude_km, top)
+
+
+def at_altitude(scenario: Scenario) -> Scenario:
+    """The scenario with each vehicle's payload what it lifts to the highest shell (`lift_kg`), as the
+    engine flies it: every flight is sized for the highest shell, exact when all fly at one altitude."""
+    if scenario.orbits is None:
+        return scenario
+    top = max(shell.altitude_km for shell in scenario.orbits.shells)
+    if all(v.payload_altitude_km >= top for v in scenario.launch.vehicles):
+        return scenario
+    vehicles = [v.model_copy(update={"payload_kg": lift_kg(scenario, v), "payload_altitude_km": max(top, v.payload_altitude_km)})
+                for v in scenario.launch.vehicles]
+    return scenario.model_copy(update={"launch": scenario.launch.model_copy(update={"vehicles": vehicles})})
+
+
+def flat_propellant_kg(servicing: Servicing) -> float:
+    """Propellant a trip burns by the flat figure (the scenario's, or the default), kg."""
+    given = servicing.propellant_kg_per_trip
+    return FLAT_PROPELLANT_KG if given is None else given
+
+
 def tank_kg(servicing: Servicing) -> float:
     """Propellant a servicer's full tank holds, kg."""
-    return servicing.propellant_kg_per_trip * servicing.trips_per_tank
+    if servicing.tank_kg is not None:
+        return servicing.tank_kg
+    return flat_propellant_kg(servicing) * servicing.trips_per_tank
 
 
 def servicer_mass_kg(servicing: Servicing) -> float:

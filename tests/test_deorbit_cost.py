@@ -1,10 +1,13 @@
-"""Leaving orbit costs `economics.deorbit_usd_per_module`, at the end of design life or by decision,
-booked in its own cost category (so the categories still add up to the total)."""
+"""Leaving orbit costs `economics.deorbit_usd_per_module` plus the launch of the disposal propellant,
+at the end of design life or by decision, booked in its own cost category (so the categories still
+add up to the total)."""
 import dataclasses
+import math
 
 import pytest
 
 from fleet.kpis import COST_CATEGORIES
+from fleet.reach import deorbit_delta_v_m_s
 from fleet.actions import Deorbit
 from fleet.scenario import parse_scenario
 from fleet.state import OPERATIONAL
@@ -27,11 +30,22 @@ def deorbit_events(result):
     return e[e.kind == "deorbit"]
 
 
+def disposal_usd(sc) -> float:
+    """The disposal propellant's launch by hand: module mass x (exp(dv / (Isp g0)) - 1) x $/kg (the
+    scripted world's one vehicle costs $1,000/kg)."""
+    module_kg = sc.fleet.module.bus_mass_kg + sc.fleet.module.units * sc.hardware.generations[0].mass_kg_per_unit
+    dv = deorbit_delta_v_m_s(sc.orbits.shells[0].altitude_km, sc.orbits.deorbit_perigee_km)
+    return module_kg * math.expm1(dv / (sc.orbits.deorbit_isp_s * 9.80665)) * 1000.0
+
+
 def test_the_end_of_design_life_deorbit_is_booked():
-    r = simulate(one_module(design_life_years=1.0), seed=0, policy="null")
+    sc = one_module(design_life_years=1.0)
+    r = simulate(sc, seed=0, policy="null")
     ev = deorbit_events(r)
-    assert len(ev) == 1 and ev.cost_usd.tolist() == [DEORBIT_USD]
-    assert r.summary["cost_deorbit_usd"] == DEORBIT_USD
+    expected = DEORBIT_USD + disposal_usd(sc)
+    assert disposal_usd(sc) > 0.05 * DEORBIT_USD
+    assert len(ev) == 1 and ev.cost_usd.tolist() == [pytest.approx(expected, rel=1e-12)]
+    assert r.summary["cost_deorbit_usd"] == pytest.approx(expected, rel=1e-12)
     parts = sum(r.summary[f"cost_{c}_usd"] for c in COST_CATEGORIES)
     assert parts == pytest.approx(r.summary["cost_total_usd"], rel=1e-12)
 
@@ -59,7 +73,7 @@ def test_deorbiting_a_working_module_costs_the_deorbit_price():
     free = simulate(one_module(10.0, deorbit_usd=0.0), seed=0, policy=DeorbitAt100()).summary
     paid = simulate(one_module(10.0), seed=0, policy=DeorbitAt100()).summary
     assert paid["deorbits"] == free["deorbits"] == 1
-    assert paid["cost_deorbit_usd"] == DEORBIT_USD
+    assert paid["cost_deorbit_usd"] == pytest.approx(DEORBIT_USD + disposal_usd(one_module(10.0)), rel=1e-12)
     assert paid["cost_total_usd"] - free["cost_total_usd"] == pytest.approx(DEORBIT_USD, rel=1e-9)
     rate = one_module(10.0).economics.discount_rate
     assert paid["cost_npv_usd"] - free["cost_npv_usd"] == pytest.approx(

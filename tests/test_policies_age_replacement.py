@@ -47,7 +47,8 @@ def scenario():
     b["failures"] = {"unit": {"distribution": "exponential", "rate_per_year": 0.0},
                      "bus": {"distribution": "weibull", "shape": SHAPE, "scale_years": SCALE}}
     b["servicing"]["servicers"] = 0
-    b["ground"]["stations"] = [dict(b["ground"]["stations"][0], clear_probability=1.0)]
+    b["ground"]["stations"] = [dict(b["ground"]["stations"][0], clear_probability=1.0, contact_fraction=1.0)]
+    b.pop("orbits")            # no altitude: a deorbit costs nothing and a vehicle lifts its quoted payload
     b["economics"].update(bus_price_usd=500_000, operations_usd_per_module_year=0, ground_usd_per_station_year=0,
                           module_failure_usd=CF - CP, deorbit_usd_per_module=0)   # Cp: the new module alone
     return parse_scenario(b, "age-replacement closed form")

@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from fleet.reach import lift_kg
+
 from fleet.errors import PolicyFailure
 from policies import make_policy
 from runs import simulate
@@ -241,9 +243,11 @@ def test_every_field_of_every_action_is_checked(tmp_path, capsys, action, day, p
 
 
 def test_the_launch_count_bound_is_what_the_vehicles_could_lift_in_the_whole_run(tmp_path, capsys):
-    # tiny: one falcon-9, 22,800 kg per flight, modules of 600 + 16 x 20 = 920 kg (24 per flight),
-    # 12 flights a year over 1 year: 12 flights and the one at the start
-    most = 24 * (12 + 1)
+    # tiny: one falcon-9, 22,800 kg quoted to 200 km, lifting 21,180 kg to tiny's 650 km shell
+    # (fleet.reach.lift_kg), modules of 600 + 16 x 20 = 920 kg (23 per flight), 12 flights a year
+    # over 1 year: 12 flights and the one at the start
+    assert int(lift_kg(22_800.0, 200.0, 650.0) // 920) == 23
+    most = 23 * (12 + 1)
     for count, code_wanted in ((most, 0), (most + 1, 1)):
         body = f'''
             def review(self, obs):

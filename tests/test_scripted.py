@@ -6,11 +6,13 @@ fail on days 105, 205, 305 and 405; the policy calls a servicer at 4 failed unit
 leaves on day 405 and replaces the four units half-way through its 52 days, on day 431. Nothing
 else fails. The horizon is two years (730.5 days) and the timeline is sampled every 10 days.
 
-Mass and money: at day 0 the servicer (2,300 kg dry + 20 trips x 50 kg of propellant) is ordered, and
+Mass and money: at day 0 the servicer (2,300 kg dry + a 1,000 kg tank) is ordered, and
 the depot's standing order (reorder point one trip's load, 32 boards; order a load per servicer, at
 least enough to exceed the point) orders 33 boards. Both ride the module's flight on day 10 (22.8 t of
 payload). The trip draws 4 boards on day 431, leaving 29: the depot orders 32 more, which fly alone
-on day 441 (no module is queued; lead time 10 days). Boards are bought when they fly.
+on day 441 (no module is queued; lead time 10 days). Boards are bought when they fly. The servicer
+and its target share one cluster (tiny's orbits), so the trip's Δv is the rendezvous alone, and its
+propellant follows by the rocket equation for the servicer, its tank and the 32 boards it carries.
 """
 import math
 
@@ -93,7 +95,9 @@ def test_costs_by_hand(result):
     board_kg = scenario.hardware.generations[0].mass_kg_per_unit
     mass = scenario.fleet.module.bus_mass_kg + UNITS * board_kg
     sv = scenario.servicing
-    servicer_kg = sv.servicer_dry_mass_kg + sv.trips_per_tank * sv.propellant_kg_per_trip
+    servicer_kg = sv.servicer_dry_mass_kg + sv.tank_kg
+    # the rocket equation by hand: m0 (1 - exp(-dv / (Isp g0))), g0 = 9.80665 m/s^2
+    burned = (servicer_kg + 32 * board_kg) * (1 - math.exp(-sv.rendezvous_delta_v_m_s / (sv.isp_s * 9.80665)))
     first_flight = 1000.0 * (mass + servicer_kg + 33 * board_kg)
     launch = first_flight + 1000.0 * 32 * board_kg
     hardware = econ.bus_price_usd + UNITS * unit_price + (33 + 32) * unit_price
@@ -112,7 +116,8 @@ def test_costs_by_hand(result):
     assert s["unit_failures"] == 4 and s["units_replaced"] == 4 and s["servicing_trips"] == 1
     assert s["boards_launched"] == 65 and s["boards_installed"] == 4 and s["boards_in_stock"] == 61
     assert s["mass_launched_kg"] == pytest.approx(mass + servicer_kg + 65 * board_kg)
-    assert s["mass_propellant_burned_kg"] == pytest.approx(sv.propellant_kg_per_trip)
+    assert s["mass_propellant_burned_kg"] == pytest.approx(burned, rel=1e-12) and burned > 0
+    assert s["servicer_delta_v_m_s"] == sv.rendezvous_delta_v_m_s
     assert s["mass_deorbited_kg"] == pytest.approx(4 * board_kg)       # the failed boards, taken out
     # the launch row carries the whole first flight and the module's hardware; discounting lowers the total
     assert result.events.loc[result.events.kind == "launch", "cost_usd"].sum() == pytest.approx(

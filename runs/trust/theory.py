@@ -190,3 +190,32 @@ def visible_fraction_by_central_angle(altitude_km: float, inclination_deg: float
     seen = cos_angle >= math.cos(limit)
     passes = int(np.count_nonzero(seen[1:] & ~seen[:-1])) + int(seen[0])
     return passes / days, float(seen.mean()) * 24.0
+
+
+NODE_STEP_DAYS = 1e-3       # the search's time step
+
+
+def days_until_nodes_meet(node1_deg: float, rate1_deg_day: float, node2_deg: float, rate2_deg_day: float,
+                          step_days: float = NODE_STEP_DAYS, limit_days: float = 10_000.0) -> float:
+    """First day on which two drifting nodes coincide, by stepping both forward (a brute-force search
+    for the crossing of their difference through a multiple of 360 degrees); inf if not within `limit_days`."""
+    days = np.arange(0.0, limit_days, step_days)
+    gap = (node2_deg + rate2_deg_day * days) - (node1_deg + rate1_deg_day * days)
+    turns = np.floor(gap / 360.0)
+    crossed = np.nonzero(turns[1:] != turns[:-1])[0]
+    if len(crossed) == 0:
+        return math.inf
+    i = crossed[0]
+    return float(days[i] + step_days * (turns[i] * 360.0 - gap[i] + (360.0 if turns[i + 1] > turns[i] else 0.0))
+                 / (gap[i + 1] - gap[i]))
+
+
+def burn_in_small_steps(initial_mass_kg: float, delta_v_m_s: float, exhaust_speed_m_s: float,
+                        steps: int = 100_000) -> float:
+    """Propellant burned for `delta_v_m_s`, as many small impulses each burning m dv / c of the mass
+    left (Euler integration of dm = -m dv / c, the rocket equation's differential form), kg."""
+    mass = initial_mass_kg
+    dv = delta_v_m_s / steps
+    for _ in range(steps):
+        mass -= mass * dv / exhaust_speed_m_s
+    return initial_mass_kg - mass

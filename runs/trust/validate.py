@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from fleet import orbits
+from fleet import orbits, reach
 from fleet.actions import Action, Launch, Service
 from fleet.economics import DAYS_PER_YEAR
 from fleet.observation import Observation
@@ -508,6 +508,49 @@ def passes(n: int) -> list[Row]:
     return rows
 
 
+STEP_RTOL = 1e-6             # 100,000 Euler steps of the rocket equation, or a 0.001-day search for a crossing
+
+
+def _sso(altitude_km: float, node_deg: float, phase_deg: float = 0.0) -> reach.Plane:
+    inclination = orbits.sun_synchronous_inclination_deg(altitude_km)
+    return reach.Plane(altitude_km, inclination, node_deg, orbits.nodal_precession_deg_per_day(altitude_km, inclination),
+                       phase_deg)
+
+
+def reach_plane_change(n: int) -> list[Row]:
+    """A servicing leg between two co-phased planes of one node and two inclinations, with no wait
+    allowed: its Δv against the velocity difference of the two orbits at the node."""
+    rows = []
+    for turn in (1.0, 5.0):
+        a = _sso(650.0, 30.0)
+        b = reach.Plane(650.0, a.inclination_deg + turn, 30.0, a.node_rate_deg_day, 0.0)
+        leg = reach.leg(a, b, 0.0, 15.0, max_wait_days=0.0)
+        rows.append(Row(f"servicing leg across planes {turn:g} degrees apart at 650 km, m/s",
+                        1000.0 * theory.velocity_turn_delta_v(orbits.speed_km_s(650.0), a.inclination_deg,
+                                                              a.inclination_deg + turn),
+                        np.array([leg.delta_v_m_s]), tolerance=ROUNDING_RTOL))
+    return rows
+
+
+def reach_precession_wait(n: int) -> list[Row]:
+    """A leg from a dawn-dusk plane at 600 km to one at 700 km whose node is 2 degrees ahead: the
+    servicer waits for the faster drift at 600 km to close the gap; the wait against stepping both
+    nodes forward until they meet."""
+    a = _sso(600.0, 0.0)
+    b = reach.Plane(700.0, a.inclination_deg, 2.0, orbits.nodal_precession_deg_per_day(700.0, a.inclination_deg), 0.0)
+    leg = reach.leg(a, b, 0.0, 15.0, max_wait_days=365.0)
+    expected = theory.days_until_nodes_meet(a.node_deg, a.node_rate_deg_day, b.node_deg, b.node_rate_deg_day)
+    return [Row("days waiting for J2 precession to align planes 2 degrees apart (600 and 700 km)", expected,
+                np.array([leg.wait_days]), tolerance=STEP_RTOL)]
+
+
+def reach_propellant(n: int) -> list[Row]:
+    """Propellant of a 300 m/s leg for 7 t at Isp 1,500 s: the rocket equation against many small burns."""
+    return [Row("propellant of a 300 m/s leg, 7 t at Isp 1,500 s, kg",
+                theory.burn_in_small_steps(7000.0, 300.0, 1500.0 * orbits.G0_M_S2),
+                np.array([reach.rocket_burn_kg(7000.0, 300.0, 1500.0)]), tolerance=STEP_RTOL)]
+
+
 CASES: tuple[Case, ...] = (
     Case("renewal-exponential", "renewal count N(t) = lambda t", 8, 40, renewal_exponential),
     Case("renewal-weibull", "Weibull renewal function, numerical renewal equation", 8, 40, renewal_weibull),
@@ -535,6 +578,10 @@ CASES: tuple[Case, ...] = (
          sun_synchronous_precession),
     Case("plane-change", "2 v sin(di/2) against the velocity difference", 1, 1, plane_change),
     Case("passes", "elevation test against the Earth-central-angle test", 1, 1, passes),
+    Case("reach-plane-change", "a servicing leg's Δv across planes: 2 v sin(di/2)", 1, 1, reach_plane_change),
+    Case("reach-precession-wait", "wait for differential J2 precession against stepped nodes", 1, 1,
+         reach_precession_wait),
+    Case("reach-propellant", "rocket equation against many small burns", 1, 1, reach_propellant),
 )
 
 

@@ -97,8 +97,13 @@ class Shadow:
 
     def fleet_at(self, day: float) -> float:
         """The fleet's shadow fraction on `day` (the last block's beyond the horizon)."""
-        block = 0 if math.isinf(self.block_days) else int(day // self.block_days)
-        return float(self.fleet[min(max(block, 0), len(self.fleet) - 1)])
+        return float(self.fleet_on(np.array([day]))[0])
+
+    def fleet_on(self, days: np.ndarray) -> np.ndarray:
+        """The fleet's shadow fraction on each of `days`."""
+        if math.isinf(self.block_days):
+            return np.full(len(days), self.fleet[0])
+        return self.fleet[np.clip((np.asarray(days) // self.block_days).astype(np.intp), 0, len(self.fleet) - 1)]
 
     def longest_hours(self) -> float:
         """Longest shadow of one orbit in any shell and block, hours."""

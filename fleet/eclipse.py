@@ -14,14 +14,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 
 from fleet import orbits
 
-if TYPE_CHECKING:
-    from fleet.scenario import ModuleDesign, Scenario, Shell
+Scenario = Any      # a fleet.scenario.Scenario (not imported: fleet.scenario imports this module)
+Shell = Any         # a fleet.scenario.Shell
 
 DAYS_PER_YEAR = 365.25
 SAMPLES_PER_DAY = 4         # beta angles sampled a day: the sun and the node move < 0.3 degrees in 6 hours
@@ -118,7 +118,7 @@ class Shadow:
         return out
 
 
-def shadow_of(scenario: "Scenario") -> Shadow:
+def shadow_of(scenario: Scenario) -> Shadow:
     """The shadow blocks of the scenario's shells over its horizon, or the typed-in fraction as one
     block for every shell (without `orbits`: one shell holding every cluster)."""
     typed = scenario.fleet.module.eclipse_fraction
@@ -139,7 +139,7 @@ def shadow_of(scenario: "Scenario") -> Shadow:
     return Shadow(block, np.array(rows), owner, period_h)
 
 
-def _shell_blocks(shell: "Shell", clusters: int, start_days: float, blocks: int, block_days: int) -> np.ndarray:
+def _shell_blocks(shell: Shell, clusters: int, start_days: float, blocks: int, block_days: int) -> np.ndarray:
     """Shadow fraction of each block, averaged over the shell's clusters (each in its plane)."""
     per_plane = np.bincount(np.arange(clusters) % shell.planes, minlength=shell.planes)
     total = np.zeros(blocks)
@@ -163,7 +163,7 @@ def _plane_blocks(altitude_km: float, inclination_deg: float | None, ltan_h: flo
     return out
 
 
-def sunlight_of(scenario: "Scenario") -> Sunlight:
+def sunlight_of(scenario: Scenario) -> Sunlight:
     """The fraction of time compute runs: 1 on batteries, else the sunlit fraction of each block."""
     if scenario.fleet.module.eclipse_power == "battery":
         return Sunlight.steady(1.0)
@@ -171,13 +171,13 @@ def sunlight_of(scenario: "Scenario") -> Sunlight:
     return Sunlight.blocks(shadow.block_days, 1.0 - shadow.fleet)
 
 
-def mean_sunlit(scenario: "Scenario") -> float:
+def mean_sunlit(scenario: Scenario) -> float:
     """Time average over the horizon of the fraction of time compute runs (for policies' estimates)."""
     return sunlight_of(scenario).mean(scenario.horizon_years * DAYS_PER_YEAR)
 
 
 # ----- batteries ----------------------------------------------------------------------------------
-def battery_kwh(scenario: "Scenario") -> float:
+def battery_kwh(scenario: Scenario) -> float:
     """Energy stored per module: its array power through the longest shadow, at the design's depth of
     discharge; 0 for a module that throttles in shadow. kWh."""
     design = scenario.fleet.module
@@ -186,11 +186,11 @@ def battery_kwh(scenario: "Scenario") -> float:
     return design.solar_array_kw * shadow_of(scenario).longest_hours() / design.battery_depth_of_discharge
 
 
-def battery_mass_kg(scenario: "Scenario") -> float:
+def battery_mass_kg(scenario: Scenario) -> float:
     """Mass of one module's battery, kg."""
     return battery_kwh(scenario) * 1000.0 / scenario.fleet.module.battery_wh_per_kg
 
 
-def battery_price_usd(scenario: "Scenario") -> float:
+def battery_price_usd(scenario: Scenario) -> float:
     """Price of one module's battery, $ (booked with the module's hardware)."""
     return battery_kwh(scenario) * scenario.fleet.module.battery_usd_per_kwh

@@ -61,7 +61,7 @@ class ModuleDesign(Strict):
                            "150-200 Wh/kg, less packaging; docs/reference-figures.md, Power]")
     battery_usd_per_kwh: NonNegative = Field(
         2_000.0, description="battery price per kWh of capacity, $/kWh [E: space-qualified packs at about 15x "
-                             "terrestrial pack prices of about $140/kWh]")
+                             "terrestrial pack prices of about $140/kWh; docs/reference-figures.md, Power]")
     battery_depth_of_discharge: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = Field(
         0.3, description="fraction of the battery's energy one shadow may use [E: a LEO battery cycles about "
                          "5,500 times a year; 20-40% depth keeps it for a design life; docs/reference-figures.md, Power]")

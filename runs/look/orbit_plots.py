@@ -18,6 +18,7 @@ from runs.look.plots import WIDTH_IN, _plain
 
 PASS_STEP_S = 10.0
 DAYS_SHOWN = 366          # columns of the season grid: days of the year
+LEAST_SCALE = 0.01        # the colour scale's top when the fleet is never in shadow (a fraction of the orbit)
 
 
 def season_grid(scenario: Scenario) -> pd.DataFrame:
@@ -35,7 +36,7 @@ def eclipse_seasons(scenario: Scenario) -> Figure:
     grid = season_grid(scenario)
     fig = Figure(figsize=(WIDTH_IN, 0.9 + 0.12 * len(grid) + 1.2), layout="constrained")
     ax = fig.subplots()
-    top = max(float(np.nanmax(grid.to_numpy())), 1e-3)
+    top = max(float(np.nanmax(grid.to_numpy())), LEAST_SCALE)
     image = ax.imshow(grid.to_numpy(), aspect="auto", cmap="Greys", vmin=0.0, vmax=top, interpolation="nearest",
                       extent=(0, DAYS_SHOWN, grid.index[-1] + 0.5, grid.index[0] - 0.5))
     ax.set_xlabel("day of the year")

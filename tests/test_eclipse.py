@@ -18,8 +18,10 @@ from fleet.contacts import ContactHours
 from fleet.economics import DAYS_PER_YEAR
 from fleet.errors import ScenarioError
 from fleet.scenario import parse_scenario
+from fleet.yamlio import dump_yaml
 from policies.null import Null
 from runs import load_scenario, simulate
+from tests.commands import fleet
 from tests.scripted import one_module_dict
 
 INCLINED_550 = {"shells": [{"name": "inclined", "altitude_km": 550.0, "inclination_deg": 53.0}]}
@@ -172,3 +174,15 @@ def test_the_shipped_dawn_dusk_scenarios_see_the_reference_shadow():
     s = simulate(tiny, seed=0).summary
     assert s["eclipse_fraction"] == pytest.approx(0.039, abs=0.01)   # modules miss parts of the seasons
     assert math.isfinite(s["dose_krad_mean"]) and s["contact_hours_per_day"] > 0
+
+
+def test_fleet_run_refuses_batteries_without_orbits_with_one_clear_message(tmp_path):
+    data = load_scenario("tiny").model_dump(mode="json")
+    data.pop("orbits")
+    data["ground"]["stations"] = [dict(s, contact_fraction=0.1) for s in data["ground"]["stations"]]
+    data["fleet"]["module"].update(eclipse_fraction=0.04, eclipse_power="battery")
+    (tmp_path / "bad.yaml").write_text(dump_yaml(data), encoding="utf-8")
+    done = fleet("run", "bad.yaml", "--years", "1", "--out", "out", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "bad.yaml" in done.stderr and "fleet.module.eclipse_power: battery needs an `orbits` section" in done.stderr
+    assert "Traceback" not in done.stderr and not (tmp_path / "out").exists()

@@ -11,10 +11,12 @@ import pandas as pd
 from events.ground import GroundNetwork
 from events.comparison import MonthlyOutput, earth_comparison
 from events.depot import Depot
+from events.eclipse import eclipse_seasons
 from events.invariants import check_replication, mass_balance
 from events.launch import LaunchQueue
 from events.log import EventLog
 from events.modules import Modules
+from events.orbit_outputs import orbit_kpis
 from events.review import PolicyDriver
 from events.servicing import Servicing
 from events.space_weather import SpaceWeather
@@ -66,6 +68,8 @@ def run_replication(scenario: Scenario, policy: Policy, seed: int) -> Outcome:
     env.process(timeline.run())
     env.process(output.run())
     env.process(_follow_demand(world, ground))
+    if world.sunlight.constant is None:
+        env.process(eclipse_seasons(world, ground))
     _deploy(world, launches)
     servicing.buy_fleet()                           # servicers and boards ride the first flights
     depot.check(world.newest_generation())
@@ -83,6 +87,7 @@ def run_replication(scenario: Scenario, policy: Policy, seed: int) -> Outcome:
     _log_unit_failures(world)
     summary = _summary(world, output, ground, servicing, len(world.log), time.perf_counter() - started)
     summary.update(mass_balance(world))
+    summary.update(orbit_kpis(world, timeline.contacts))
     check_replication(world, ground, timeline, summary)
     return Outcome(log=world.log, timeline=timeline.frame(), summary=summary)
 

@@ -6,7 +6,8 @@ stationary state.
 
 What counts as delivered. At each instant the fleet runs u = min(C, D) of its capacity C (daylight
 PFLOPS, from the capacity path `events.capacity`) for demand D, in sunlight only: compute used is
-(1 - eclipse fraction) u PFLOPS-days per day, and capacity above demand stays idle (surplus). Only
+s u PFLOPS-days per day, s the fraction of the time compute runs (1 - the shadow fraction, constant
+over blocks of days, `fleet.eclipse`; 1 on batteries), and capacity above demand stays idle (surplus). Only
 used compute produces results, `data_tb_per_pflops_day` TB per PFLOPS-day used. D changes only at
 clock events and C only falls between them, so production never rises between two changes of
 weather or of the fleet, and the backlog and its losses are integrated exactly
@@ -39,7 +40,9 @@ class GroundNetwork:
         self.blackout_days = 0.0
         self.path = world.capacity
         module = world.scenario.fleet.module
-        self.sunlit = 1.0 - module.eclipse_fraction
+        self.sunlit = world.sunlight.at(0.0)            # fraction of the time compute runs, now
+        self._sunlit_area = self._sunlit_above = 0.0      # integrals of sunlit x C, x (C - level)+ until the marks
+        self._area_mark = self._above_mark = 0.0          # the path's integrals when sunlit last changed
         self.tb_per_used_pflops_day = spec.data_tb_per_pflops_day
         self.tb_per_pflops_day = self.sunlit * spec.data_tb_per_pflops_day   # per PFLOPS-day of daylight capacity
         self.buffer_tb_per_module = module.data_buffer_tb
@@ -84,6 +87,16 @@ class GroundNetwork:
             self.backlog_tb -= share
             self.lost_tb += share
 
+    def set_sunlit(self, sunlit: float) -> None:
+        """From now on compute runs `sunlit` of the time (a new block of eclipse): integrate up to now first."""
+        self.sync()
+        path = self.path
+        self._sunlit_area += self.sunlit * (path.area - self._area_mark)
+        self._sunlit_above += self.sunlit * (path.above - self._above_mark)
+        self._area_mark, self._above_mark = path.area, path.above
+        self.sunlit = sunlit
+        self.tb_per_pflops_day = sunlit * self.tb_per_used_pflops_day
+
     def sync(self) -> None:
         """Bring the backlog and the capacity path up to now."""
         self.advance()
@@ -103,17 +116,17 @@ class GroundNetwork:
     @property
     def capacity_pflops_days(self) -> float:
         """Integral of the fleet's capacity, idle in eclipse."""
-        return self.sunlit * self.path.area
+        return self._sunlit_area + self.sunlit * (self.path.area - self._area_mark)
 
     @property
     def surplus_pflops_days(self) -> float:
         """Integral of the capacity above demand, idle in eclipse."""
-        return self.sunlit * self.path.above
+        return self._sunlit_above + self.sunlit * (self.path.above - self._above_mark)
 
     @property
     def used_pflops_days(self) -> float:
         """Integral of min(capacity, demand), idle in eclipse: the compute run."""
-        return self.sunlit * (self.path.area - self.path.above)
+        return self.capacity_pflops_days - self.surplus_pflops_days
 
     def _as_compute(self, tb: float) -> float:
         """PFLOPS-days of used compute whose results are `tb` TB (0 if results weigh nothing)."""

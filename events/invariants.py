@@ -12,6 +12,7 @@ import numpy as np
 from events.ground import GroundNetwork
 from events.timeline import Timeline
 from events.world import World
+from fleet.eclipse import battery_mass_kg
 from fleet.kpis import COST_CATEGORIES
 from fleet.state import Status
 from fleet.tolerances import RELATIVE_SLACK
@@ -181,7 +182,8 @@ def mass_balance(world: World) -> dict:
     t = world.table
     status = t.status[: t.n]
     board_kg = np.array([g.mass_kg_per_unit for g in world.generations])
-    mass = world.scenario.fleet.module.bus_mass_kg + t.units * board_kg[t.generation[: t.n]]
+    bus_kg = world.scenario.fleet.module.bus_mass_kg + battery_mass_kg(world.scenario)
+    mass = bus_kg + t.units * board_kg[t.generation[: t.n]]
     by_status = np.bincount(status, weights=mass, minlength=len(Status) + 1)
     stock = world.depot.stock
     c = world.counters

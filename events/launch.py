@@ -42,6 +42,7 @@ from events.modules import Modules
 from events.reactions import Reactions
 from events.world import World, fmt_usd
 from fleet.economics import DAYS_PER_YEAR, expected_cost_per_module_usd, flight_price_usd
+from fleet.eclipse import battery_price_usd
 from fleet.scenario import module_mass_kg
 from fleet.state import Status, in_status
 from fleet.tolerances import floor_count
@@ -75,6 +76,7 @@ class LaunchQueue:
         self.queues: list[deque[int]] = [deque() for _ in range(world.scenario.fleet.clusters)]
         self.waiting = 0
         self.mass_kg = np.array([module_mass_kg(world.scenario, g) for g in world.generations])
+        self.bus_usd = world.scenario.economics.bus_price_usd + battery_price_usd(world.scenario)   # battery aboard
         self.vehicles = world.scenario.launch.vehicles
         self.last_launch_day = [-np.inf] * len(self.vehicles)
         self.max_wait_days = world.scenario.launch.max_wait_days
@@ -282,9 +284,8 @@ class LaunchQueue:
             del self.ordered_by[m]
         self.waiting -= len(payload)
         self.last_launch_day[v] = w.now
-        econ = w.scenario.economics
         prices = w.table.price_usd_per_unit[w.table.generation[payload]].tolist()
-        hardware = sum(econ.bus_price_usd + w.table.units * p for p in prices)
+        hardware = sum(self.bus_usd + w.table.units * p for p in prices)
         ids = np.array(payload)
         self.on_modules_launched(ids)             # the standing order may ship boards on this very flight
         loads = self._take_cargo(v, veh.payload_kg - mass)

@@ -1,4 +1,5 @@
-"""Timeline samples: the fleet's state every `timeline_step_days`. Sampling only reads: it books no
+"""Timeline samples: the fleet's state every `timeline_step_days` (with the fleet's shadow fraction on the
+day and the hours a day a cluster has a station in view that is clear at the sample). Sampling only reads: it books no
 cost and changes no rate, so no KPI depends on the step. A sample is taken after everything else
 that happens at its instant (the first one shows what was commissioned on day 0); its cumulative
 cost includes the operations and ground costs accrued so far, which are booked at the horizon.
@@ -11,13 +12,14 @@ import pandas as pd
 from events.ground import GroundNetwork
 from events.servicing import Servicing
 from events.world import World
+from fleet.contacts import ContactHours
 from fleet.economics import DAYS_PER_YEAR
 from fleet.state import Status, in_status
 
 COLUMNS = ("time_days", "time_years", "year", "modules_operational", "modules_in_pipeline",
            "units_alive", "capacity_pflops", "demand_pflops", "availability", "power_kw", "backlog_tb",
            "data_lost_tb", "servicers_busy", "trips_queued", "servicers_busy_mean", "trips_queued_mean",
-           "cost_cumulative_usd")
+           "cost_cumulative_usd", "eclipse_fraction", "contact_hours")
 
 
 class Timeline:
@@ -29,6 +31,7 @@ class Timeline:
         self.servicing = servicing
         self.rows: dict[str, list] = {c: [] for c in COLUMNS}
         self._last_load = (0.0, 0.0, 0.0)    # day of the previous sample, servicer load integrals until it
+        self.contacts = ContactHours(world.scenario)
 
     def run(self):
         """The sampling process: a row every `timeline_step_days`, after everything else at that instant."""
@@ -59,7 +62,8 @@ class Timeline:
         row = (day, day / DAYS_PER_YEAR, w.year(day), len(ops), pipeline, int(alive.sum()), capacity,
                demand, min(1.0, capacity / demand) if demand > 0 else 1.0, float(array_kw.sum()),
                self.ground.backlog_tb, self.ground.lost_tb, self.servicing.busy,
-               self.servicing.queued, busy_mean, queued_mean, w.ledger.total_usd + w.accrued_usd(0.0, day))
+               self.servicing.queued, busy_mean, queued_mean, w.ledger.total_usd + w.accrued_usd(0.0, day),
+               w.shadow.fleet_at(day), self.contacts.hours_per_day(tuple(self.ground.clear)))
         for c, v in zip(COLUMNS, row):
             self.rows[c].append(v)
 

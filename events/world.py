@@ -13,6 +13,7 @@ from events.log import EventLog
 from fleet.demand import demand_curve
 from fleet.economics import DAYS_PER_YEAR, discounted_days, flight_price_usd
 from fleet.hardware import catalog
+from fleet.eclipse import shadow_of, sunlight_of
 from fleet.lifetimes import has_radiation_hazard, inverse
 from fleet.orbits import radiation_of
 from fleet.reach import disposal_mass_ratio
@@ -59,8 +60,10 @@ class World:
         self.log = EventLog()
         self.ledger = Ledger(scenario.economics.discount_rate)
         self.generations = catalog(scenario)
+        self.shadow = shadow_of(scenario)              # each shell's shadow fraction, by blocks of days
+        self.sunlight = sunlight_of(scenario)          # the fraction of time compute runs, by blocks of days
         self.table = FleetTable(scenario.fleet.module, self.generations,
-                                capacity=max(64, 2 * modules_for_target(scenario)))
+                                capacity=max(64, 2 * modules_for_target(scenario)), sunlight=self.sunlight)
         self.horizon_day = scenario.horizon_years * DAYS_PER_YEAR
         # day on which each generation becomes available (negative: before the start)
         self.generation_days = [(g.year_available - scenario.start_year) * DAYS_PER_YEAR for g in self.generations]

@@ -115,6 +115,14 @@ KPIS: tuple[Kpi, ...] = (
     Kpi("servicer_utilisation", "fraction", NONE, "servicer utilisation", "{:.1%}",
         "fraction of servicer-days spent on trips"),
     Kpi("space_weather_events", "count", NONE, "space weather events", _COUNT, "solar particle events"),
+    Kpi("eclipse_fraction", "fraction", NONE, "time in shadow", "{:.2%}",
+        "fraction of the time in Earth's shadow, averaged over the run and the operational modules (each in "
+        "its shell's blocks of days; compute idles then unless on batteries)"),
+    Kpi("contact_hours_per_day", "h/day", MAXIMISE, "ground contact", "{:.2f} h/day",
+        "hours a day with at least one station in view (weather aside), averaged over the clusters and days"),
+    Kpi("dose_krad_mean", "krad", MINIMISE, "dose per module", "{:.2f} krad",
+        "ionising dose behind the shielding at the end of life or at the horizon, averaged over the modules "
+        "that ever operated"),
     Kpi("modules_operational_final", "count", MAXIMISE, "modules operating at the end", _COUNT,
         "operational modules at the horizon"),
     Kpi("demand_pflops_days", "PFLOPS-days", NONE, "demand", "{:,.0f} PFLOPS-days",

@@ -172,11 +172,19 @@ def contacts(altitude_km: float, inclination_deg: float, node_deg_: float, latit
              step_s: float = 10.0, start_days: float = 0.0) -> tuple[float, float]:
     """Passes per day and hours in view per day of one satellite over one station, by propagating the
     circular orbit (with its nodal drift) over a rotating spherical Earth for `n_days` days."""
-    t = np.arange(0.0, n_days * SECONDS_PER_DAY, step_s)
-    in_view = _elevation_deg(t, altitude_km, inclination_deg, node_deg_, latitude_deg, longitude_deg,
-                             start_days) >= min_elevation_deg
+    in_view = visible(altitude_km, inclination_deg, node_deg_, latitude_deg, longitude_deg, min_elevation_deg,
+                      n_days, step_s, start_days)
     rises = int(np.count_nonzero(in_view[1:] & ~in_view[:-1])) + int(in_view[0])
     return rises / n_days, float(in_view.mean()) * 24.0
+
+
+def visible(altitude_km: float, inclination_deg: float, node_deg_: float, latitude_deg: float,
+            longitude_deg: float, min_elevation_deg: float, n_days: float = 10.0, step_s: float = 10.0,
+            start_days: float = 0.0) -> np.ndarray:
+    """Whether the satellite is in view of the station at each step of `step_s` s over `n_days` days."""
+    t = np.arange(0.0, n_days * SECONDS_PER_DAY, step_s)
+    return _elevation_deg(t, altitude_km, inclination_deg, node_deg_, latitude_deg, longitude_deg,
+                          start_days) >= min_elevation_deg
 
 
 def _elevation_deg(t: np.ndarray, altitude_km: float, inclination_deg: float, node_deg_: float,
@@ -226,19 +234,19 @@ def contact_fractions(scenario) -> np.ndarray:
                 out[row:row + n, j] = typed[j]
             else:
                 out[row:row + n, j] = _shell_contact_hours(
-                    shell.altitude_km, _inclination_deg(shell), _first_node_deg(shell, start), s.latitude_deg,
+                    shell.altitude_km, inclination_of(shell), first_node_deg(shell, start), s.latitude_deg,
                     s.longitude_deg, s.min_elevation_deg, scenario.orbits.contact_days, start) / 24.0
         row += n
     return out
 
 
-def _inclination_deg(shell) -> float:
+def inclination_of(shell) -> float:
     if shell.sun_synchronous_ltan_h is not None:
         return sun_synchronous_inclination_deg(shell.altitude_km)
     return shell.inclination_deg
 
 
-def _first_node_deg(shell, start_days: float) -> float:
+def first_node_deg(shell, start_days: float) -> float:
     """Node of the shell's first plane at the start, degrees."""
     if shell.sun_synchronous_ltan_h is None:
         return 0.0

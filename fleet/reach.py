@@ -164,8 +164,8 @@ def cluster_planes(scenario) -> list[Plane]:
     out = []
     for shell in scenario.orbits.shells:
         n = shell.clusters or clusters
-        inclination = o._inclination_deg(shell)
-        first = o._first_node_deg(shell, start)
+        inclination = o.inclination_of(shell)
+        first = o.first_node_deg(shell, start)
         rate = o.nodal_precession_deg_per_day(shell.altitude_km, inclination)
         for j in range(n):
             p = j % shell.planes

@@ -15,6 +15,7 @@ from pydantic import (AfterValidator, BaseModel, ConfigDict, Discriminator, Fiel
                       ValidationError, ValidationInfo, field_validator, model_validator)
 
 from fleet import reach
+from fleet.eclipse import battery_mass_kg
 from fleet.errors import MAX_SHOWN, ScenarioError, clip, shown
 from fleet.failure_trace import FailureTrace, FailureTraceError, read_failure_trace
 from fleet.tolerances import ceil_count
@@ -50,7 +51,22 @@ class ModuleDesign(Strict):
     bus_mass_kg: Positive = Field(description="mass of the bus, array and structure, without units")
     solar_array_kw: Positive = Field(description="array power at beginning of life, kW")
     array_degradation_per_year: Fraction = Field(description="fractional loss of array power per year")
-    eclipse_fraction: Fraction = Field(description="fraction of time in Earth's shadow; compute idles then")
+    eclipse_fraction: Fraction | None = Field(
+        None, description="fraction of time in Earth's shadow, typed in: required without `orbits`; with `orbits` "
+                          "it overrides the shadow derived from the shells' geometry (default: the geometry)")
+    eclipse_power: Literal["throttle", "battery"] = Field(
+        "throttle", description="in shadow, throttle: compute idles; battery: compute runs on batteries sized for "
+                                "the longest shadow of the run (their mass and price added to the module; needs "
+                                "`orbits`)")
+    battery_wh_per_kg: Positive = Field(
+        150.0, description="battery energy per kg with its packaging, Wh/kg [E: space Li-ion cells of "
+                           "150-200 Wh/kg, less packaging; docs/reference-figures.md, Power]")
+    battery_usd_per_kwh: NonNegative = Field(
+        2_000.0, description="battery price per kWh of capacity, $/kWh [E: space-qualified packs at about 15x "
+                             "terrestrial pack prices of about $140/kWh; docs/reference-figures.md, Power]")
+    battery_depth_of_discharge: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = Field(
+        0.3, description="fraction of the battery's energy one shadow may use [E: a LEO battery cycles about "
+                         "5,500 times a year; 20-40% depth keeps it for a design life; docs/reference-figures.md, Power]")
     commissioning_days: NonNegative = Field(description="days from launch to operation")
     design_life_years: Positive = Field(description="age at which a module is deorbited")
     data_buffer_tb: NonNegative = Field(
@@ -441,6 +457,10 @@ class Orbits(Strict):
     deorbit_isp_s: Positive = Field(
         220.0, description="specific impulse of a module's disposal propulsion, s [E: hydrazine]; its propellant's "
                            "launch is booked with each deorbit")
+    eclipse_block_days: Annotated[int, Field(ge=1, le=30)] = Field(
+        1, description="the shadow fraction of each shell is held constant over blocks of this many days (compute "
+                       "integrates exactly within a block; eclipse seasons change the fleet's compute from block "
+                       "to block)")
 
     @field_validator("shells")
     @classmethod
@@ -540,6 +560,7 @@ class Scenario(Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> "Scenario":
+        self._check_orbits()
         first = self.hardware.generations[0]
         if first.year_available > self.start_year:
             raise ValueError(
@@ -572,7 +593,6 @@ class Scenario(Strict):
         if modules * self.fleet.module.units > MAX_UNITS:
             raise ValueError(f"fleet.target_power_mw: more than {MAX_UNITS:,} units in the initial fleet; "
                              "reduce the target or the units per module")
-        self._check_orbits()
         return self
 
     def _check_orbits(self) -> None:
@@ -584,6 +604,11 @@ class Scenario(Strict):
             for i, s in enumerate(stations):
                 if s.contact_fraction is None:
                     raise ValueError(f"ground.stations.{i}.contact_fraction: required without an `orbits` section")
+            if self.fleet.module.eclipse_fraction is None:
+                raise ValueError("fleet.module.eclipse_fraction: required without an `orbits` section")
+            if self.fleet.module.eclipse_power == "battery":
+                raise ValueError("fleet.module.eclipse_power: battery needs an `orbits` section (the battery is "
+                                 "sized for the longest shadow of the shells)")
             return
         if radiation is not None and radiation.dose_rate_rad_per_year is None:
             if len({shell.altitude_km for shell in self.orbits.shells}) > 1:
@@ -607,7 +632,7 @@ class Scenario(Strict):
 def module_mass_kg(scenario: Scenario, generation: Generation) -> float:
     """Launch mass of one module fitted with units of `generation`, kg."""
     m = scenario.fleet.module
-    return m.bus_mass_kg + m.units * generation.mass_kg_per_unit
+    return m.bus_mass_kg + battery_mass_kg(scenario) + m.units * generation.mass_kg_per_unit
 
 
 def lift_kg(scenario: Scenario, vehicle: LaunchVehicle) -> float:

@@ -8,7 +8,8 @@ compute over any interval are array arithmetic (see `integrate`).
 Power: the array gives P(a) = P0 (1 - d)^a at array age a (years since commissioning); a unit
 draws `power_kw_per_unit`, so at most floor(P / u) units run. Ranking units by end time (longest
 lived first), rank j runs while it is alive and while P >= j u, i.e. until min(end_j, tau_j) where
-tau_j = commissioning + age at which P falls to j u. Compute is idle in eclipse.
+tau_j = commissioning + age at which P falls to j u. Compute runs the fraction of the time the table's
+`sunlight` gives (`fleet.eclipse`: idle in shadow, by blocks of days, unless on batteries).
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from fleet.eclipse import Sunlight
 from fleet.economics import DAYS_PER_YEAR
 from fleet.scenario import Generation, ModuleDesign
 from fleet.tolerances import COUNT_SLACK
@@ -56,8 +58,10 @@ def _status_table(statuses: tuple[int, ...]) -> np.ndarray:
 class FleetTable:
     """Columns of module state; rows are appended as modules are ordered, never removed."""
 
-    def __init__(self, design: ModuleDesign, generations: tuple[Generation, ...], capacity: int = 64):
+    def __init__(self, design: ModuleDesign, generations: tuple[Generation, ...], capacity: int = 64,
+                 sunlight: Sunlight | None = None):
         self.design = design
+        self.sunlight = sunlight or Sunlight.steady(1.0 - (design.eclipse_fraction or 0.0))   # compute runs this
         self.generations = generations
         self.n = 0
         self.units = design.units
@@ -193,7 +197,7 @@ class FleetTable:
         """Add compute delivered by `rows` from their settled day to `day` (one day, or one per row);
         return it, PFLOPS-days. `ends`: `unit_end[rows]`, if the caller has it.
 
-        Exact: each unit slot runs until min(its end, its power limit); eclipse idles compute.
+        Exact: each unit slot runs until min(its end, its power limit), times the integral of `sunlight`.
         """
         if len(rows) == 0:
             return np.zeros(0)
@@ -204,9 +208,15 @@ class FleetTable:
         stop += self.commissioned_day[rows, None]
         np.minimum(stop, self.unit_end.take(rows, axis=0) if ends is None else ends, out=stop)
         np.minimum(stop, day[:, None] if day.ndim else day, out=stop)
-        stop -= start[:, None]
-        unit_days = np.maximum(stop, 0.0, out=stop).sum(axis=1)
-        delivered = unit_days * (self.pflops_per_unit[gen] * (1.0 - self.design.eclipse_fraction))
+        sun = self.sunlight
+        if sun.constant is None:                          # s(t) by blocks: the integral of s over each run
+            np.maximum(stop, start[:, None], out=stop)
+            unit_days = sun.integral(start[:, None], stop).sum(axis=1)
+            delivered = unit_days * self.pflops_per_unit[gen]
+        else:
+            stop -= start[:, None]
+            unit_days = np.maximum(stop, 0.0, out=stop).sum(axis=1)
+            delivered = unit_days * (self.pflops_per_unit[gen] * sun.constant)
         self.delivered_pflops_days[rows] += delivered
         self.settled_day[rows] = np.maximum(start, day)
         return delivered

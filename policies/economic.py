@@ -43,6 +43,7 @@ import dataclasses
 import numpy as np
 
 from fleet.actions import Action, Deorbit, Service
+from fleet.eclipse import battery_price_usd, mean_sunlit
 from fleet.economics import DAYS_PER_YEAR, expected_cost_per_module_usd
 from fleet.lifetimes import survival
 from fleet.observation import Observation
@@ -98,7 +99,7 @@ class Economic(Policy):
                     if v.available_from_year <= obs.year and v.payload_kg >= mass and v.success_probability > 0]
         if not vehicles:
             return -np.inf
-        hardware = sc.economics.bus_price_usd + obs.units_installed * gen.price_usd_per_unit
+        hardware = sc.economics.bus_price_usd + battery_price_usd(sc) + obs.units_installed * gen.price_usd_per_unit
         per_module = min(self._per_module_usd(v, obs.year, batch, mass, hardware) for v in vehicles)
         arrive = min(v.lead_time_days for v in vehicles) + design.commissioning_days
         life = design.design_life_years * DAYS_PER_YEAR
@@ -108,7 +109,7 @@ class Economic(Policy):
         compute = obs.units_installed * float(unit_days(obs, [days])[0]) * gen.pflops_per_unit
         disposal = sc.economics.deorbit_usd_per_module if days >= life else 0.0
         cost = per_module + sc.economics.operations_usd_per_module_year * days / DAYS_PER_YEAR + disposal
-        return (self.value_usd_per_pflops_day * used * compute * (1 - design.eclipse_fraction) - cost) / days
+        return (self.value_usd_per_pflops_day * used * compute * mean_sunlit(sc) - cost) / days
 
     @staticmethod
     def _per_module_usd(vehicle: LaunchVehicle, year: float, batch: int, mass_kg: float, hardware_usd: float) -> float:
@@ -139,7 +140,7 @@ class Economic(Policy):
         units = obs.units_installed
         days = np.maximum(remaining_days(obs)[modules], TIME_SLACK_DAYS)
         per_unit_days = unit_days(obs, days)
-        daylight = 1 - sc.fleet.module.eclipse_fraction
+        daylight = mean_sunlit(sc)
         pflops = np.array([g.pflops_per_unit for g in obs.generations])[obs.generation[modules]]
         price = np.array([g.price_usd_per_unit for g in obs.generations])[obs.generation[modules]]
         alive = obs.units_alive_of(modules)

@@ -13,6 +13,7 @@ import dataclasses
 import numpy as np
 
 from fleet.actions import Action, Service
+from fleet.eclipse import mean_sunlit
 from fleet.observation import Observation
 from fleet.state import OPERATIONAL
 from policies.base import Policy
@@ -44,7 +45,7 @@ class TechRefresh(Policy):
         gain = units * new.pflops_per_unit - obs.units_alive_of(modules) * old_pflops
         per_trip = max(1, obs.units_per_trip // units)
         cost = units * new.price_usd_per_unit + obs.scenario.servicing.cost_per_trip_usd / per_trip
-        daily = gain * (1.0 - obs.scenario.fleet.module.eclipse_fraction) * self.value_usd_per_pflops_day
+        daily = gain * mean_sunlit(obs.scenario) * self.value_usd_per_pflops_day
         with np.errstate(divide="ignore"):
             return np.where(daily > 0, cost / daily, np.inf)
 

@@ -8,12 +8,12 @@ from runs import load_scenario
 
 def one_module_dict(launch_success: float = 1.0) -> dict:
     """`tiny` cut to one module in one cluster over two years: ordered on day 0, a 10-day lead time,
-    11 days of commissioning, 52-day trips that always succeed, no random unit or bus failures, one
+    11 days of commissioning, a constant shadow fraction of 0.039 typed in, 52-day trips that always succeed, no random unit or bus failures, one
     station that is always clear, and service-on-threshold at 25%."""
     base = load_scenario("tiny").model_dump(mode="json")
     base["horizon_years"] = 2
     base["fleet"].update(target_power_mw=0.016, clusters=1)
-    base["fleet"]["module"].update(commissioning_days=11)
+    base["fleet"]["module"].update(commissioning_days=11, eclipse_fraction=0.039)   # typed in: hand-computable
     base["hardware"]["trend"] = None
     base["launch"]["vehicles"] = [dict(base["launch"]["vehicles"][0], success_probability=launch_success,
                                        lead_time_days=10, price_per_kg_usd={2026: 1000},

@@ -16,7 +16,7 @@ from runs.studies.stats import compare
 from tests.commands import fleet
 
 RUN_PLOTS = ("Capacity against demand", "Modules by state", "Failures by cause", "Servicers",
-             "Ground backlog and data lost", "Cumulative cost")
+             "Ground backlog and data lost", "Cumulative cost", "Eclipse seasons", "Passes over the stations")
 
 
 def assert_self_contained(page: str) -> None:

@@ -36,6 +36,7 @@ from fleet.errors import InputError, ScenarioError
 from fleet.kpis import HEADLINE, not_outcomes
 from fleet.scenario import Scenario, modules_for_target, parse_scenario
 from fleet.yamlio import load_yaml_file
+import runs.look.orbit_plots as orbit_plots
 import runs.look.plots as plots
 from runs.folders import check_out, read_json, write_page
 from runs.pages import page as _page
@@ -96,7 +97,9 @@ def run_html(folder: Path) -> str:
     body.append("<h2>Summary</h2><div class='cols'>" + _pairs(kpis[:half], numeric=True)
                 + _pairs(kpis[half:], numeric=True) + "</div>")
     body.append("<h2>Plots</h2>")
-    for name, fig in plots.run_figures(timeline, events, servicers).items():
+    figures = plots.run_figures(timeline, events, servicers)
+    figures.update(orbit_plots.orbit_figures(scenario) if scenario else {})
+    for name, fig in figures.items():
         body.append(_figure_html(name, fig))
     return _page(f"{title}: run report", body)
 

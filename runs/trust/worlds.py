@@ -18,10 +18,12 @@ from runs.api import load_scenario
 
 @lru_cache(maxsize=None)
 def small_scenario(clusters: int = 1, modules: int = 4, generations: int = 1, servicers: int = 1) -> Scenario:
-    """`tiny` with `modules` modules of 16 units over `clusters` clusters, launched at $3,600/kg;
+    """`tiny` with `modules` modules of 16 units over `clusters` clusters, a constant shadow fraction of
+    0.039 typed in, launched at $3,600/kg;
     optionally a second, three times better generation available from 2032 (two years in)."""
     data = load_scenario("tiny").model_dump(mode="json")
     data["fleet"].update(target_power_mw=modules * 0.016, clusters=clusters)
+    data["fleet"]["module"]["eclipse_fraction"] = 0.039     # typed in, constant: checks compute by hand
     data["hardware"]["trend"] = None
     data["servicing"]["servicers"] = servicers
     data["launch"]["vehicles"][0].update(price_per_kg_usd={2026: 3600.0}, price_per_flight_usd=None)  # by mass

@@ -1,0 +1,70 @@
+"""Hours a day a cluster has at least one ground station in view.
+
+Passes are propagated once per shell and station (`fleet.orbits.visible`, the shell's first plane, over
+`orbits.contact_days` from the start, as the station contact fractions are), and the steps in view of
+the stations are combined step by step, so that two stations seeing the same pass count it once.
+A station whose `contact_fraction` is typed in has no passes: it is taken as independent of the
+others (in view of none of them: 1 - the product of (1 - fraction)). Without `orbits` every station
+is typed in.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from fleet import orbits
+
+if TYPE_CHECKING:
+    from fleet.scenario import Scenario
+
+HOURS_PER_DAY = 24.0
+
+
+class ContactHours:
+    """Hours a day in view of at least one of a set of stations, averaged over the clusters."""
+
+    def __init__(self, scenario: "Scenario"):
+        stations = scenario.ground.stations
+        self.typed = np.array([1.0 if s.contact_fraction is None else s.contact_fraction for s in stations])
+        self.geometric = np.array([s.contact_fraction is None for s in stations])
+        self.weights: list[float] = []          # share of the clusters in each shell
+        self.views: list[np.ndarray] = []       # each shell's steps (rows) in view of each geometric station
+        self._memo: dict[tuple[bool, ...], float] = {}
+        if scenario.orbits is None:
+            self.weights, self.views = [1.0], [np.zeros((1, 0), dtype=bool)]
+            return
+        start = orbits.days_since_j2000(scenario.start_year)
+        for shell in scenario.orbits.shells:
+            self.weights.append((shell.clusters or scenario.fleet.clusters) / scenario.fleet.clusters)
+            columns = [_in_view(shell.altitude_km, orbits.inclination_of(shell), orbits.first_node_deg(shell, start),
+                                s.latitude_deg, s.longitude_deg, s.min_elevation_deg, scenario.orbits.contact_days,
+                                start) for s in stations if s.contact_fraction is None]
+            self.views.append(np.stack(columns, axis=1) if columns else np.zeros((1, 0), dtype=bool))
+
+    def hours_per_day(self, up: tuple[bool, ...] | None = None) -> float:
+        """Hours a day with at least one station of `up` (a flag per station; None: all) in view,
+        averaged over the clusters (memoised by `up`)."""
+        up = tuple([True] * len(self.typed)) if up is None else up
+        if up not in self._memo:
+            self._memo[up] = HOURS_PER_DAY * sum(w * self._fraction(v, np.array(up)) for w, v in
+                                                 zip(self.weights, self.views))
+        return self._memo[up]
+
+    def _fraction(self, view: np.ndarray, up: np.ndarray) -> float:
+        """Fraction of the day one shell's clusters have a station of `up` in view."""
+        pick = up[self.geometric]
+        seen = float(view[:, pick].any(axis=1).mean()) if pick.any() else 0.0
+        unseen_typed = float(np.prod(1.0 - self.typed[~self.geometric & up]))
+        return 1.0 - (1.0 - seen) * unseen_typed
+
+
+@lru_cache(maxsize=1024)
+def _in_view(altitude_km: float, inclination_deg: float, node_deg: float, latitude_deg: float, longitude_deg: float,
+             min_elevation_deg: float, n_days: float, start_days: float) -> np.ndarray:
+    """Steps in view (memoised: replications of one scenario in a process share them)."""
+    view = orbits.visible(altitude_km, inclination_deg, node_deg, latitude_deg, longitude_deg, min_elevation_deg,
+                          n_days=n_days, start_days=start_days)
+    view.flags.writeable = False
+    return view

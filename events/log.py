@@ -99,6 +99,7 @@ class EventLog:
         self._refs = 0
         self._detail = array("q")                  # index into self._texts
         self._texts: dict[str, int] = {"": 0}
+        self._text_days = array("d", [-np.inf])  # day each text was first logged with (see `_categories`)
         self._bulk: list[tuple[str, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
 
     def new_ref(self) -> int:
@@ -122,6 +123,7 @@ class EventLog:
         code = self._texts.get(detail)
         if code is None:
             code = self._texts[detail] = len(self._texts)
+            self._text_days.append(day)
         self._detail.append(code)
 
     def add_bulk(self, kind: str, days: np.ndarray, modules: np.ndarray, clusters: np.ndarray,
@@ -160,8 +162,22 @@ class EventLog:
             "ref": ref[order],
             "cause": cause[order],
             "modules": self._module_lists(order),
-            "detail": pd.Categorical.from_codes(detail[order], categories=list(self._texts)),
+            "detail": self._details(detail[order]),
         }, copy=False)                      # fresh arrays: no copy, a lower peak of memory
+
+    def _details(self, codes: np.ndarray) -> pd.Categorical:
+        """The `detail` column from text codes: its categories are the texts in the order of the day
+        each was first logged with. Rows may be logged after rows of later days (the weather is
+        logged lazily), so that order can differ from the order the texts were first seen."""
+        first = np.frombuffer(self._text_days, float)
+        order = np.argsort(first, kind="stable")
+        texts = list(self._texts)
+        if (order[1:] < order[:-1]).any():
+            rank = np.empty_like(order)
+            rank[order] = np.arange(len(order))
+            codes = rank[codes]
+            texts = [texts[i] for i in order.tolist()]
+        return pd.Categorical.from_codes(codes, categories=texts)
 
     def _module_lists(self, order: np.ndarray) -> np.ndarray:
         """The `modules` column in row `order`: an int64 array of module ids per row (one shared empty

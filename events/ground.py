@@ -24,10 +24,13 @@ from bisect import bisect_right
 
 import numpy as np
 
+from events.log import KIND_CODE
 from events.world import World
 from fleet.ground import DownlinkCapacity, fill_backlog
 from fleet.orbits import contact_fractions
 from fleet.scenario import Station
+
+_OUTAGE, _RESTORED = KIND_CODE["ground_outage"], KIND_CODE["ground_restored"]
 
 
 class GroundNetwork:
@@ -56,8 +59,7 @@ class GroundNetwork:
         self._drains = {self._mask: self.drain_tb_per_day}                 # drain by mask, TB/day
         self._spells = WeatherPlan(self.stations, streams, self.clear, world.horizon_day)
         n = len(self.stations)
-        self._texts = [([f"{s.name} clouded over ({up} of {n} stations up)" for up in range(n + 1)],
-                        [f"{s.name} clear ({up} of {n} stations up)" for up in range(n + 1)]) for s in self.stations]
+        self._codes = [[[-1] * (n + 1), [-1] * (n + 1)] for _ in self.stations]   # text codes: station, clear, up
         self.path.before_change.append(self.advance)
         self.path.before_leave.append(self.lose_shares)
 
@@ -69,13 +71,14 @@ class GroundNetwork:
 
     def _weather_until(self, day: float) -> None:
         """Carry out the weather changes planned up to `day`, in time order: each integrates the
-        backlog up to its instant, then changes the drain and logs its row."""
+        backlog up to its instant, then changes the drain; their rows are logged together."""
         plan = self._spells
         start, stop = plan.take_until(day)
         if start == stop:
             return
         log = self.world.log
-        clear_now, drains, texts = self.clear, self._drains, self._texts
+        clear_now, drains, codes = self.clear, self._drains, self._codes
+        kinds, refs, details = [], [], []
         for at, station, clear, up in zip(plan.days[start:stop], plan.who[start:stop], plan.clear[start:stop],
                                           plan.ups[start:stop]):
             self._integrate(at)
@@ -85,13 +88,22 @@ class GroundNetwork:
             if drain is None:
                 drain = drains[self._mask] = self.capacity.total(tuple(clear_now))
             self.drain_tb_per_day = drain
+            if not clear and up == 0:
+                self._blackout = log.new_ref()
+            kinds.append(_RESTORED if clear else _OUTAGE)
+            refs.append(self._blackout)
             if clear:
-                log.add(at, "ground_restored", -1, -1, 1, 0.0, texts[station][1][up], self._blackout)
                 self._blackout = -1
-            else:
-                if up == 0:
-                    self._blackout = log.new_ref()
-                log.add(at, "ground_outage", -1, -1, 1, 0.0, texts[station][0][up], self._blackout)
+            code = codes[station][clear][up]
+            if code < 0:
+                code = codes[station][clear][up] = log.text_code(self._text(station, clear, up), at)
+            details.append(code)
+        log.add_rows(plan.days[start:stop], kinds, refs, details)
+
+    def _text(self, station: int, clear: bool, up: int) -> str:
+        """The `detail` of a weather row."""
+        what = "clear" if clear else "clouded over"
+        return f"{self.stations[station].name} {what} ({up} of {len(self.stations)} stations up)"
 
     def _integrate(self, now: float) -> None:
         """Integrate the backlog from the last change to `now`. Nothing to do while it is empty and

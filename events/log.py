@@ -121,10 +121,29 @@ class EventLog:
         self._ref.append(ref)
         self._cause.append(cause)
         code = self._texts.get(detail)
+        self._detail.append(self.text_code(detail, day) if code is None else code)
+
+    def text_code(self, detail: str, day: float) -> int:
+        """The code of text `detail` in the `detail` column, registered as first logged on `day` if new."""
+        code = self._texts.get(detail)
         if code is None:
             code = self._texts[detail] = len(self._texts)
             self._text_days.append(day)
-        self._detail.append(code)
+        return code
+
+    def add_rows(self, days: list[float], kinds: list[int], refs: list[int], details: list[int]) -> None:
+        """Rows that name no module, cluster or cause, with count 1 and no cost, in order: their day,
+        kind (a code of KIND_CODE), ref and detail (a code from `text_code`)."""
+        n = len(days)
+        self._day.extend(days)
+        self._kind.extend(kinds)
+        self._module.extend(array("q", [NONE]) * n)
+        self._cluster.extend(array("q", [NONE]) * n)
+        self._count.extend(array("q", [1]) * n)
+        self._cost.extend(array("d", [0.0]) * n)
+        self._ref.extend(refs)
+        self._cause.extend(array("i", [NONE]) * n)
+        self._detail.extend(details)
 
     def add_bulk(self, kind: str, days: np.ndarray, modules: np.ndarray, clusters: np.ndarray,
                  counts: np.ndarray) -> None:

@@ -86,6 +86,7 @@ class CapacityPath:
         self._staged: list[Entries] = []        # entries of later buckets, not yet filed (see _file_staged)
         self._staged_count = 0
         self._removed = (np.zeros((0, 0)), np.zeros(0))   # stops of the rows `remove` saw
+        self._sums: dict[tuple[float, int], float] = {}   # (PFLOPS per unit, units): their sum
 
     # ----- changes --------------------------------------------------------------------------------
     def enter(self, rows: np.ndarray, day: float) -> None:
@@ -100,7 +101,7 @@ class CapacityPath:
         for hook in self.before_leave:
             hook(len(rows))
         self.modules -= len(rows)
-        self._shift(-float(self._entries(rows, day)[1].sum()), day)
+        self._shift(-self._running_pflops(rows, day), day)
 
     def remove(self, rows: np.ndarray, day: float) -> None:
         """Running modules `rows` are about to change their units at `day` (then call `add`)."""
@@ -153,6 +154,17 @@ class CapacityPath:
         stops += t.commissioned_day[rows, None]
         np.minimum(stops, t.unit_end.take(rows, axis=0), out=stops)
         return stops, t.pflops_per_unit[gen]
+
+    def _running_pflops(self, rows: np.ndarray, day: float) -> float:
+        """PFLOPS of the units of `rows` that run after `day`: the sum of their entries' PFLOPS."""
+        if len(rows) != 1:
+            return float(self._entries(rows, day)[1].sum())
+        stops, pflops = self._stops(rows)
+        key = (float(pflops[0]), int(np.count_nonzero(stops > day)))
+        found = self._sums.get(key)
+        if found is None:    # summed as the entries would be: n equal values in one array
+            found = self._sums[key] = float(np.full(key[1], key[0]).sum())
+        return found
 
     def _entries(self, rows: np.ndarray, day: float) -> Entries:
         """Every unit of `rows` that runs after `day`: its stop day, PFLOPS and module."""

@@ -61,8 +61,7 @@ def run_replication(scenario: Scenario, policy: Policy, seed: int) -> Outcome:
 
     # the processes, started in this order (events at the same instant keep it)
     env.process(launches.run())
-    for station in range(len(ground.stations)):
-        env.process(ground.weather(station))
+    env.process(ground.weather())
     if weather.active:
         env.process(weather.storms())
     env.process(timeline.run())

@@ -105,6 +105,7 @@ class EventLog:
         self._refs = 0
         self._detail = array("q")                  # index into self._texts
         self._texts: dict[str, int] = {"": 0}
+        self._text_days = array("d", [-np.inf])  # day each text was first logged with (see `_categories`)
         self._bulk: list[tuple[str, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
 
     def new_ref(self) -> int:
@@ -128,9 +129,29 @@ class EventLog:
         self._ref.append(ref)
         self._cause.append(cause)
         code = self._texts.get(detail)
+        self._detail.append(self.text_code(detail, day) if code is None else code)
+
+    def text_code(self, detail: str, day: float) -> int:
+        """The code of text `detail` in the `detail` column, registered as first logged on `day` if new."""
+        code = self._texts.get(detail)
         if code is None:
             code = self._texts[detail] = len(self._texts)
-        self._detail.append(code)
+            self._text_days.append(day)
+        return code
+
+    def add_rows(self, days: list[float], kinds: list[int], refs: list[int], details: list[int]) -> None:
+        """Rows that name no module, cluster or cause, with count 1 and no cost, in order: their day,
+        kind (a code of KIND_CODE), ref and detail (a code from `text_code`)."""
+        n = len(days)
+        self._day.extend(days)
+        self._kind.extend(kinds)
+        self._module.extend(array("q", [NONE]) * n)
+        self._cluster.extend(array("q", [NONE]) * n)
+        self._count.extend(array("q", [1]) * n)
+        self._cost.extend(array("d", [0.0]) * n)
+        self._ref.extend(refs)
+        self._cause.extend(array("i", [NONE]) * n)
+        self._detail.extend(details)
 
     def add_bulk(self, kind: str, days: np.ndarray, modules: np.ndarray, clusters: np.ndarray,
                  counts: np.ndarray) -> None:
@@ -142,54 +163,77 @@ class EventLog:
         return len(self._day) + sum(len(b[1]) for b in self._bulk)
 
     def frame(self) -> pd.DataFrame:
-        """All rows in time order (ties keep the order they were logged in; bulk rows last)."""
-        cols = [np.frombuffer(a, dtype) if len(a) else np.zeros(0, dtype) for a, dtype in (
+        """All rows in time order (ties keep the order they were logged in; bulk rows last).
+
+        Each column is written once, straight into its place: the logged rows and each bulk chunk
+        are scattered to their positions in time order, and a bulk chunk's constant columns are
+        filled, not built."""
+        logged = [np.frombuffer(a, dtype) if len(a) else np.zeros(0, dtype) for a, dtype in (
             (self._day, float), (self._kind, np.int8), (self._module, np.int64), (self._cluster, np.int64),
             (self._count, np.int64), (self._cost, float), (self._ref, np.int32), (self._cause, np.int32),
             (self._detail, np.int64))]
-        parts = [tuple(cols)]
-        for kind, days, modules, clusters, counts in self._bulk:
-            n = len(days)
-            none = np.full(n, NONE, np.int32)
-            parts.append((days, np.full(n, KIND_CODE[kind], np.int8), modules, clusters, counts, np.zeros(n),
-                          none, none, np.zeros(n, np.int64)))
-        day, kind, module, cluster, count, cost, ref, cause, detail = (np.concatenate(c) for c in zip(*parts))
+        day = np.concatenate([logged[0], *(b[1] for b in self._bulk)])
         # Days are never negative, so their bit patterns as integers sort in the same order; a stable
         # sort of integers is about a third faster than of floats.
         order = np.argsort(day.view(np.int64), kind="stable")
+        position = np.empty(len(order), np.int64)           # where each row goes
+        position[order] = np.arange(len(order))
+        ends = np.cumsum([len(logged[0]), *(len(b[1]) for b in self._bulk)]).tolist()
+        chunks = [position[a: b] for a, b in zip([0, *ends[:-1]], ends)]   # the logged rows, each bulk chunk
+
+        def column(i: int, bulk: list) -> np.ndarray:
+            """Column i of the logged rows, then `bulk[k]` (an array or one value) for bulk chunk k."""
+            out = np.empty(len(order), logged[i].dtype)
+            out[chunks[0]] = logged[i]
+            for where, values in zip(chunks[1:], bulk):
+                out[where] = values
+            return out
+
+        bulk = self._bulk
+        day = day[order]
         return pd.DataFrame({
-            "time_days": day[order],
-            "time_years": day[order] / DAYS_PER_YEAR,
-            "kind": pd.Categorical.from_codes(kind[order], categories=list(KINDS)),
-            "module": module[order],
-            "cluster": cluster[order],
-            "count": count[order],
-            "cost_usd": cost[order],
-            "ref": ref[order],
-            "cause": cause[order],
-            "modules": self._module_lists(order),
-            "reason": pd.Categorical.from_codes(self._reason_codes(order), categories=list(REASONS)),
-            "detail": pd.Categorical.from_codes(detail[order], categories=list(self._texts)),
+            "time_days": day,
+            "time_years": day / DAYS_PER_YEAR,
+            "kind": pd.Categorical.from_codes(column(1, [KIND_CODE[b[0]] for b in bulk]), categories=list(KINDS)),
+            "module": column(2, [b[2] for b in bulk]),
+            "cluster": column(3, [b[3] for b in bulk]),
+            "count": column(4, [b[4] for b in bulk]),
+            "cost_usd": column(5, [0.0] * len(bulk)),
+            "ref": column(6, [NONE] * len(bulk)),
+            "cause": column(7, [NONE] * len(bulk)),
+            "modules": self._module_lists(position),
+            "reason": pd.Categorical.from_codes(self._reason_codes(position), categories=list(REASONS)),
+            "detail": self._details(column(8, [0] * len(bulk))),
         }, copy=False)                      # fresh arrays: no copy, a lower peak of memory
 
-    def _reason_codes(self, order: np.ndarray) -> np.ndarray:
-        """The `reason` column's codes in row `order` (0, no reason, for most rows)."""
-        codes = np.zeros(len(order), np.int8)
+    def _details(self, codes: np.ndarray) -> pd.Categorical:
+        """The `detail` column from text codes: its categories are the texts in the order of the day
+        each was first logged with. Rows may be logged after rows of later days (the weather is
+        logged lazily), so that order can differ from the order the texts were first seen."""
+        first = np.frombuffer(self._text_days, float)
+        order = np.argsort(first, kind="stable")
+        texts = list(self._texts)
+        if (order[1:] < order[:-1]).any():
+            rank = np.empty_like(order)
+            rank[order] = np.arange(len(order))
+            codes = rank[codes]
+            texts = [texts[i] for i in order.tolist()]
+        return pd.Categorical.from_codes(codes, categories=texts)
+
+    def _reason_codes(self, position: np.ndarray) -> np.ndarray:
+        """The `reason` column's codes, rows at `position` (the logged rows first; 0, no reason, for most)."""
+        codes = np.zeros(len(position), np.int8)
         if self._reasons:
-            position = np.empty(len(order), np.int64)
-            position[order] = np.arange(len(order))
             rows = np.fromiter(self._reasons, np.int64, len(self._reasons))
             codes[position[rows]] = np.fromiter(self._reasons.values(), np.int8, len(self._reasons))
         return codes
 
-    def _module_lists(self, order: np.ndarray) -> np.ndarray:
-        """The `modules` column in row `order`: an int64 array of module ids per row (one shared empty
-        array for most rows), as a Parquet file of the log reads back."""
-        out = np.empty(len(order), object)
+    def _module_lists(self, position: np.ndarray) -> np.ndarray:
+        """The `modules` column, rows at `position` (the logged rows first): an int64 array of module
+        ids per row (one shared empty array for most rows), as a Parquet file of the log reads back."""
+        out = np.empty(len(position), object)
         out.fill(_NO_MODULES)
         if self._modules:
-            position = np.empty(len(order), np.int64)
-            position[order] = np.arange(len(order))
             rows = np.fromiter(self._modules, np.int64, len(self._modules))
             for at, ids in zip(position[rows].tolist(), self._modules.values()):
                 out[at] = np.array(ids, np.int64)

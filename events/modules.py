@@ -54,13 +54,30 @@ class Modules:
             return
         w = self.world
         table = w.table
-        now = w.env.now
         crossing = float(table.unit_end[m, self.threshold_units - 1])
-        crossed = table.crossed[m] = crossing <= now
-        version = self._version[m] = self._version.get(m, 0) + 1
-        if crossed or table.status[m] != OPERATIONAL or crossing >= w.horizon_day:
+        crossed = table.crossed[m] = crossing <= w.env.now
+        self._watch(m, crossing, crossed or table.status[m] != OPERATIONAL or crossing >= w.horizon_day)
+
+    def reschedule_all(self, modules: np.ndarray) -> None:
+        """`reschedule` each of `modules`, in order."""
+        if self.threshold_units is None:
             return
-        w.env.timeout(crossing - now).callbacks.append(partial(self._reach_threshold, m, version))
+        w = self.world
+        table = w.table
+        crossing = table.unit_end[modules, self.threshold_units - 1]
+        crossed = crossing <= w.env.now
+        table.crossed[modules] = crossed
+        idle = crossed | (table.status[modules] != OPERATIONAL) | (crossing >= w.horizon_day)
+        for m, day, no_wait in zip(modules.tolist(), crossing.tolist(), idle.tolist()):
+            self._watch(m, day, no_wait)
+
+    def _watch(self, m: int, crossing: float, idle: bool) -> None:
+        """Module m reaches the threshold on day `crossing`: a timeout wakes the policy then, unless
+        `idle` (already crossed, not operational, or after the horizon). Earlier timeouts go stale."""
+        version = self._version[m] = self._version.get(m, 0) + 1
+        if not idle:
+            now = self.world.env.now
+            self.world.env.timeout(crossing - now).callbacks.append(partial(self._reach_threshold, m, version))
 
     def _reach_threshold(self, m: int, version: int, _timeout: simpy.Timeout) -> None:
         table = self.world.table
@@ -171,8 +188,7 @@ class Modules:
         w.capacity.remove(repaired, now)
         t.unit_end[modules] = rows
         w.capacity.add(repaired, now)
-        for m in repaired.tolist():
-            self.reschedule(m)
+        self.reschedule_all(repaired)
         return take
 
     def upgrade(self, m: int, generation: int) -> int:

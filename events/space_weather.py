@@ -70,8 +70,7 @@ class SpaceWeather:
             w.capacity.remove(hit_rows, w.now)
             table.unit_end[hit_rows] = rows
             w.capacity.add(hit_rows, w.now)
-            for m in hit_rows:
-                self.modules.reschedule(int(m))
+            self.modules.reschedule_all(hit_rows)
         w.counters["space_weather_events"] += 1
         w.log.add(w.now, "space_weather", -1, -1, killed_total, 0.0,
                   f"solar particle event hit {len(hit)} modules, {killed_total} units failed", w.log.new_ref())

@@ -202,6 +202,7 @@ def test_an_observation_without_orbits_has_no_reach():
     for s in d["ground"]["stations"]:
         s["contact_fraction"] = 0.1
     d["failures"]["radiation"] = None
+    d["fleet"]["module"]["eclipse_fraction"] = 0.039
     res = simulate(parse_scenario(d, "no-orbits"), seed=0)
     assert res.summary["servicer_delta_v_m_s"] == 0.0 and res.summary["deorbit_delta_v_m_s"] == 0.0
 

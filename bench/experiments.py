@@ -12,7 +12,9 @@
 3. Checks that both give the same numbers (every summary column but `wall_seconds`), and prints
    the parallel efficiency, serial wall time / (workers x Dask wall time) (goal: at least 0.85 on
    2 workers), and the per-unit figures a larger study can be sized from: the units' mean
-   simulation time and the peak RSS of the process that ran them serially.
+   simulation time and the peak RSS of the process that ran them serially. To tell the backend's
+   overhead from the cores' contention, it also gives the units' mean simulation time on Dask and
+   the fraction of the workers' time spent in units.
 With `--pool`, also times the local process pool (`--backend local`) with `--workers` processes.
 
 The last line is one JSON object, with the machine's load average: on a machine whose cores other
@@ -125,10 +127,16 @@ def main() -> None:
             dask = timed_run(big, backend, folder / "dask")
         same = numbers(folder / "dask").equals(numbers(folder / "serial"))
         efficiency = serial / (args.workers * dask)
+        dask_unit_mean = float(load_results(folder / "dask").summary["wall_seconds"].mean())
+        busy = dask_unit_mean * args.reps / (args.workers * dask)
         print(f"  Dask, {args.workers} workers ({'started here' if args.scheduler is None else address}): "
               f"{dask:.1f} s, parallel efficiency {efficiency:.3f} (goal >= 0.85); same numbers as serial: {same}")
+        print(f"  on Dask a unit's own simulation took {dask_unit_mean:.2f} s ({dask_unit_mean / unit_mean:.2f} x "
+              f"serial: the cores' contention), and the workers spent {busy:.3f} of their time in units "
+              f"(the rest is the backend's)")
         figures.update({"serial_s": round(serial, 2), "dask_s": round(dask, 2), "efficiency": round(efficiency, 3),
-                        "same_numbers": same, "unit_mean_s": round(unit_mean, 3)})
+                        "same_numbers": same, "unit_mean_s": round(unit_mean, 3),
+                        "dask_unit_mean_s": round(dask_unit_mean, 3), "dask_busy_fraction": round(busy, 3)})
         if args.pool:
             pool = timed_run(big, ProcessPoolBackend(workers=args.workers), folder / "pool")
             print(f"  local pool, {args.workers} processes: {pool:.1f} s, efficiency {serial / args.workers / pool:.3f}")

@@ -139,7 +139,8 @@ def main() -> None:
                         "dask_unit_mean_s": round(dask_unit_mean, 3), "dask_busy_fraction": round(busy, 3)})
         if args.pool:
             pool = timed_run(big, ProcessPoolBackend(workers=args.workers), folder / "pool")
-            print(f"  local pool, {args.workers} processes: {pool:.1f} s, efficiency {serial / args.workers / pool:.3f}")
+            print(f"  local pool, {args.workers} processes: {pool:.1f} s, "
+                  f"efficiency {serial / args.workers / pool:.3f}")
             figures.update({"pool_s": round(pool, 2), "pool_efficiency": round(serial / args.workers / pool, 3)})
     print(f"  peak RSS of the process that ran the units serially: {rss:.0f} MB")
     figures.update({"unit_peak_rss_mb": round(rss, 1), "cpus": os.cpu_count(),

@@ -15,7 +15,8 @@ deployment), with what the floor cannot replay without an event loop removed fro
 - no servicers (so no servicer, board or propellant cargo on the flights, no depot);
 - no solar particle events (storms kill units at random instants and need the module table then).
 Unit failures (with radiation), bus failures, debris strikes, end of design life, the array's power
-limit, demand from the newest hardware generation, the weather and the backlog all stay.
+limit, demand from the newest hardware generation, the weather and the backlog all stay. Every
+module is of the catalog's first generation, the only one a scenario may make available by its start.
 
 Times are days since the start; compute in PFLOPS (daylight rate) and PFLOPS-days; data in TB.
 """

@@ -91,7 +91,8 @@ def main() -> None:
         if args.profile:
             profile_top(args.units, args.years, folder)
     print(json.dumps({"units": args.units, "years": args.years, "wall_seconds": round(wall, 3),
-                      "units_seconds": round(own, 3), "overhead_per_unit": round(overhead, 4), "cpu_seconds": round(cpu, 3),
+                      "units_seconds": round(own, 3), "overhead_per_unit": round(overhead, 4),
+                      "cpu_seconds": round(cpu, 3),
                       "startup_seconds": round(startup, 3), "load_average_1min_at_end": round(os.getloadavg()[0], 2)}))
 
 

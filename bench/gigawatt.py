@@ -147,7 +147,8 @@ def main() -> None:
     ap.add_argument("--engine-reps", type=int, default=8,
                     help="engine replications on the small world in all (at least --pairs)")
     ap.add_argument("--floor-pairs", type=int, default=3, help="alternating (engine, floor) pairs")
-    ap.add_argument("--no-ten-gw", action="store_true", help="skip the 10 GW world (about a minute)")
+    ap.add_argument("--no-ten-gw", action="store_true",
+                    help="skip the 10 GW world (most of the run: 11 minutes on a loaded 2-core machine)")
     ap.add_argument("--ten-gw-child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.ten_gw_child:

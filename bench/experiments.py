@@ -1,79 +1,158 @@
-"""Scale of the experiment backends: parallel efficiency on 2 workers and Dask's per-unit overhead.
+"""Scale past one machine: replications of `baseline` serially and on a real Dask cluster.
 
-    python bench/experiments.py [--replications 200] [--years 30] [--overhead-units 200]
+    python bench/experiments.py [--reps 64] [--years 30] [--scheduler tcp://HOST:PORT] [--workers 2] [--pool]
 
-1. `--replications` replications of `baseline` (`--years` long), serially and on a local process
-   pool of 2 workers: wall time of each and their ratio (goal: pool at most 0.6 of serial).
-2. `--overhead-units` very short units (`tiny` for 0.05 years) on the process pool and on a Dask
-   LocalCluster, both with 2 workers, cluster start excluded: wall time per unit of each; the
-   difference is Dask's overhead per unit.
+1. `--reps` replications of `baseline` (`--years` long, its own policy) on the serial backend.
+2. The same on a Dask cluster: by default a scheduler and `--workers` single-threaded workers started
+   here as separate processes on 127.0.0.1 (`python -m dask scheduler` / `dask worker`, this checkout
+   on their path, as tests/test_dask_cluster.py does) and stopped at the end; with `--scheduler`, an
+   existing cluster (give `--workers` as the number of its worker threads). The workers first run
+   two short units, so that the timed run does not include their imports; cluster start-up is not
+   timed either.
+3. Checks that both give the same numbers (every summary column but `wall_seconds`), and prints
+   the parallel efficiency, serial wall time / (workers x Dask wall time) (goal: at least 0.85 on
+   2 workers), and the per-unit figures a larger study can be sized from: the units' mean
+   simulation time and the peak RSS of the process that ran them serially. To tell the backend's
+   overhead from the cores' contention, it also gives the units' mean simulation time on Dask and
+   the fraction of the workers' time spent in units.
+With `--pool`, also times the local process pool (`--backend local`) with `--workers` processes.
 
-Prints the figures, then one JSON line (with the machine's load average: on a machine whose cores
-other work keeps busy, the pool cannot reach the goal, and the ratio says nothing of the backend).
+The last line is one JSON object, with the machine's load average: on a machine whose cores other
+work keeps busy, no backend reaches the goal, and the ratio says nothing of the backend.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import resource
+import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
 
+import pandas as pd  # noqa: E402
+
+from runs import load_results  # noqa: E402
 from runs.studies.backends import DaskBackend, ProcessPoolBackend, SerialBackend  # noqa: E402
 from runs.studies.experiment import parse_experiment  # noqa: E402
 from runs.studies.runner import run_plan  # noqa: E402
+from tests.commands import repo_env  # noqa: E402
+
+START_SECONDS = 120     # the longest a scheduler or worker may take to start on a loaded machine
 
 
 def plan(scenario: str, years: float, replications: int):
+    """The experiment: `replications` of `scenario` under its own policy, seed 1."""
     return parse_experiment({"name": f"bench-{scenario}", "scenario": scenario, "years": years, "seed": 1,
                              "replications": replications, "policies": [{"name": "service-on-threshold"}]},
                             "bench")
 
 
-def timed_run(p, backend) -> float:
-    with tempfile.TemporaryDirectory() as out:
-        started = time.perf_counter()
-        report = run_plan(p, out, backend, progress=False)
-        wall = time.perf_counter() - started
-    assert report.failed == 0 and report.computed == len(p.units)
+def timed_run(p, backend, out: Path) -> float:
+    """Wall seconds to run plan `p` into `out` on `backend`; every unit must succeed."""
+    started = time.perf_counter()
+    report = run_plan(p, str(out), backend, progress=False)
+    wall = time.perf_counter() - started
+    if report.failed or report.computed != len(p.units):
+        raise RuntimeError(f"{report.failed} of {len(p.units)} units failed on {type(backend).__name__}")
     return wall
+
+
+def numbers(out: Path) -> pd.DataFrame:
+    """The results' summaries, without their timings, in key order."""
+    return load_results(out).summary.drop(columns="wall_seconds").sort_values("key").reset_index(drop=True)
+
+
+@contextmanager
+def local_cluster(workers: int, folder: Path) -> Iterator[str]:
+    """A Dask scheduler and `workers` single-threaded workers as processes of their own on 127.0.0.1;
+    yields the scheduler's address, and kills them all at the end."""
+    from distributed import Client
+
+    file = folder / "scheduler.json"
+    dask = [sys.executable, "-m", "dask"]
+    quiet = dict(cwd=folder, env=repo_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    procs = [subprocess.Popen([*dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                               "--scheduler-file", str(file)], **quiet)]
+    try:
+        deadline = time.monotonic() + START_SECONDS
+        while not file.exists() or not file.read_text().strip():
+            if time.monotonic() > deadline or procs[0].poll() is not None:
+                raise RuntimeError("the Dask scheduler did not start")
+            time.sleep(0.1)
+        address = json.loads(file.read_text())["address"]
+        procs += [subprocess.Popen([*dask, "worker", address, "--host", "127.0.0.1", "--nthreads", "1",
+                                    "--no-nanny", "--no-dashboard"], **quiet) for _ in range(workers)]
+        with Client(address, timeout="30s") as client:
+            client.wait_for_workers(workers, timeout=START_SECONDS)
+        yield address
+    finally:
+        for proc in procs:
+            proc.kill()
+        for proc in procs:
+            proc.wait(timeout=30)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--replications", type=int, default=200)
-    parser.add_argument("--years", type=float, default=30.0)
-    parser.add_argument("--overhead-units", type=int, default=200)
+    parser.add_argument("--reps", type=int, default=64, help="replications of baseline")
+    parser.add_argument("--years", type=float, default=30.0, help="horizon of each replication")
+    parser.add_argument("--workers", type=int, default=2, help="Dask workers (and pool processes)")
+    parser.add_argument("--scheduler", help="an existing Dask scheduler, tcp://HOST:PORT (default: start one here)")
+    parser.add_argument("--pool", action="store_true", help="also time the local process pool")
     args = parser.parse_args()
+    if args.reps < 1 or args.workers < 1:
+        parser.error("--reps and --workers must be at least 1")
 
-    from distributed import LocalCluster
+    big = plan("baseline", args.years, args.reps)
+    figures: dict = {"replications": args.reps, "years": args.years, "workers": args.workers}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        serial = timed_run(big, SerialBackend(), folder / "serial")
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0     # the units ran in this process
+        unit_mean = float(load_results(folder / "serial").summary["wall_seconds"].mean())
+        print(f"baseline, {args.reps} replications x {args.years:g} years: serial {serial:.1f} s "
+              f"({unit_mean:.2f} s per unit's own simulation)", flush=True)
+        with (local_cluster(args.workers, folder) if args.scheduler is None else _given(args.scheduler)) as address:
+            backend = DaskBackend(address, workers=args.workers)
+            timed_run(plan("tiny", 0.1, 2), backend, folder / "warm-up")      # workers import the simulator
+            dask = timed_run(big, backend, folder / "dask")
+        same = numbers(folder / "dask").equals(numbers(folder / "serial"))
+        efficiency = serial / (args.workers * dask)
+        dask_unit_mean = float(load_results(folder / "dask").summary["wall_seconds"].mean())
+        busy = dask_unit_mean * args.reps / (args.workers * dask)
+        print(f"  Dask, {args.workers} workers ({'started here' if args.scheduler is None else address}): "
+              f"{dask:.1f} s, parallel efficiency {efficiency:.3f} (goal >= 0.85); same numbers as serial: {same}")
+        print(f"  on Dask a unit's own simulation took {dask_unit_mean:.2f} s ({dask_unit_mean / unit_mean:.2f} x "
+              f"serial: the cores' contention), and the workers spent {busy:.3f} of their time in units "
+              f"(the rest is the backend's)")
+        figures.update({"serial_s": round(serial, 2), "dask_s": round(dask, 2), "efficiency": round(efficiency, 3),
+                        "same_numbers": same, "unit_mean_s": round(unit_mean, 3),
+                        "dask_unit_mean_s": round(dask_unit_mean, 3), "dask_busy_fraction": round(busy, 3)})
+        if args.pool:
+            pool = timed_run(big, ProcessPoolBackend(workers=args.workers), folder / "pool")
+            print(f"  local pool, {args.workers} processes: {pool:.1f} s, "
+                  f"efficiency {serial / args.workers / pool:.3f}")
+            figures.update({"pool_s": round(pool, 2), "pool_efficiency": round(serial / args.workers / pool, 3)})
+    print(f"  peak RSS of the process that ran the units serially: {rss:.0f} MB")
+    figures.update({"unit_peak_rss_mb": round(rss, 1), "cpus": os.cpu_count(),
+                    "load_average_1min_at_end": round(os.getloadavg()[0], 2)})
+    print(json.dumps(figures))
+    if not same:
+        sys.exit("the Dask cluster's numbers differ from the serial ones")
 
-    big = plan("baseline", args.years, args.replications)
-    serial = timed_run(big, SerialBackend())
-    pool = timed_run(big, ProcessPoolBackend(workers=2))
-    print(f"baseline, {args.replications} replications x {args.years:g} years: serial {serial:.1f} s, "
-          f"2-process pool {pool:.1f} s, ratio {pool / serial:.3f} (goal <= 0.6)")
 
-    small = plan("tiny", 0.05, args.overhead_units)
-    pool_small = timed_run(small, ProcessPoolBackend(workers=2))
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as cluster:
-        timed_run(plan("tiny", 0.05, 4), DaskBackend(cluster.scheduler_address))  # workers import the simulator
-        dask_small = timed_run(small, DaskBackend(cluster.scheduler_address))
-    per_pool = pool_small / args.overhead_units * 1000
-    per_dask = dask_small / args.overhead_units * 1000
-    print(f"{args.overhead_units} short units: pool {per_pool:.1f} ms/unit, dask {per_dask:.1f} ms/unit, "
-          f"dask overhead {per_dask - per_pool:+.1f} ms/unit")
-    print(json.dumps({"replications": args.replications, "years": args.years, "serial_s": round(serial, 2),
-                      "pool2_s": round(pool, 2), "ratio": round(pool / serial, 3),
-                      "efficiency": round(serial / pool / 2, 3), "overhead_units": args.overhead_units,
-                      "pool_ms_per_unit": round(per_pool, 2), "dask_ms_per_unit": round(per_dask, 2),
-                      "dask_overhead_ms_per_unit": round(per_dask - per_pool, 2),
-                      "cpus": os.cpu_count(), "load_average_1min_at_end": round(os.getloadavg()[0], 2)}))
+@contextmanager
+def _given(address: str) -> Iterator[str]:
+    yield address
 
 
 if __name__ == "__main__":

@@ -1,15 +1,28 @@
-"""Benchmark: one 30-year replication of the shipped `gigawatt` scenario, and the engine against the
-naive per-unit model (tests/naive_model.py) on a small world both can run.
+"""Benchmark: one 30-year replication of the shipped `gigawatt` scenario; a 10 GW world; the engine
+against the floor (bench/floor.py); the engine against the naive per-unit model (tests/naive_model.py)
+on a small world both can run.
 
-Run from the repository root:  python bench/gigawatt.py [--seed N] [--engine-reps K] [--naive-reps M]
+Run from the repository root:  python bench/gigawatt.py [--seed N] [--pairs P] [--floor-pairs F] [--no-ten-gw]
 
 Prints what it measures as it goes; the LAST line is one JSON object with wall_seconds, events,
-events_per_second, peak_rss_mb (of the gigawatt run) and speedup_vs_naive (mean naive wall time over
-mean engine wall time on the small world, over the seeds both ran, timed alternately), plus extras.
+events_per_second, peak_rss_mb (of the gigawatt run), ten_gw_seconds, ten_gw_to_gigawatt,
+ten_gw_peak_rss_mb, floor_seconds, engine_to_floor and speedup_vs_naive, plus extras.
 
-The gigawatt run is timed with its event log made into a DataFrame, as `fleet run --out` needs it.
-On the small world both models are timed to their KPIs: the naive model makes no event log, and
-`simulate` makes the engine's DataFrame only when `result.events` is first read.
+1. gigawatt as shipped, timed with its event log made into a DataFrame, as `fleet run --out` needs it.
+2. ten-gw (`ten_gw`): gigawatt scaled tenfold (100,000 modules, ten million boards: target power,
+   clusters, servicers and launch cadences x 10), timed the same way in a child process, so that its
+   peak RSS is its own. Its wall time over gigawatt's says whether cost grows faster than the work.
+3. The floor: gigawatt under the floor's world (`bench.floor.floor_scenario`: null policy, one vehicle
+   that never fails, no servicers, no storms) for the engine and for the floor, timed alternately
+   `--floor-pairs` times; each pair asserts that both give the same KPIs and event counts. The engine
+   is timed to its summary and its event log's typed arrays (`simulate`), then separately to the
+   DataFrame; the floor to its KPIs and event arrays. engine_to_floor is the median over the pairs of
+   (engine + DataFrame) / floor, engine_to_floor_without_frame of engine / floor.
+4. The small world (a 3% slice of gigawatt under service-on-threshold): `--pairs` alternating
+   (engine, naive) pairs, seeds 0.., each timed to its KPIs (the naive model makes no event log, and
+   `simulate` makes no DataFrame unless `result.events` is read); speedup_vs_naive is the median of
+   the pairs' naive / engine ratios. The engine runs `--engine-reps` seeds in all, for the check that
+   both models agree in distribution.
 """
 from __future__ import annotations
 
@@ -17,7 +30,9 @@ import argparse
 import gc
 import json
 import math
+import os
 import resource
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -28,8 +43,10 @@ if str(REPO) not in sys.path:
 
 import numpy as np  # noqa: E402
 
+from bench.floor import floor_scenario, mismatches, run_floor  # noqa: E402
+from fleet.scenario import Scenario, parse_scenario  # noqa: E402
 from policies.service_on_threshold import ServiceOnThreshold  # noqa: E402
-from runs import simulate  # noqa: E402
+from runs import load_scenario, simulate  # noqa: E402
 from tests.naive_model import KPIS, run_naive, small_world  # noqa: E402
 
 Z = 4.0
@@ -61,6 +78,59 @@ def with_events(result):
     return result
 
 
+def ten_gw(years: float) -> Scenario:
+    """gigawatt scaled tenfold: 10 GW, 1,200 clusters of about 83 modules, 160 servicers, every
+    vehicle's cadence x 10 (the fleet deploys in the same time)."""
+    data = load_scenario("gigawatt").model_dump()
+    data["name"] = "ten-gw"
+    data["horizon_years"] = years
+    data["fleet"]["target_power_mw"] *= 10
+    data["fleet"]["clusters"] *= 10
+    data["servicing"]["servicers"] *= 10
+    for vehicle in data["launch"]["vehicles"]:
+        vehicle["launches_per_year"] *= 10
+    return parse_scenario(data, "ten-gw (bench/gigawatt.py)")
+
+
+def run_ten_gw(seed: int, years: float) -> None:
+    """In a child process: time one ten-gw replication with its DataFrame, print it as JSON."""
+    scenario = ten_gw(years)
+    result, wall = timed(lambda: with_events(simulate(scenario, seed=seed)))
+    print(json.dumps({"wall_seconds": wall, "events": int(result.summary["events"]), "peak_rss_mb": peak_rss_mb()}))
+
+
+def ten_gw_in_child(seed: int, years: float) -> dict:
+    """ten-gw's figures, from a child process of its own."""
+    out = subprocess.run([sys.executable, __file__, "--ten-gw-child", "--seed", str(seed), "--years", str(years)],
+                         cwd=REPO, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def floor_pairs(seed: int, years: float, pairs: int) -> dict:
+    """Engine and floor on gigawatt's floor world, alternately, `pairs` times; each pair checked equal."""
+    scenario = floor_scenario(load_scenario("gigawatt"))
+    if years != scenario.horizon_years:
+        scenario = parse_scenario({**scenario.model_dump(), "horizon_years": years}, "floor world")
+    run_floor(scenario, seed)                                   # first calls: imports, caches
+    engine, frame, floor = [], [], []
+    for _ in range(pairs):
+        result, e = timed(simulate, scenario, seed=seed)
+        events, f = timed(getattr, result, "events")
+        got, fl = timed(run_floor, scenario, seed)
+        bad = mismatches(got, result.summary, events["kind"].value_counts().to_dict())
+        if bad:
+            raise AssertionError("the floor and the engine differ: " + "; ".join(bad))
+        engine.append(e)
+        frame.append(f)
+        floor.append(fl)
+        print(f"  engine {e:.2f} s + DataFrame {f:.2f} s, floor {fl:.3f} s: same KPIs and event counts", flush=True)
+        del result, events
+    e, f, fl = np.array(engine), np.array(frame), np.array(floor)
+    return {"floor_seconds": float(np.median(fl)), "engine_seconds": float(np.median(e)),
+            "dataframe_seconds": float(np.median(f)), "engine_to_floor": float(np.median((e + f) / fl)),
+            "engine_to_floor_without_frame": float(np.median(e / fl))}
+
+
 def timed(fn, *args, **kwargs):
     """(fn's result, its wall seconds), garbage from earlier runs collected first, for both models alike."""
     gc.collect()
@@ -72,10 +142,20 @@ def timed(fn, *args, **kwargs):
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--years", type=float, default=30.0, help="horizon of both runs")
-    ap.add_argument("--engine-reps", type=int, default=8, help="engine replications on the small world")
-    ap.add_argument("--naive-reps", type=int, default=3, help="naive replications on the small world")
+    ap.add_argument("--years", type=float, default=30.0, help="horizon of every run")
+    ap.add_argument("--pairs", type=int, default=5, help="alternating (engine, naive) pairs on the small world")
+    ap.add_argument("--engine-reps", type=int, default=8,
+                    help="engine replications on the small world in all (at least --pairs)")
+    ap.add_argument("--floor-pairs", type=int, default=3, help="alternating (engine, floor) pairs")
+    ap.add_argument("--no-ten-gw", action="store_true",
+                    help="skip the 10 GW world (most of the run: 11 minutes on a loaded 2-core machine)")
+    ap.add_argument("--ten-gw-child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.ten_gw_child:
+        run_ten_gw(args.seed, args.years)
+        return
+    if args.pairs < 1 or args.floor_pairs < 1:
+        ap.error("--pairs and --floor-pairs must be at least 1")
 
     # ----- the gigawatt fleet -------------------------------------------------------------------
     print(f"gigawatt: one {args.years:g}-year replication, seed {args.seed} ...", flush=True)
@@ -88,31 +168,47 @@ def main() -> None:
               "delivered_pflops_days", "mean_availability"):
         print(f"  {k:24s} {s[k]:,.6g}")
     del result
+    figures = {"wall_seconds": round(wall, 3), "events": events, "events_per_second": round(events / wall, 1),
+               "peak_rss_mb": round(rss, 1)}
+
+    # ----- ten-gw ---------------------------------------------------------------------------------
+    if not args.no_ten_gw:
+        print(f"\nten-gw: one {args.years:g}-year replication of gigawatt x 10, in a child process ...", flush=True)
+        ten = ten_gw_in_child(args.seed, args.years)
+        print(f"  wall {ten['wall_seconds']:.2f} s ({ten['wall_seconds'] / wall:.2f} x gigawatt; goal <= 8), "
+              f"{ten['events']:,} events, peak RSS {ten['peak_rss_mb']:.0f} MB (goal <= 3,072)")
+        figures.update({"ten_gw_seconds": round(ten["wall_seconds"], 3), "ten_gw_events": ten["events"],
+                        "ten_gw_to_gigawatt": round(ten["wall_seconds"] / wall, 2),
+                        "ten_gw_peak_rss_mb": round(ten["peak_rss_mb"], 1)})
+
+    # ----- engine against the floor ---------------------------------------------------------------
+    print(f"\nfloor world (gigawatt, null policy, one vehicle that never fails, no servicers, no storms): "
+          f"engine and floor alternately x {args.floor_pairs}", flush=True)
+    floor = floor_pairs(args.seed, args.years, args.floor_pairs)
+    print(f"  medians: engine {floor['engine_seconds']:.2f} s + DataFrame {floor['dataframe_seconds']:.2f} s, "
+          f"floor {floor['floor_seconds']:.3f} s: engine_to_floor {floor['engine_to_floor']:.1f} "
+          f"({floor['engine_to_floor_without_frame']:.1f} without the DataFrame; goal <= 4)")
+    figures.update({k: round(v, 3) for k, v in floor.items()})
 
     # ----- engine against the naive per-unit model -----------------------------------------------
     world = the_small_world(args.years)
     policy = ServiceOnThreshold(threshold_fraction=0.2)
-    print(f"\nsmall world: 300 modules x 256 units, {args.years:g} years; engine x {args.engine_reps}, "
-          f"naive x {args.naive_reps} (seeds 0..)", flush=True)
-    # interleaved, so that a change in machine load affects both models alike
-    engine, engine_walls, naive, naive_walls = [], [], [], []
-    for seed in range(max(args.engine_reps, args.naive_reps)):
-        if seed < args.engine_reps:
-            r, w = timed(simulate, world, seed=seed, policy=policy)
-            engine.append(r.summary)
-            engine_walls.append(w)
-        if seed < args.naive_reps:
-            k, w = timed(run_naive, world, seed, policy)
+    reps = max(args.engine_reps, args.pairs)
+    print(f"\nsmall world: 300 modules x 256 units, {args.years:g} years; {args.pairs} alternating pairs "
+          f"(engine, naive), engine x {reps} in all (seeds 0..)", flush=True)
+    engine, naive, ratios, engine_walls, naive_walls = [], [], [], [], []
+    for seed in range(reps):
+        r, w = timed(simulate, world, seed=seed, policy=policy)
+        engine.append(r.summary)
+        engine_walls.append(w)
+        if seed < args.pairs:
+            k, n = timed(run_naive, world, seed, policy)
             naive.append(k)
-            naive_walls.append(w)
-            print(f"  seed {seed}: naive {w:.2f} s" + (f", engine {engine_walls[seed]:.2f} s"
-                                                       if seed < len(engine_walls) else ""), flush=True)
-    # speedup on the seeds both models ran, timed side by side
-    common = min(len(engine_walls), len(naive_walls))
-    engine_wall, naive_wall = float(np.mean(engine_walls[:common])), float(np.mean(naive_walls[:common]))
-    speedup = naive_wall / engine_wall
-    print(f"  seeds 0..{common - 1}: engine {engine_wall:.3f} s per replication, naive {naive_wall:.3f} s: "
-          f"speedup {speedup:.1f}x")
+            naive_walls.append(n)
+            ratios.append(n / w)
+            print(f"  seed {seed}: engine {w:.3f} s, naive {n:.2f} s: {n / w:.1f}x", flush=True)
+    speedup = float(np.median(ratios))
+    print(f"  median of {args.pairs} pairs: speedup {speedup:.1f}x (goal >= 100)")
 
     # Equal in distribution? Under that hypothesis both samples share one variance; the naive model
     # has too few replications to estimate it, so the engine's sample variance stands for both:
@@ -131,18 +227,17 @@ def main() -> None:
     agree = bool(worst <= Z)
     print(f"  results statistically equal (all |z| <= {Z:g}): {agree}")
 
-    print(json.dumps({
-        "wall_seconds": round(wall, 3),
-        "events": events,
-        "events_per_second": round(events / wall, 1),
-        "peak_rss_mb": round(rss, 1),
+    figures.update({
         "speedup_vs_naive": round(speedup, 2),
+        "speedup_pairs": args.pairs,
         "naive_world": f"300 modules x 256 units x {args.years:g} years, service-on-threshold",
-        "engine_seconds_small_world": round(engine_wall, 3),
-        "naive_seconds_small_world": round(naive_wall, 3),
+        "engine_seconds_small_world": round(float(np.median(engine_walls[:args.pairs])), 3),
+        "naive_seconds_small_world": round(float(np.median(naive_walls)), 3),
         "small_world_agrees": agree,
         "small_world_max_abs_z": round(worst, 2),
-    }))
+        "load_average_1min_at_end": round(os.getloadavg()[0], 2),
+    })
+    print(json.dumps(figures))
 
 
 if __name__ == "__main__":

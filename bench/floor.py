@@ -32,20 +32,26 @@ from fleet.ground import DownlinkCapacity, fill_backlog
 from fleet.hardware import catalog
 from fleet.lifetimes import has_radiation_hazard, inverse
 from fleet.orbits import contact_fractions, radiation_of
-from fleet.scenario import Scenario, module_mass_kg, modules_for_target, parse_scenario
+from fleet.scenario import Scenario, at_altitude, module_mass_kg, modules_for_target, parse_scenario
 from fleet.state import FleetTable
 from fleet.streams import Streams
 
 
+FLOOR_ECLIPSE = 0.039   # share of the year in shadow at 650 km dawn-dusk (docs/reference-figures.md, Power)
+
+
 def floor_scenario(scenario: Scenario) -> Scenario:
     """`scenario` as the floor can replay it exactly (see the module docstring): null policy, its
-    first vehicle only and never failing, no servicers, no solar particle events."""
+    first vehicle only and never failing, no servicers, no solar particle events, the shadow typed in
+    at its yearly mean (`FLOOR_ECLIPSE`) rather than by blocks from the orbits, and the vehicle's
+    payload what it lifts to the highest shell (as the engine flies it)."""
     data = scenario.model_dump()
+    data["fleet"]["module"]["eclipse_fraction"] = FLOOR_ECLIPSE
     data["launch"]["vehicles"] = [dict(data["launch"]["vehicles"][0], success_probability=1.0)]
     data["servicing"]["servicers"] = 0
     data["failures"]["solar_particle_events"] = None
     data["policy"] = {"name": "null", "params": {}}
-    return parse_scenario(data, f"floor world of {scenario.name}")
+    return at_altitude(parse_scenario(data, f"floor world of {scenario.name}"))
 
 
 @dataclass

@@ -8,8 +8,12 @@ Prints what it measures as it goes; the LAST line is one JSON object with wall_s
 events_per_second, peak_rss_mb (of the gigawatt run), ten_gw_seconds, ten_gw_to_gigawatt,
 ten_gw_peak_rss_mb, floor_seconds, engine_to_floor and speedup_vs_naive, plus extras.
 
-1. gigawatt as shipped, timed with its event log made into a DataFrame, as `fleet run --out` needs it.
-2. ten-gw (`ten_gw`): gigawatt scaled tenfold (100,000 modules, ten million boards: target power,
+1. gigawatt at a fixed size (`fixed_size`: its demand held at the PFLOPS of its first fleet, the
+   10,000-module, 1M-board world that issue 17 measured), timed with its event log made into a DataFrame,
+   as `fleet run --out` needs it. As shipped, gigawatt's demand is 1 GW of the newest generation, so
+   the PFLOPS wanted grow with each generation and the fleet with them (about 74,000 modules launched
+   and 4.7M events in 30 years): a speed benchmark needs work that stays put while the model changes.
+2. ten-gw (`ten_gw`): the fixed-size gigawatt scaled tenfold (100,000 modules, ten million boards: target power,
    clusters, servicers and launch cadences x 10), timed the same way in a child process, so that its
    peak RSS is its own. Its wall time over gigawatt's says whether cost grows faster than the work.
 3. The floor: gigawatt under the floor's world (`bench.floor.floor_scenario`: null policy, one vehicle
@@ -78,13 +82,30 @@ def with_events(result):
     return result
 
 
+def fixed_size(data: dict) -> dict:
+    """Scenario `data` with demand held at the PFLOPS of its first fleet (target power in the first
+    generation), so that the fleet keeps its size whatever later generations offer."""
+    first = data["hardware"]["generations"][0]
+    pflops = data["fleet"]["target_power_mw"] * 1000.0 / first["power_kw_per_unit"] * first["pflops_per_unit"]
+    data["demand"] = {"unit": "pflops", "level": pflops}
+    return data
+
+
+def gigawatt(years: float) -> Scenario:
+    """gigawatt at a fixed size (`fixed_size`) over `years`."""
+    data = fixed_size(load_scenario("gigawatt").model_dump())
+    data["horizon_years"] = years
+    return parse_scenario(data, "gigawatt at a fixed size (bench/gigawatt.py)")
+
+
 def ten_gw(years: float) -> Scenario:
-    """gigawatt scaled tenfold: 10 GW, 1,200 clusters of about 83 modules, 160 servicers, every
-    vehicle's cadence x 10 (the fleet deploys in the same time)."""
+    """The fixed-size gigawatt scaled tenfold: 10 GW, 1,200 clusters of about 83 modules, 160 servicers,
+    every vehicle's cadence x 10 (the fleet deploys in the same time)."""
     data = load_scenario("gigawatt").model_dump()
     data["name"] = "ten-gw"
     data["horizon_years"] = years
     data["fleet"]["target_power_mw"] *= 10
+    data = fixed_size(data)
     data["fleet"]["clusters"] *= 10
     data["servicing"]["servicers"] *= 10
     for vehicle in data["launch"]["vehicles"]:
@@ -158,8 +179,9 @@ def main() -> None:
         ap.error("--pairs and --floor-pairs must be at least 1")
 
     # ----- the gigawatt fleet -------------------------------------------------------------------
-    print(f"gigawatt: one {args.years:g}-year replication, seed {args.seed} ...", flush=True)
-    result, wall = timed(lambda: with_events(simulate("gigawatt", seed=args.seed, years=args.years)))
+    print(f"gigawatt at a fixed size: one {args.years:g}-year replication, seed {args.seed} ...", flush=True)
+    scenario = gigawatt(args.years)
+    result, wall = timed(lambda: with_events(simulate(scenario, seed=args.seed)))
     rss = peak_rss_mb()
     s = result.summary
     events = int(s["events"])

@@ -26,7 +26,6 @@ import argparse
 import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -44,10 +43,7 @@ from runs import load_results  # noqa: E402
 from runs.studies.backends import DaskBackend, ProcessPoolBackend, SerialBackend  # noqa: E402
 from runs.studies.experiment import parse_experiment  # noqa: E402
 from runs.studies.runner import run_plan  # noqa: E402
-from tests.commands import repo_env  # noqa: E402
-
-START_SECONDS = 120     # the longest a scheduler or worker may take to start on a loaded machine
-
+from tests.cluster import local_cluster  # noqa: E402
 
 def plan(scenario: str, years: float, replications: int):
     """The experiment: `replications` of `scenario` under its own policy, seed 1."""
@@ -69,36 +65,6 @@ def timed_run(p, backend, out: Path) -> float:
 def numbers(out: Path) -> pd.DataFrame:
     """The results' summaries, without their timings, in key order."""
     return load_results(out).summary.drop(columns="wall_seconds").sort_values("key").reset_index(drop=True)
-
-
-@contextmanager
-def local_cluster(workers: int, folder: Path) -> Iterator[str]:
-    """A Dask scheduler and `workers` single-threaded workers as processes of their own on 127.0.0.1;
-    yields the scheduler's address, and kills them all at the end."""
-    from distributed import Client
-
-    file = folder / "scheduler.json"
-    dask = [sys.executable, "-m", "dask"]
-    quiet = dict(cwd=folder, env=repo_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    procs = [subprocess.Popen([*dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                               "--scheduler-file", str(file)], **quiet)]
-    try:
-        deadline = time.monotonic() + START_SECONDS
-        while not file.exists() or not file.read_text().strip():
-            if time.monotonic() > deadline or procs[0].poll() is not None:
-                raise RuntimeError("the Dask scheduler did not start")
-            time.sleep(0.1)
-        address = json.loads(file.read_text())["address"]
-        procs += [subprocess.Popen([*dask, "worker", address, "--host", "127.0.0.1", "--nthreads", "1",
-                                    "--no-nanny", "--no-dashboard"], **quiet) for _ in range(workers)]
-        with Client(address, timeout="30s") as client:
-            client.wait_for_workers(workers, timeout=START_SECONDS)
-        yield address
-    finally:
-        for proc in procs:
-            proc.kill()
-        for proc in procs:
-            proc.wait(timeout=30)
 
 
 def main() -> None:

@@ -1,11 +1,7 @@
 """A real Dask cluster: `dask scheduler` and two `dask worker` processes on 127.0.0.1, started for these tests
 and always stopped. A compare through `--scheduler` gives the numbers of `--backend serial`, and a unit that
 kills its process costs only itself, never a Dask worker."""
-import json
-import subprocess
-import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -13,44 +9,14 @@ import pytest
 
 from runs import load_results
 from runs.commands.cli import main
-from tests.commands import repo_env
-
-START_SECONDS = 90      # the longest a scheduler or worker may take to start on a loaded machine
-
-
-def _stop(procs: list[subprocess.Popen]) -> None:
-    """Kill the cluster's processes (a graceful Dask shutdown takes seconds; units' processes die with them)."""
-    for proc in procs:
-        proc.kill()
-    for proc in procs:
-        proc.wait(timeout=30)
-
+from tests.cluster import local_cluster
 
 @pytest.fixture(scope="module")
 def scheduler(tmp_path_factory) -> str:
     """The address of a scheduler with two single-threaded workers, this checkout on their path."""
-    from distributed import Client
-
-    folder = tmp_path_factory.mktemp("cluster")
-    file = folder / "scheduler.json"
-    dask = [sys.executable, "-m", "dask"]
-    quiet = dict(cwd=folder, env=repo_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    procs = [subprocess.Popen([*dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                               "--scheduler-file", str(file)], **quiet)]
-    try:
-        deadline = time.monotonic() + START_SECONDS
-        while not file.exists() or not file.read_text().strip():
-            assert time.monotonic() < deadline and procs[0].poll() is None, "the scheduler did not start"
-            time.sleep(0.1)
-        address = json.loads(file.read_text())["address"]
+    with local_cluster(2, tmp_path_factory.mktemp("cluster")) as address:
         assert address.startswith("tcp://127.0.0.1:")
-        procs += [subprocess.Popen([*dask, "worker", address, "--host", "127.0.0.1", "--nthreads", "1",
-                                    "--no-nanny", "--no-dashboard"], **quiet) for _ in range(2)]
-        with Client(address, timeout="30s") as client:
-            client.wait_for_workers(2, timeout=START_SECONDS)
         yield address
-    finally:
-        _stop(procs)
 
 
 def _numbers(out: Path) -> pd.DataFrame:

@@ -22,13 +22,18 @@ actions with the same semantics:
   weigh nothing (`data_tb_per_pflops_day` 0), so all used compute is delivered;
 - threshold: when a module's failed units reach ceil(f * units) the policy's `on_threshold` runs
   (once, until a repair brings the module back below it);
-- cargo: servicers (ordered at day 0) and replacement boards wait in one first-in first-out queue
-  and share the vehicle's cadence with the modules; the launcher serves whichever order is older
-  (modules on a tie); a cargo flight carries as many items of the oldest cargo order as fit, and
-  they reach orbit on its launch day (a failed flight loses them; lost servicers are reordered);
+- cargo: servicers (ordered at day 0) and replacement boards wait in one first-in first-out queue,
+  each order due `launch.max_wait_days` after it is placed (a Resupply action's own due day if it
+  gives one). Cargo rides module flights first: once a module flight is loaded, it takes the
+  queued cargo whose lead time has passed into its spare payload, oldest order first, as many items
+  of each as fit. Cargo flies alone only when the next module flight would leave after the oldest
+  cargo order's due day (or no module waits), and then only if it can leave no later than that
+  module flight; a cargo flight carries as many items of the oldest cargo order as fit. Cargo
+  reaches orbit on its launch day (a failed flight loses it; lost servicers are reordered);
 - depot: boards arrive in stock; the standing order (`servicing.resupply`) is checked at day 0
-  (boards, then servicers, are ordered after the initial modules), when a module flight launches, when a trip is sent and when a trip takes boards: stock + on order at most the reorder point orders
-  max(quantity, reorder point + 1 - position) boards;
+  (servicers, then boards, are ordered after the initial modules), when a module flight launches
+  (before its cargo is loaded), when a trip is sent and when a trip takes boards: stock + on order
+  at most the reorder point orders max(quantity, reorder point + 1 - position) boards;
 - servicing: a trip waits for a free servicer in orbit (a simpy.Store), flies trip_days / 2 out,
   succeeds with its probability, replaces the failed units of each listed module still operating up
   to the units it carries and the boards in stock, flies back, frees the servicer and calls
@@ -250,7 +255,7 @@ class NaiveModel:
         self.waiting = 0
         self.last_launch = -math.inf
         self._wakeup = self.env.event()
-        # cargo: [kind, count, kg each, ordered day]; servicers in orbit and free; the depot
+        # cargo: [kind, count, kg each, ordered day, due day]; servicers in orbit and free; the depot
         self.cargo: deque[list] = deque()
         self.servicers = simpy.Store(self.env)
         self.stock = 0
@@ -357,31 +362,39 @@ class NaiveModel:
             heapq.heappush(heap, (h + 1, c))
         return out
 
-    def _launcher(self):
+    def _launch_day(self, ordered_day: float) -> float:
+        """First day the vehicle can fly an order placed on `ordered_day`: lead time, cadence, availability."""
         v = self.vehicle
-        gap = DAYS_PER_YEAR / v.launches_per_year
         available = (v.available_from_year - self.scenario.start_year) * DAYS_PER_YEAR
+        return max(self.env.now, ordered_day + v.lead_time_days,
+                   self.last_launch + DAYS_PER_YEAR / v.launches_per_year, available)
+
+    def _launcher(self):
         while True:
             if not self.waiting and not self.cargo:
                 self._wakeup = self.env.event()
                 yield self._wakeup
                 continue
-            cluster = min((q[0], c) for c, q in enumerate(self.queues) if q)[1] if self.waiting else -1
-            ordered = self.t.ordered_day[self.queues[cluster][0]] if self.waiting else math.inf
-            freight = bool(self.cargo) and self.cargo[0][3] < ordered
-            if freight:
-                ordered = self.cargo[0][3]
-            day = max(self.env.now, ordered + v.lead_time_days, self.last_launch + gap, available)
+            cluster, day = -1, math.inf
+            if self.waiting:
+                cluster = min((q[0], c) for c, q in enumerate(self.queues) if q)[1]
+                day = self._launch_day(self.t.ordered_day[self.queues[cluster][0]])
+            if self.cargo and day > self.cargo[0][4]:         # no module flight takes it by its due day
+                alone = self._launch_day(self.cargo[0][3])
+                if alone <= day:
+                    if alone > self.env.now:
+                        yield self.env.timeout(alone - self.env.now)
+                    self._launch_cargo()
+                    continue
             if day > self.env.now:
                 yield self.env.timeout(day - self.env.now)
-            if freight:
-                self._launch_cargo()
-            else:
-                self._launch(cluster)
+            self._launch(cluster)
 
-    def ship(self, kind: str, count: int) -> None:
+    def ship(self, kind: str, count: int, due_day: float | None = None) -> None:
+        """Queue `count` servicers or boards for launch, due by `due_day` (default: now + launch.max_wait_days)."""
         kg = servicer_mass_kg(self.scenario.servicing) if kind == "servicers" else self.scenario.hardware.generations[0].mass_kg_per_unit
-        self.cargo.append([kind, count, kg, self.env.now])
+        due = self.env.now + self.scenario.launch.max_wait_days if due_day is None else float(due_day)
+        self.cargo.append([kind, count, kg, self.env.now, due])
         if kind == "boards":
             self.on_order += count
         if not self._wakeup.triggered:
@@ -399,6 +412,10 @@ class NaiveModel:
         ok = self.rng.random() < self.vehicle.success_probability
         if not ok:
             self.kpi["launch_failures"] += 1
+        self._cargo_flown(kind, n, ok)
+
+    def _cargo_flown(self, kind: str, n: int, ok: bool) -> None:
+        """`n` servicers or boards flew: in orbit if `ok`, else lost (lost servicers are reordered)."""
         if kind == "servicers":
             if ok:
                 for _ in range(n):
@@ -410,6 +427,21 @@ class NaiveModel:
         if ok:
             self.stock += n
         self._check_stock()
+
+    def _ride_along(self, room_kg: float) -> list[tuple[str, int]]:
+        """Cargo that rides `room_kg` of a module flight's spare payload now: (kind, items) per order,
+        oldest order first, orders whose lead time has passed; emptied orders leave the queue."""
+        rides = []
+        for order in self.cargo:
+            kind, count, kg, ordered = order[:4]
+            n = min(count, math.floor(room_kg / kg + 1e-9))
+            if n < 1 or ordered + self.vehicle.lead_time_days > self.env.now:
+                continue
+            order[1] -= n
+            room_kg -= n * kg
+            rides.append((kind, n))
+        self.cargo = deque(order for order in self.cargo if order[1] > 0)
+        return rides
 
     def _check_stock(self) -> None:
         if self.levels is None:
@@ -432,12 +464,17 @@ class NaiveModel:
         self.kpi["launches"] += 1
         self.kpi["modules_launched"] += len(payload)
         self._check_stock()
-        if self.rng.random() < v.success_probability:
+        rides = self._ride_along(v.payload_kg - mass)
+        ok = self.rng.random() < v.success_probability
+        if ok:
             self.t.status[payload] = IN_TRANSIT
             self.env.process(self._commission_later(payload))
         else:
             self.t.status[payload] = LOST
             self.kpi["launch_failures"] += 1
+        for kind, n in rides:
+            self._cargo_flown(kind, n, ok)
+        if not ok:
             self._react("on_launch_failed", tuple(payload))
 
     def _commission_later(self, payload: list[int]):
@@ -506,7 +543,7 @@ class NaiveModel:
                 assert sum(self.units - t.alive[m] for m in mods) <= self.scenario.servicing.units_per_trip
                 self._dispatch(mods)
             elif isinstance(a, Resupply):
-                self.ship("boards", int(a.boards))
+                self.ship("boards", int(a.boards), a.due_day)
             elif isinstance(a, Deorbit):
                 for m in a.modules:
                     if t.status[m] == OPERATIONAL:
@@ -524,9 +561,9 @@ class NaiveModel:
     def run(self) -> dict[str, Any]:
         self.env.process(self._launcher())
         self.order(self.design_count, None)
-        self._check_stock()
         if self.scenario.servicing.servicers:
             self.ship("servicers", self.scenario.servicing.servicers)
+        self._check_stock()
         self.env.process(self._reviews())
         self.env.run(until=self.horizon_day)
         status = self.t.status[: self.t.n]

@@ -161,10 +161,10 @@ def compare(summary: pd.DataFrame, kpis: list[str], baseline: str, directions: d
     directions = {**KPI_DIRECTIONS, **(directions or {})}
     policies = list(dict.fromkeys(summary["policy"]))
     runs = summary["policy"].value_counts()
-    rows = []
     if summary.empty:
-        return pd.DataFrame(rows)
+        return pd.DataFrame()
     wide, column = _wide(summary, kpis, policies)
+    rows = []
     for kpi in kpis:
         block = []
         for policy in policies:

@@ -137,6 +137,19 @@ def test_cheap_commands_load_no_heavy_library(argv):
     assert _loaded_after(code) == []
 
 
+def test_a_compare_runs_and_reports_without_loading_scipy_stats(tmp_path):
+    """scipy.stats takes about half a second to load; a study's statistics need only Student's t."""
+    probe = ("import contextlib, io, sys\nfrom runs.commands.cli import main\n"
+             "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+             f"    code = main(['compare', 'tiny', '--policies', 'null,replenish', '--replications', '3', '--years', "
+             f"'0.2', '--backend', 'serial', '--no-progress', '--out', {str(tmp_path / 'cmp')!r}])\n"
+             "print(code, 'p (Holm)' in out.getvalue(), 'scipy.stats' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=REPO, env=repo_env(), capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["0", "True", "False"]
+
+
 def test_building_the_parser_and_importing_runs_load_no_heavy_library():
     assert _loaded_after("import runs\nfrom runs.commands.cli import build_parser\nbuild_parser()") == []
 

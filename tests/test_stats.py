@@ -57,6 +57,18 @@ def test_compare_pairs_on_replication_and_corrects_over_policies():
     assert c.verdict == SAME
 
 
+def test_compare_pivots_every_kpi_and_an_empty_summary_gives_an_empty_table():
+    rows = pd.DataFrame({"policy": ["a", "a", "b", "b"], "replication": [1, 0, 0, 1],
+                         "x": [2.0, 1.0, 1.5, 2.7], "y": [np.nan, np.nan, 3.0, 4.0]})
+    table = compare(rows, ["x", "y"], "a", directions={"x": "maximise", "y": "maximise"})
+    x_b = table[(table.kpi == "x") & (table.policy == "b")].iloc[0]
+    assert x_b["diff"] == pytest.approx(((1.5 - 1.0) + (2.7 - 2.0)) / 2)        # paired on replication
+    y_a, y_b = (table[(table.kpi == "y") & (table.policy == p)].iloc[0] for p in "ab")
+    assert math.isnan(y_a["mean"]) and y_b["mean"] == pytest.approx(3.5) and y_b.n == 2 and y_b.runs == 2
+    assert math.isnan(y_b["diff"])
+    assert compare(rows.iloc[:0], ["x"], "a").empty
+
+
 @pytest.mark.slow
 def test_paired_interval_covers_true_difference_95_percent():
     """2,000 seeded repetitions of a 10-replication experiment with true difference 1.5: coverage ~95%."""

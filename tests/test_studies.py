@@ -168,3 +168,16 @@ def test_compare_command_survives_a_kpi_nan_for_some_policies(tmp_path):
 def test_unknown_kpi_on_the_command_line_exits_2(tmp_path):
     r = _cmd(tmp_path, "--kpis", "cost_total_usd,nope")
     assert r.returncode == 2 and "'nope'" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_units_row_reads_back_from_the_store_as_a_dataframe_of_it(tmp_path):
+    from runs.studies.store import unit_row
+    from runs.studies.workunits import run_unit
+    from runs.study import compare_plan
+
+    study = runs.compare("tiny", ["null", "replenish"], replications=2, years=0.2, out=tmp_path / "cmp",
+                         backend="serial", progress=False)
+    for unit in compare_plan("tiny", ["null", "replenish"], 2, years=0.2).units:
+        expected = pd.DataFrame([unit_row(unit, run_unit(unit).summary)]).drop(columns="wall_seconds")
+        stored = study.summary[study.summary.key == unit.key].drop(columns="wall_seconds").reset_index(drop=True)
+        pd.testing.assert_frame_equal(stored, expected)    # every column, its value and its dtype

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import stdtrit   # Student t quantiles, without loading scipy.stats
 
 from fleet.errors import InputError, clip, shown
 from fleet.kpis import KPIS
@@ -101,7 +101,7 @@ def one_sided(values: np.ndarray, confidence: float) -> tuple[float, float, floa
     mean = float(x.mean())
     if n < 2:
         return mean, -math.inf, math.inf, 1
-    half = float(stats.t.ppf(confidence, n - 1) * x.std(ddof=1) / math.sqrt(n))
+    half = float(stdtrit(n - 1, confidence) * x.std(ddof=1) / math.sqrt(n))
     return mean, mean - half, mean + half, n
 
 

@@ -31,7 +31,6 @@ from typing import Annotated, Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from scipy.stats import qmc
 
 from fleet.errors import InputError, ScenarioError, clip, shown
 from fleet.scenario import Name, Scenario, _problems, parse_scenario
@@ -359,6 +358,7 @@ def _variants(base: Scenario, grid: dict, ranges: dict, samples: int, seed: int,
     """Every grid combination crossed with the Latin hypercube points, each validated."""
     points: list[dict] = [{}]
     if ranges:
+        from scipy.stats import qmc   # scipy.stats takes half a second to load: only plans with ranges pay it
         unit = qmc.LatinHypercube(d=len(ranges), seed=np.random.default_rng(seed)).random(samples)
         points = []
         for row in unit:

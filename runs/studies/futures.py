@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy.stats import qmc
 
 from fleet.errors import InputError, ScenarioError, shown
 from fleet.scenario import Scenario, parse_scenario
@@ -281,6 +280,7 @@ def _points(kind: str, count: int, dims: int, seed: int) -> np.ndarray:
     """`count` points of the unit cube [0, 1]^dims: a Latin hypercube (robust) or Saltelli's Sobol
     design of N(2D+2) rows (sensitivity), both seeded by `seed`."""
     if kind == ROBUST:
+        from scipy.stats import qmc   # scipy.stats takes half a second to load: only when sampling
         return qmc.LatinHypercube(d=dims, seed=np.random.default_rng(seed)).random(count)
     from SALib.sample import sobol
     problem = {"num_vars": dims, "names": [f"x{i}" for i in range(dims)], "bounds": [[0.0, 1.0]] * dims}

@@ -22,7 +22,7 @@ from events.world import World
 from fleet.economics import DAYS_PER_YEAR
 from fleet.lifetimes import inverse
 from fleet.state import OPERATIONAL, Status
-from fleet.tolerances import units_for_fraction
+from fleet.tolerances import RELATIVE_SLACK, units_for_fraction
 
 
 class Modules:
@@ -210,7 +210,7 @@ class Modules:
 
 def _after(day: float, end: float) -> bool:
     """`day` comes surely after `end` (days), whatever the rounding of the timeouts set for them."""
-    return day - end > 1e-9 * (1.0 + abs(end))
+    return day - end > RELATIVE_SLACK * (1.0 + abs(end))
 
 
 def _allot(failed: np.ndarray, carried: int, stock: np.ndarray, generation: np.ndarray) -> np.ndarray:

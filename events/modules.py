@@ -7,7 +7,8 @@ module lives; a module ended otherwise (deorbited by the policy) is skipped when
 Unit failures never touch the clock: they are read from the module's sorted unit end days. If the
 policy declared a failed-unit threshold, each operational module has one timeout on the clock for
 the day it will reach it, whose callback wakes the policy; a repair or a storm reschedules it (the
-old timeout, now stale, does nothing when it fires).
+old timeout, now stale, does nothing when it fires). A module that would reach it only after its
+own end gets no such timeout (it would find the module ended).
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from events.world import World
 from fleet.economics import DAYS_PER_YEAR
 from fleet.lifetimes import inverse
 from fleet.state import OPERATIONAL, Status
-from fleet.tolerances import units_for_fraction
+from fleet.tolerances import RELATIVE_SLACK, units_for_fraction
 
 
 class Modules:
@@ -40,6 +41,7 @@ class Modules:
         self._strikes_per_year = failures.debris.strikes_per_module_year if failures.debris is not None else 0.0
 
         self._version: dict[int, int] = {}             # module -> its latest threshold timeout
+        self._last_day: dict[int, float] = {}          # module -> the day its own end comes (drawn at commissioning)
 
     def _threshold_units(self, failed_fraction: float | None) -> int | None:
         """Failed units at which a module reaches `failed_fraction` of its units (None: never)."""
@@ -75,7 +77,7 @@ class Modules:
         """Module m reaches the threshold on day `crossing`: a timeout wakes the policy then, unless
         `idle` (already crossed, not operational, or after the horizon). Earlier timeouts go stale."""
         version = self._version[m] = self._version.get(m, 0) + 1
-        if not idle:
+        if not idle and not _after(crossing, self._last_day[m]):
             now = self.world.env.now
             self.world.env.timeout(crossing - now).callbacks.append(partial(self._reach_threshold, m, version))
 
@@ -115,8 +117,9 @@ class Modules:
             cause = self.death_cause[m] = "bus failure" if b <= s else "debris strike"
             w.log.add(now, "commissioned", m, int(t.cluster[m]), 1, 0.0,
                       f"{t.units} units of {w.generations[t.generation[m]].name}", ref)
-            self.reschedule(m)
             end = min((min(b, s), cause), (retire, "end of design life"))
+            self._last_day[m] = end[0]
+            self.reschedule(m)
             if end[0] < w.horizon_day:
                 w.env.timeout(end[0] - now).callbacks.append(partial(self._end_of_life, m, end[1]))
 
@@ -203,6 +206,11 @@ class Modules:
         t.installs[m] += 1
         self.reschedule(m)
         return t.units
+
+
+def _after(day: float, end: float) -> bool:
+    """`day` comes surely after `end` (days), whatever the rounding of the timeouts set for them."""
+    return day - end > RELATIVE_SLACK * (1.0 + abs(end))
 
 
 def _allot(failed: np.ndarray, carried: int, stock: np.ndarray, generation: np.ndarray) -> np.ndarray:

@@ -8,7 +8,8 @@ is constant and its integral is exact.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from bisect import bisect_right
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -22,6 +23,10 @@ class DemandCurve:
 
     days: np.ndarray
     pflops: np.ndarray
+    _steps: tuple[list[float], list[float]] = field(init=False, repr=False, compare=False)   # both as lists
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_steps", (self.days.tolist(), self.pflops.tolist()))
 
     @classmethod
     def constant(cls, pflops: float) -> "DemandCurve":
@@ -30,8 +35,10 @@ class DemandCurve:
 
     def at(self, day: float | np.ndarray) -> float | np.ndarray:
         """Demand at `day` (a step takes effect on its day), PFLOPS."""
-        i = np.searchsorted(self.days, day, side="right") - 1
-        return self.pflops[np.maximum(i, 0)] if np.ndim(day) else float(self.pflops[max(int(i), 0)])
+        if isinstance(day, (int, float)):      # one day: bisect finds the step without numpy's overhead
+            days, pflops = self._steps
+            return pflops[max(bisect_right(days, day) - 1, 0)]
+        return self.pflops[np.maximum(np.searchsorted(self.days, day, side="right") - 1, 0)]
 
     def integral(self, start: float, stop: float) -> float:
         """Integral of demand over days [start, stop], PFLOPS-days."""

@@ -9,6 +9,9 @@ if TYPE_CHECKING:
     from fleet.scenario import LaunchVehicle
 
 DAYS_PER_YEAR = 365.25
+_TABLES_KEPT = 256          # price tables whose arrays `_points` keeps
+
+_points_of: dict[int, tuple[dict, dict, np.ndarray, np.ndarray]] = {}   # id -> table, its copy, years, values
 
 
 def price_on(table, year: float) -> float:
@@ -18,9 +21,19 @@ def price_on(table, year: float) -> float:
     """
     if not isinstance(table, dict):
         return float(table.usd_per_kg_in(year))
-    years = np.fromiter(table.keys(), dtype=float)
-    values = np.fromiter(table.values(), dtype=float)
+    years, values = _points(table)
     return float(np.interp(year, years, values))
+
+
+def _points(table: dict) -> tuple[np.ndarray, np.ndarray]:
+    """The years and values of by-year `table` as arrays, made once per table (again if it changed)."""
+    found = _points_of.get(id(table))
+    if found is None or found[0] is not table or found[1] != table:
+        if len(_points_of) >= _TABLES_KEPT:
+            _points_of.clear()
+        found = _points_of[id(table)] = (table, dict(table), np.fromiter(table.keys(), dtype=float),
+                                         np.fromiter(table.values(), dtype=float))
+    return found[2], found[3]
 
 
 def flight_price_usd(vehicle: LaunchVehicle, year: float, payload_kg: float) -> float:

@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pytest
 
-from fleet.demand import demand_curve
+from fleet.demand import DemandCurve, demand_curve
 from fleet.earth import availability
 from fleet.economics import DAYS_PER_YEAR
 from fleet.errors import ScenarioError
@@ -134,3 +134,12 @@ def test_replacement_launches_aim_at_demand(policy):
         launched.append(s["modules_launched"])
     initial = math.ceil(load_scenario("tiny").fleet.target_power_mw * 1000 / 32)   # modules of 32 kW
     assert launched[1] - launched[0] >= initial
+
+
+def test_demand_on_one_day_is_the_step_the_array_form_finds():
+    c = DemandCurve(np.array([0.0, 10.0, 20.0]), np.array([1.0, 2.0, 3.0]))
+    days = [-1.0, 0.0, 5.0, 9.999999999, 10.0, 19.5, 20.0, 1e9]
+    expected = [1.0, 1.0, 1.0, 1.0, 2.0, 2.0, 3.0, 3.0]      # a step takes effect on its day
+    assert [c.at(d) for d in days] == expected
+    assert c.at(np.array(days)).tolist() == expected
+    assert [c.at(np.float64(d)) for d in days] == expected and c.at(10) == 2.0

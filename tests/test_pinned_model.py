@@ -34,6 +34,14 @@ def test_a_price_table_is_linear_between_years_and_flat_outside():
     assert price_on(table, 2000) == 100.0 and price_on(table, 2100) == 100.0
 
 
+def test_a_price_table_changed_in_place_is_read_afresh():
+    table = {2026: 100.0, 2030: 300.0}
+    assert price_on(table, 2028) == pytest.approx(200.0)
+    table[2030] = 500.0                                          # its arrays, kept from the first call, are stale
+    assert price_on(table, 2028) == pytest.approx(300.0)
+    assert price_on(dict(table), 2028) == price_on(table, 2028)
+
+
 def test_a_learning_curve_drops_by_the_learning_rate_each_time_cumulative_mass_doubles():
     curve = PriceLearningCurve(learning_curve=True, year=2030, usd_per_kg=1000.0, learning_rate=0.2,
                                mass_growth_per_year=0.5, floor_usd_per_kg=300.0)

@@ -1,4 +1,4 @@
-"""Benchmark: the shipped `gigawatt` scenario with its eclipse from the orbit's geometry (blocks of days,
+"""Benchmark: `gigawatt` at the fixed size `bench/gigawatt.py` times (`bench.gigawatt.gigawatt`) with its eclipse from the orbit's geometry (blocks of days,
 batteries or not) against the same engine with a constant typed-in eclipse fraction, timed side by side.
 
 Run from the repository root:  python bench/geometry_ratio.py [--seed N] [--reps K] [--years Y]
@@ -21,12 +21,13 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from fleet import contacts, eclipse, orbits  # noqa: E402
-from runs import load_scenario, simulate  # noqa: E402
+from bench.gigawatt import gigawatt  # noqa: E402
+from runs import simulate  # noqa: E402
 
 
 def variants(years: float):
-    """(without, with) the geometry: gigawatt with its mean shadow fraction typed in, and as shipped."""
-    on = load_scenario("gigawatt", horizon_years=years)
+    """(without, with) the geometry: gigawatt with its mean shadow fraction typed in, and from its orbits."""
+    on = gigawatt(years)
     mean_shadow = 1.0 - eclipse.mean_sunlit(on)
     module = on.fleet.module.model_copy(update={"eclipse_fraction": mean_shadow})
     off = on.model_copy(update={"fleet": on.fleet.model_copy(update={"module": module})})

@@ -247,7 +247,8 @@ class WeatherPlan:
         self.clear: list[bool] = []
         self.ups: list[int] = []
         self._next = 0                                 # ... of which those before this index are done
-        self._blackouts: list[int] = []                # indices of merged changes that start a blackout
+        self._blackouts: list[int] = []                # indices of merged changes that start a blackout ...
+        self._blackout_at = 0                          # ... of which those before this position are passed
         self._merged_until = 0.0 if k else math.inf    # every change before this day is merged
 
     def take_until(self, day: float) -> tuple[int, int]:
@@ -262,10 +263,12 @@ class WeatherPlan:
     def next_blackout(self) -> float | None:
         """Day of the next change (not yet done) that leaves no station clear; None if none before the horizon."""
         while True:
-            while self._blackouts and self._blackouts[0] < self._next:
-                self._blackouts.pop(0)
-            if self._blackouts:
-                return self.days[self._blackouts[0]]
+            blackouts, i = self._blackouts, self._blackout_at
+            while i < len(blackouts) and blackouts[i] < self._next:
+                i += 1
+            self._blackout_at = i
+            if i < len(blackouts):
+                return self.days[blackouts[i]]
             if not self._plan():
                 return None
 

@@ -85,6 +85,7 @@ class World:
         self.depot = None          # events.depot.Depot, once made: boards in stock
         self.servicing = None      # events.servicing.Servicing, once made: servicers in orbit
         self.disposal_ratio = disposal_mass_ratio(scenario)   # deorbit propellant per kg of module, by cluster
+        self._disposal_price = (math.nan, 0.0)                 # (day, USD per kg of disposal propellant then)
 
     # ----- time -----------------------------------------------------------------------------------
     @property
@@ -108,9 +109,12 @@ class World:
         ratio = float(self.disposal_ratio[t.cluster[m]])
         if ratio == 0.0:
             return flat
-        year = self.year()
-        usd_per_kg = min(flight_price_usd(v, year, v.payload_kg) / v.payload_kg for v in sc.launch.vehicles
-                         if v.available_from_year <= year)       # one is available from the start
+        day, usd_per_kg = self._disposal_price
+        if day != self.now:                 # modules often leave together: priced once per instant
+            year = self.year()
+            usd_per_kg = min(flight_price_usd(v, year, v.payload_kg) / v.payload_kg for v in sc.launch.vehicles
+                             if v.available_from_year <= year)       # one is available from the start
+            self._disposal_price = (self.now, usd_per_kg)
         mass = sc.fleet.module.bus_mass_kg + t.units * self.generations[t.generation[m]].mass_kg_per_unit
         return flat + ratio * mass * usd_per_kg
 

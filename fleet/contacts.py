@@ -1,7 +1,7 @@
 """Hours a day a cluster has at least one ground station in view.
 
-Passes are propagated once per shell and station (`fleet.orbits.visible`, the shell's first plane, over
-`orbits.contact_days` from the start, as the station contact fractions are), and the steps in view of
+Passes are propagated once per shell and station (`fleet.orbits.steps_in_view`, the shell's first
+plane, over `orbits.contact_days` from the start, as the station contact fractions are), and the steps in view of
 the stations are combined step by step, so that two stations seeing the same pass count it once.
 A station whose `contact_fraction` is typed in has no passes: it is taken as independent of the
 others (in view of none of them: 1 - the product of (1 - fraction)). Without `orbits` every station
@@ -9,7 +9,6 @@ is typed in.
 """
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -38,9 +37,10 @@ class ContactHours:
         start = orbits.days_since_j2000(scenario.start_year)
         for shell in scenario.orbits.shells:
             self.weights.append((shell.clusters or scenario.fleet.clusters) / scenario.fleet.clusters)
-            columns = [_in_view(shell.altitude_km, orbits.inclination_of(shell), orbits.first_node_deg(shell, start),
-                                s.latitude_deg, s.longitude_deg, s.min_elevation_deg, scenario.orbits.contact_days,
-                                start) for s in stations if s.contact_fraction is None]
+            node = orbits.first_node_deg(shell, start)
+            columns = [orbits.steps_in_view(shell.altitude_km, orbits.inclination_of(shell), node, s.latitude_deg,
+                                            s.longitude_deg, s.min_elevation_deg, scenario.orbits.contact_days, start)
+                       for s in stations if s.contact_fraction is None]
             self.views.append(np.stack(columns, axis=1) if columns else np.zeros((1, 0), dtype=bool))
 
     def hours_per_day(self, up: tuple[bool, ...] | None = None) -> float:
@@ -58,13 +58,3 @@ class ContactHours:
         seen = float(view[:, pick].any(axis=1).mean()) if pick.any() else 0.0
         unseen_typed = float(np.prod(1.0 - self.typed[~self.geometric & up]))
         return 1.0 - (1.0 - seen) * unseen_typed
-
-
-@lru_cache(maxsize=1024)
-def _in_view(altitude_km: float, inclination_deg: float, node_deg: float, latitude_deg: float, longitude_deg: float,
-             min_elevation_deg: float, n_days: float, start_days: float) -> np.ndarray:
-    """Steps in view (memoised: replications of one scenario in a process share them)."""
-    view = orbits.visible(altitude_km, inclination_deg, node_deg, latitude_deg, longitude_deg, min_elevation_deg,
-                          n_days=n_days, start_days=start_days)
-    view.flags.writeable = False
-    return view

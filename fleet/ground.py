@@ -1,10 +1,19 @@
 """The ground network as a graph, and its daily downlink capacity as a max-flow.
 
 Nodes: a source, one node per cluster, one per station, a sink. A cluster reaches a station for its
-contact fraction of the day (typed in, or derived from the orbits by `fleet.orbits`); a station passes at most its rate to the sink, and nothing
-while it is under cloud. Neighbouring clusters (a ring) relay data over inter-satellite links.
-The capacity depends only on which stations are clear, so it is memoised by that state. The graph
-is built with networkx; the max-flow is solved by scipy's Dinic implementation on the same graph.
+contact fraction of the day (typed in, or derived from the orbits by `fleet.orbits`); a station passes
+at most its rate to the sink, and nothing while it is under cloud. Neighbouring clusters (a ring)
+relay data over inter-satellite links. The graph is built with networkx.
+
+The max-flow is solved through its minimum cut, in closed form. The source's edges to the clusters
+are unbounded (results wait in one pool: any cluster has as much to send as it can), so every
+finite cut keeps all clusters on the source side; it then cuts, for each station, either the
+station's edge to the sink or all its edges from clusters, whichever is smaller, and never an
+inter-satellite link. So the capacity is the sum over clear stations of min(rate, rate x the
+clusters' summed contact fractions), on the solver's integer capacities (10 GB/day). Inter-satellite
+links cannot change it while the backlog is one pool; they would with a backlog per cluster.
+`tests/test_ground_capacity.py` checks the closed form against networkx's and scipy's max-flow
+solvers on random networks.
 
 Results wait on board in one pool: the fleet's backlog, bounded by the sum of the modules'
 buffers. Over inter-satellite links any cluster's results can go down through any contact; with
@@ -15,13 +24,11 @@ from __future__ import annotations
 
 import networkx as nx
 import numpy as np
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import maximum_flow
 
 from fleet.scenario import Ground
 
 TB_PER_DAY_PER_GBPS = 1e9 / 8 * 86400 / 1e12   # 10.8
-_RESOLUTION_TB = 0.01                          # integer capacities for the solver, in 10 GB/day
+_RESOLUTION_TB = 0.01                          # integer capacities, in 10 GB/day
 _UNBOUNDED = 2 ** 30
 
 
@@ -47,47 +54,26 @@ def network_graph(ground: Ground, contact: np.ndarray) -> nx.DiGraph:
     return g
 
 
+def integer_capacity(tb_per_day: float | None) -> int:
+    """An edge's capacity in the solver's integer units (10 GB/day); None (unbounded) is 2**30."""
+    return _UNBOUNDED if tb_per_day is None else min(_UNBOUNDED, int(round(tb_per_day / _RESOLUTION_TB)))
+
+
 class DownlinkCapacity:
-    """Fleet downlink (TB/day) for each combination of clear stations, solved once each."""
+    """Fleet downlink (TB/day) for each combination of clear stations: the network's max-flow."""
 
     def __init__(self, ground: Ground, contact: np.ndarray):
-        self.ground = ground
         graph = network_graph(ground, contact)
-        nodes = list(graph.nodes)
-        index = {n: i for i, n in enumerate(nodes)}
-        edges = list(graph.edges(data="capacity"))
-        caps = [_UNBOUNDED if c is None else min(_UNBOUNDED, int(round(c / _RESOLUTION_TB))) for _, _, c in edges]
-        rows = np.array([index[u] for u, _, _ in edges])
-        cols = np.array([index[v] for _, v, _ in edges])
-        self._graph = csr_matrix((np.array(caps, dtype=np.int32), (rows, cols)), shape=(len(nodes), len(nodes)))
-        self._graph.sort_indices()
-        self._full = self._graph.data.copy()
-        self._source, self._sink = index["source"], index["sink"]
-        # where each station's edge to the sink sits in the matrix's data array
-        self._station_edge = []
+        # each station's bottleneck: its edge to the sink, or all its edges from the clusters
+        self._station_cut = []
         for s in ground.stations:
-            i = index[("station", s.name)]
-            lo, hi = self._graph.indptr[i], self._graph.indptr[i + 1]
-            self._station_edge.append(lo + int(np.flatnonzero(self._graph.indices[lo:hi] == self._sink)[0]))
-        self._memo: dict[tuple[bool, ...], float] = {}
-        self.solves = 0
+            node = ("station", s.name)
+            inflow = sum(integer_capacity(cap) for _, _, cap in graph.in_edges(node, data="capacity"))
+            self._station_cut.append(min(inflow, integer_capacity(graph.edges[node, "sink"].get("capacity"))))
 
     def total(self, clear: tuple[bool, ...]) -> float:
         """TB/day the fleet can send down when station i is clear iff clear[i]."""
-        found = self._memo.get(clear)
-        if found is None:
-            if any(clear):
-                data = self._graph.data
-                data[:] = self._full
-                for k, ok in zip(self._station_edge, clear):
-                    if not ok:
-                        data[k] = 0
-                found = maximum_flow(self._graph, self._source, self._sink, method="dinic").flow_value * _RESOLUTION_TB
-            else:
-                found = 0.0
-            self._memo[clear] = found
-            self.solves += 1
-        return found
+        return sum(cut for cut, ok in zip(self._station_cut, clear) if ok) * _RESOLUTION_TB
 
 
 def fill_backlog(backlog: float, rates: np.ndarray, days: np.ndarray, drain: float,

@@ -156,10 +156,15 @@ def plane_change_delta_v_km_s(altitude_km: float, angle_deg: float) -> float:
 
 
 def angle_between_planes_deg(inc1_deg: float, node1_deg: float, inc2_deg: float, node2_deg: float) -> float:
-    """Angle between two orbit planes, degrees."""
-    n1 = orbit_normal(np.array([node1_deg]), inc1_deg)[0]
-    n2 = orbit_normal(np.array([node2_deg]), inc2_deg)[0]
-    return math.degrees(math.acos(max(-1.0, min(1.0, float(n1 @ n2)))))
+    """Angle between two orbit planes, degrees (scalar arithmetic, as `orbit_normal` for one plane)."""
+    dot = float(np.dot(_normal(inc1_deg, node1_deg), _normal(inc2_deg, node2_deg)))
+    return math.degrees(math.acos(max(-1.0, min(1.0, dot))))
+
+
+def _normal(inclination_deg: float, node_deg_: float) -> tuple[float, float, float]:
+    """Unit normal of one orbit plane, as `orbit_normal` computes it."""
+    inc, node = math.radians(inclination_deg), math.radians(node_deg_)
+    return math.sin(inc) * math.sin(node), -math.sin(inc) * math.cos(node), math.cos(inc)
 
 
 def propellant_kg(dry_mass_kg: float, delta_v_km_s: float, isp_s: float) -> float:
@@ -196,15 +201,18 @@ def _elevation_deg(t: np.ndarray, altitude_km: float, inclination_deg: float, no
     node = math.radians(node_deg_) + math.radians(nodal_precession_deg_per_day(altitude_km, inclination_deg)) \
         * t / SECONDS_PER_DAY
     u = n * t
-    sat = a * np.stack([np.cos(u) * np.cos(node) - np.sin(u) * math.cos(inc) * np.sin(node),
-                        np.cos(u) * np.sin(node) + np.sin(u) * math.cos(inc) * np.cos(node),
-                        np.sin(u) * math.sin(inc)], axis=-1)
+    cos_u, sin_u, cos_node, sin_node = np.cos(u), np.sin(u), np.cos(node), np.sin(node)
+    sat_x = a * (cos_u * cos_node - sin_u * math.cos(inc) * sin_node)
+    sat_y = a * (cos_u * sin_node + sin_u * math.cos(inc) * cos_node)
+    sat_z = a * (sin_u * math.sin(inc))
     lat = math.radians(latitude_deg)
     angle = math.radians(longitude_deg) + _sidereal_angle_rad(start_days) + EARTH_ROTATION_RAD_S * t
-    up = np.stack([math.cos(lat) * np.cos(angle), math.cos(lat) * np.sin(angle),
-                   np.full_like(t, math.sin(lat))], axis=-1)
-    look = sat - EARTH_RADIUS_KM * up
-    sin_el = np.sum(look * up, axis=-1) / np.linalg.norm(look, axis=-1)
+    up_x, up_y, up_z = math.cos(lat) * np.cos(angle), math.cos(lat) * np.sin(angle), math.sin(lat)
+    look_x = sat_x - EARTH_RADIUS_KM * up_x
+    look_y = sat_y - EARTH_RADIUS_KM * up_y
+    look_z = sat_z - EARTH_RADIUS_KM * up_z
+    distance = np.sqrt(look_x * look_x + look_y * look_y + look_z * look_z)
+    sin_el = (look_x * up_x + look_y * up_y + look_z * up_z) / distance
     return np.degrees(np.arcsin(np.clip(sin_el, -1.0, 1.0)))
 
 
@@ -253,12 +261,22 @@ def first_node_deg(shell, start_days: float) -> float:
     return float(sun_synchronous_node_deg(np.array([start_days]), shell.sun_synchronous_ltan_h)[0])
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
+def steps_in_view(altitude_km: float, inclination_deg: float, node_deg_: float, latitude_deg: float,
+                  longitude_deg: float, min_elevation_deg: float, n_days: float, start_days: float) -> np.ndarray:
+    """`visible` at its default step, read-only and memoised: the station contact fractions and the
+    contact hours (`fleet.contacts`) share it, and so do the replications of a scenario in a process."""
+    view = visible(altitude_km, inclination_deg, node_deg_, latitude_deg, longitude_deg, min_elevation_deg,
+                   n_days=n_days, start_days=start_days)
+    view.flags.writeable = False
+    return view
+
+
 def _shell_contact_hours(altitude_km: float, inclination_deg: float, node: float, latitude_deg: float,
                          longitude_deg: float, min_elevation_deg: float, n_days: float, start_days: float) -> float:
-    """Hours a day in view (memoised: replications of one scenario in a process share it)."""
-    return contacts(altitude_km, inclination_deg, node, latitude_deg, longitude_deg, min_elevation_deg,
-                    n_days=n_days, start_days=start_days)[1]
+    """Hours a day in view, as `contacts` gives them."""
+    return float(steps_in_view(altitude_km, inclination_deg, node, latitude_deg, longitude_deg, min_elevation_deg,
+                               n_days, start_days).mean()) * 24.0
 
 
 def radiation_of(scenario):

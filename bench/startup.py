@@ -6,8 +6,8 @@ what the study commands (`compare`, `sweep`) import before their first unit runs
 Runs each command `--rounds` times in a fresh interpreter (this one, with this checkout first on
 PYTHONPATH), interleaved, and prints each command's median wall time in seconds and its ratio to
 the median of `python -c "import numpy"`, then one JSON line. The target is a ratio of at most 3.5
-for `fleet --help` and `fleet policies`. `import runs.study` (pandas, the engine with scipy.sparse
-and networkx, pyarrow) is a fixed cost of every study, counted as overhead by bench/overhead.py.
+for `fleet --help` and `fleet policies`. `import runs.study` (pandas, the engine, scipy.special,
+pyarrow) is a fixed cost of every study, counted as overhead by bench/overhead.py.
 """
 from __future__ import annotations
 

@@ -1,19 +1,18 @@
-"""The ground network as a graph, and its daily downlink capacity as a max-flow.
+"""The ground network's daily downlink capacity: a max-flow, solved through its minimum cut.
 
-Nodes: a source, one node per cluster, one per station, a sink. A cluster reaches a station for its
-contact fraction of the day (typed in, or derived from the orbits by `fleet.orbits`); a station passes
-at most its rate to the sink, and nothing while it is under cloud. Neighbouring clusters (a ring)
-relay data over inter-satellite links. The graph is built with networkx.
+The network: a source, one node per cluster, one per station, a sink. A cluster reaches a station for
+its contact fraction of the day (typed in, or derived from the orbits by `fleet.orbits`); a station
+passes at most its rate to the sink, and nothing while it is under cloud. Neighbouring clusters (a
+ring) relay data over inter-satellite links.
 
-The max-flow is solved through its minimum cut, in closed form. The source's edges to the clusters
-are unbounded (results wait in one pool: any cluster has as much to send as it can), so every
-finite cut keeps all clusters on the source side; it then cuts, for each station, either the
-station's edge to the sink or all its edges from clusters, whichever is smaller, and never an
-inter-satellite link. So the capacity is the sum over clear stations of min(rate, rate x the
-clusters' summed contact fractions), on the solver's integer capacities (10 GB/day). Inter-satellite
-links cannot change it while the backlog is one pool; they would with a backlog per cluster.
-`tests/test_ground_capacity.py` checks the closed form against networkx's and scipy's max-flow
-solvers on random networks.
+Results wait in one pool, so the source's edges to the clusters are unbounded (any cluster has as
+much to send as it can). Every finite cut then keeps all clusters on the source side, and cuts, for
+each station, either the station's edge to the sink or all its edges from clusters, whichever is
+smaller; it never cuts an inter-satellite link. So the max-flow is the sum over clear stations of
+min(rate, the sum over clusters of rate x contact fraction), in the integer capacities (10 GB/day)
+a max-flow solver would use. Inter-satellite links cannot change it while the backlog is one pool;
+they would with a backlog per cluster. `tests/test_ground_capacity.py` builds the whole network as a
+networkx graph and checks this against networkx's and scipy's max-flow solvers on random networks.
 
 Results wait on board in one pool: the fleet's backlog, bounded by the sum of the modules'
 buffers. Over inter-satellite links any cluster's results can go down through any contact; with
@@ -22,7 +21,6 @@ backlog is then an approximation.
 """
 from __future__ import annotations
 
-import networkx as nx
 import numpy as np
 
 from fleet.scenario import Ground
@@ -32,44 +30,30 @@ _RESOLUTION_TB = 0.01                          # integer capacities, in 10 GB/da
 _UNBOUNDED = 2 ** 30
 
 
-def network_graph(ground: Ground, contact: np.ndarray) -> nx.DiGraph:
-    """The graph with every station clear, for `contact[c, s]`, the fraction of the day cluster c sees
-    station s (`fleet.orbits.contact_fractions`); capacities in TB/day (a missing one is unbounded)."""
-    g = nx.DiGraph()
-    clusters = len(contact)
-    for c in range(clusters):
-        g.add_edge("source", ("cluster", c))
-        for j, s in enumerate(ground.stations):
-            g.add_edge(("cluster", c), ("station", s.name),
-                       capacity=s.downlink_gbps * float(contact[c, j]) * TB_PER_DAY_PER_GBPS)
-    for s in ground.stations:
-        g.add_edge(("station", s.name), "sink", capacity=s.downlink_gbps * TB_PER_DAY_PER_GBPS)
-    if ground.isl_gbps > 0 and clusters > 1:
-        isl = ground.isl_gbps * TB_PER_DAY_PER_GBPS
-        for c in range(clusters):
-            n = (c + 1) % clusters
-            if n != c:
-                g.add_edge(("cluster", c), ("cluster", n), capacity=isl)
-                g.add_edge(("cluster", n), ("cluster", c), capacity=isl)
-    return g
-
-
 def integer_capacity(tb_per_day: float | None) -> int:
-    """An edge's capacity in the solver's integer units (10 GB/day); None (unbounded) is 2**30."""
+    """An edge's capacity in integer units of 10 GB/day; None (unbounded) is 2**30."""
     return _UNBOUNDED if tb_per_day is None else min(_UNBOUNDED, int(round(tb_per_day / _RESOLUTION_TB)))
+
+
+def contact_tb_per_day(ground: Ground, contact: np.ndarray, cluster: int, station: int) -> float:
+    """Capacity of the link from `cluster` to `station`, for `contact[c, s]` the fraction of the day
+    cluster c sees station s (`fleet.orbits.contact_fractions`), TB/day."""
+    return ground.stations[station].downlink_gbps * float(contact[cluster, station]) * TB_PER_DAY_PER_GBPS
+
+
+def station_tb_per_day(ground: Ground, station: int) -> float:
+    """Capacity of `station`'s link to the ground network while it is clear, TB/day."""
+    return ground.stations[station].downlink_gbps * TB_PER_DAY_PER_GBPS
 
 
 class DownlinkCapacity:
     """Fleet downlink (TB/day) for each combination of clear stations: the network's max-flow."""
 
     def __init__(self, ground: Ground, contact: np.ndarray):
-        graph = network_graph(ground, contact)
-        # each station's bottleneck: its edge to the sink, or all its edges from the clusters
-        self._station_cut = []
-        for s in ground.stations:
-            node = ("station", s.name)
-            inflow = sum(integer_capacity(cap) for _, _, cap in graph.in_edges(node, data="capacity"))
-            self._station_cut.append(min(inflow, integer_capacity(graph.edges[node, "sink"].get("capacity"))))
+        self._station_cut = []      # each station's bottleneck: its edge to the sink, or all its edges from clusters
+        for j in range(len(ground.stations)):
+            inflow = sum(integer_capacity(contact_tb_per_day(ground, contact, c, j)) for c in range(len(contact)))
+            self._station_cut.append(min(inflow, integer_capacity(station_tb_per_day(ground, j))))
 
     def total(self, clear: tuple[bool, ...]) -> float:
         """TB/day the fleet can send down when station i is clear iff clear[i]."""

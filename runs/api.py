@@ -27,7 +27,7 @@ from runs.jsonio import canonical_hash, strict_json
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
 EXPERIMENT_DIR = Path(__file__).parent / "experiments"
-DEPENDENCIES = ("simpy", "numpy", "pandas", "networkx", "pydantic", "pyyaml", "pyarrow")
+DEPENDENCIES = ("simpy", "numpy", "pandas", "pydantic", "pyyaml", "pyarrow")
 RUN_LAYOUT = Layout("run", "run", "fleet run", frozenset({"events.parquet", "timeline.parquet", "summary.json",
                                                    "scenario.yaml", "manifest.json", "report.html"}))
 

@@ -107,7 +107,7 @@ def test_manifest_names_seed_scenario_policy_and_versions(cli):
     tiny_policy = load_scenario("tiny").policy.name
     assert m["policy"].startswith(tiny_policy)
     deps = m["dependencies"]
-    for dist in ("simpy", "numpy", "pandas", "networkx", "pydantic", "pyarrow"):
+    for dist in ("simpy", "numpy", "pandas", "pydantic", "pyarrow"):
         assert deps[dist] == metadata.version(dist), dist
     assert m["python"].count(".") == 2
 

@@ -1,7 +1,7 @@
 """The downlink capacity's closed-form max-flow (`fleet.ground.DownlinkCapacity`) against general
-max-flow solvers (scipy's Dinic and networkx's preflow-push) on the same integer network: random
-networks with and without inter-satellite links, every combination of clear stations or a sample of
-them, and the shipped scenarios. The solvers know nothing of the network's structure, so a wrong cut
+max-flow solvers (scipy's Dinic and networkx's preflow-push) on the whole network as a graph, with
+the same integer capacities: random networks with and without inter-satellite links, every
+combination of clear stations or a sample of them, and the shipped scenarios. The solvers know nothing of the network's structure, so a wrong cut
 argument (for example one where an inter-satellite link or a cluster's supply could bind) fails here."""
 from __future__ import annotations
 
@@ -13,10 +13,33 @@ import pytest
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_flow
 
-from fleet.ground import _RESOLUTION_TB, DownlinkCapacity, integer_capacity, network_graph
+from fleet.ground import (_RESOLUTION_TB, TB_PER_DAY_PER_GBPS, DownlinkCapacity, contact_tb_per_day,
+                          integer_capacity, station_tb_per_day)
 from fleet.orbits import contact_fractions
 from fleet.scenario import Ground
 from runs import load_scenario
+
+
+def network_graph(ground: Ground, contact: np.ndarray) -> nx.DiGraph:
+    """The whole network with every station clear, capacities in TB/day (none: unbounded): the source
+    feeds every cluster, clusters reach stations for their contact fractions, stations reach the sink,
+    and neighbouring clusters (a ring) relay over inter-satellite links."""
+    g = nx.DiGraph()
+    clusters = len(contact)
+    for c in range(clusters):
+        g.add_edge("source", ("cluster", c))
+        for j, s in enumerate(ground.stations):
+            g.add_edge(("cluster", c), ("station", s.name), capacity=contact_tb_per_day(ground, contact, c, j))
+    for j, s in enumerate(ground.stations):
+        g.add_edge(("station", s.name), "sink", capacity=station_tb_per_day(ground, j))
+    if ground.isl_gbps > 0 and clusters > 1:
+        isl = ground.isl_gbps * TB_PER_DAY_PER_GBPS
+        for c in range(clusters):
+            n = (c + 1) % clusters
+            if n != c:
+                g.add_edge(("cluster", c), ("cluster", n), capacity=isl)
+                g.add_edge(("cluster", n), ("cluster", c), capacity=isl)
+    return g
 
 
 def solved(ground: Ground, contact: np.ndarray, clear: tuple[bool, ...]) -> tuple[int, int]:

@@ -31,16 +31,20 @@ from policies.base import Policy
 
 @dataclass
 class Outcome:
-    """What one replication produced. The event log becomes a DataFrame when `events` is first read:
-    experiments, which keep only summaries, never pay for it."""
+    """What one replication produced. The event log and the timeline become DataFrames when `events`
+    and `timeline` are first read: experiments, which keep only summaries, never pay for them."""
 
     log: EventLog
-    timeline: pd.DataFrame
+    samples: Timeline
     summary: dict
 
     @cached_property
     def events(self) -> pd.DataFrame:
         return self.log.frame()
+
+    @cached_property
+    def timeline(self) -> pd.DataFrame:
+        return self.samples.frame()
 
 
 def run_replication(scenario: Scenario, policy: Policy, seed: int) -> Outcome:
@@ -88,7 +92,7 @@ def run_replication(scenario: Scenario, policy: Policy, seed: int) -> Outcome:
     summary.update(mass_balance(world))
     summary.update(orbit_kpis(world, timeline.contacts))
     check_replication(world, ground, timeline, summary)
-    return Outcome(log=world.log, timeline=timeline.frame(), summary=summary)
+    return Outcome(log=world.log, samples=timeline, summary=summary)
 
 
 def _deploy(world: World, launches: LaunchQueue) -> None:

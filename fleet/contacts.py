@@ -9,6 +9,7 @@ is typed in.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -29,19 +30,18 @@ class ContactHours:
         self.typed = np.array([1.0 if s.contact_fraction is None else s.contact_fraction for s in stations])
         self.geometric = np.array([s.contact_fraction is None for s in stations])
         self.weights: list[float] = []          # share of the clusters in each shell
-        self.views: list[np.ndarray] = []       # each shell's steps (rows) in view of each geometric station
+        self.views: list[Views] = []            # each shell's steps in view of the geometric stations
         self._memo: dict[tuple[bool, ...], float] = {}
         if scenario.orbits is None:
-            self.weights, self.views = [1.0], [np.zeros((1, 0), dtype=bool)]
+            self.weights, self.views = [1.0], [_views(())]
             return
         start = orbits.days_since_j2000(scenario.start_year)
         for shell in scenario.orbits.shells:
             self.weights.append((shell.clusters or scenario.fleet.clusters) / scenario.fleet.clusters)
             node = orbits.first_node_deg(shell, start)
-            columns = [orbits.steps_in_view(shell.altitude_km, orbits.inclination_of(shell), node, s.latitude_deg,
-                                            s.longitude_deg, s.min_elevation_deg, scenario.orbits.contact_days, start)
-                       for s in stations if s.contact_fraction is None]
-            self.views.append(np.stack(columns, axis=1) if columns else np.zeros((1, 0), dtype=bool))
+            self.views.append(_views(tuple((shell.altitude_km, orbits.inclination_of(shell), node, s.latitude_deg,
+                                             s.longitude_deg, s.min_elevation_deg, scenario.orbits.contact_days, start)
+                                            for s in stations if s.contact_fraction is None)))
 
     def hours_per_day(self, up: tuple[bool, ...] | None = None) -> float:
         """Hours a day with at least one station of `up` (a flag per station; None: all) in view,
@@ -52,9 +52,25 @@ class ContactHours:
                                                  zip(self.weights, self.views))
         return self._memo[up]
 
-    def _fraction(self, view: np.ndarray, up: np.ndarray) -> float:
+    def _fraction(self, views: "Views", up: np.ndarray) -> float:
         """Fraction of the day one shell's clusters have a station of `up` in view."""
         pick = up[self.geometric]
-        seen = float(view[:, pick].any(axis=1).mean()) if pick.any() else 0.0
+        rows, counts, steps = views
+        seen = float(counts[rows[:, pick].any(axis=1)].sum()) / steps if pick.any() else 0.0
         unseen_typed = float(np.prod(1.0 - self.typed[~self.geometric & up]))
         return 1.0 - (1.0 - seen) * unseen_typed
+
+
+Views = tuple[np.ndarray, np.ndarray, int]   # distinct rows of stations in view, how many steps show each, steps
+
+
+@lru_cache(maxsize=256)
+def _views(stations: tuple[tuple[float, ...], ...]) -> Views:
+    """The steps in view of each of `stations` (`orbits.steps_in_view`'s arguments, one shell), as
+    their distinct rows with counts: what any set of stations sees is a sum over a few hundred rows,
+    not a pass over every step (memoised: the replications of a scenario share them)."""
+    if not stations:
+        return np.zeros((1, 0), dtype=bool), np.ones(1, dtype=np.int64), 1
+    view = np.stack([orbits.steps_in_view(*station) for station in stations], axis=1)
+    rows, counts = np.unique(view, axis=0, return_counts=True)
+    return rows, counts, len(view)

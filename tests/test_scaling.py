@@ -21,3 +21,33 @@ def test_a_dot_product_is_blas_own_up_to_a_chunk_and_the_sum_of_chunks_above():
         exact = math.fsum((a * b).tolist())                    # the rounded products, summed exactly
         assert abs(_dot(a, b) - exact) <= 4 * n * np.finfo(float).eps * exact
 
+
+def test_the_launch_queue_serves_the_cluster_holding_the_oldest_order(monkeypatch):
+    from events.launch import LaunchQueue
+    from runs import simulate
+
+    found = LaunchQueue._oldest_cluster
+    seen = []
+
+    def checked(self) -> int:
+        heads = [(q[0], c) for c, q in enumerate(self.queues) if q]     # every queue's front: the plain scan
+        got = found(self)
+        assert got == min(heads)[1]
+        seen.append(len(heads))
+        return got
+
+    monkeypatch.setattr(LaunchQueue, "_oldest_cluster", checked)
+    simulate("baseline", seed=3, years=6.0)
+    assert len(seen) > 50 and max(seen) > 1           # many launches, some with several clusters waiting
+
+
+def test_clusters_come_most_due_first_and_ties_in_ascending_order_as_a_stable_sort_gives_them():
+    from policies.service_on_threshold import _most_first
+
+    rng = np.random.default_rng(11)
+    for size in (1, 2, 7, 120, 1200):
+        for _ in range(20):
+            counts = rng.integers(0, 4, size) * rng.integers(0, 2, size)      # many zeros and ties
+            plain = [c for c in (-counts).argsort(kind="stable").tolist() if counts[c] > 0]
+            assert list(_most_first(counts)) == plain
+    assert list(_most_first(np.zeros(5, dtype=np.int64))) == [] and list(_most_first(np.zeros(0, np.int64))) == []

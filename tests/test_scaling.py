@@ -51,3 +51,64 @@ def test_clusters_come_most_due_first_and_ties_in_ascending_order_as_a_stable_so
             plain = [c for c in (-counts).argsort(kind="stable").tolist() if counts[c] > 0]
             assert list(_most_first(counts)) == plain
     assert list(_most_first(np.zeros(5, dtype=np.int64))) == [] and list(_most_first(np.zeros(0, np.int64))) == []
+
+
+def test_a_replication_runs_with_the_collector_paced_and_gives_the_process_its_thresholds_back(monkeypatch):
+    import gc
+
+    import pytest
+
+    import events.engine as engine
+    from events.collector import MIDDLE, OLD, YOUNG
+
+    own = (900, 11, 12)
+    before = gc.get_threshold()
+    gc.set_threshold(*own)
+    try:
+        seen = []
+        real = engine._replication
+
+        def watched(*args):
+            seen.append(gc.get_threshold())
+            return real(*args)
+
+        monkeypatch.setattr(engine, "_replication", watched)
+        from runs import simulate
+        simulate("tiny", seed=0, years=1.0)
+        assert seen == [(YOUNG, MIDDLE, OLD)] and gc.get_threshold() == own
+
+        def failing(*args):
+            raise RuntimeError("boom")
+
+        monkeypatch.setattr(engine, "_replication", failing)
+        with pytest.raises(RuntimeError):
+            engine.run_replication(None, None, 0)
+        assert gc.get_threshold() == own
+    finally:
+        gc.set_threshold(*before)
+
+
+def test_overlapping_replications_share_the_paced_collector_and_the_last_one_out_restores_it():
+    import gc
+    import threading
+
+    from events.collector import MIDDLE, OLD, YOUNG, paced_collections
+
+    before = gc.get_threshold()
+    inside, leave = threading.Event(), threading.Event()
+    seen = []
+
+    def other():
+        with paced_collections():
+            inside.set()
+            leave.wait(10)
+            seen.append(gc.get_threshold())
+
+    worker = threading.Thread(target=other)
+    with paced_collections():
+        worker.start()
+        inside.wait(10)
+    seen.append(gc.get_threshold())            # the first one left; the other still runs
+    leave.set()
+    worker.join(10)
+    assert seen == [(YOUNG, MIDDLE, OLD)] * 2 and gc.get_threshold() == before

@@ -112,3 +112,18 @@ def test_overlapping_replications_share_the_paced_collector_and_the_last_one_out
     leave.set()
     worker.join(10)
     assert seen == [(YOUNG, MIDDLE, OLD)] * 2 and gc.get_threshold() == before
+
+
+def test_settling_modules_a_block_at_a_time_gives_what_one_pass_gives(monkeypatch):
+    import events.world as world
+    from runs import simulate
+
+    def run():
+        r = simulate("baseline", seed=2, years=4.0)
+        return {k: v for k, v in r.summary.items() if k != "wall_seconds"}, r.events, r.timeline
+
+    big = run()                                            # blocks larger than baseline's fleet: one pass
+    monkeypatch.setattr(world, "SETTLE_SLOTS", 1)          # one module a block
+    small = run()
+    assert small[0] == big[0]
+    assert small[1].equals(big[1]) and small[2].equals(big[2])

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from events.ground import GroundNetwork
+from events.collector import paced_collections
 from events.comparison import MonthlyOutput, earth_comparison
 from events.depot import Depot
 from events.eclipse import eclipse_seasons
@@ -48,7 +49,13 @@ class Outcome:
 
 
 def run_replication(scenario: Scenario, policy: Policy, seed: int) -> Outcome:
-    """Simulate `scenario` under `policy` with `seed`, from the start to the horizon."""
+    """Simulate `scenario` under `policy` with `seed`, from the start to the horizon (the garbage
+    collector paced for a large world meanwhile: `events.collector`)."""
+    with paced_collections():
+        return _replication(scenario, policy, seed)
+
+
+def _replication(scenario: Scenario, policy: Policy, seed: int) -> Outcome:
     started = time.perf_counter()
     world = World(at_altitude(scenario), seed)
     env = world.env

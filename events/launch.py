@@ -74,6 +74,7 @@ class LaunchQueue:
         self.modules = modules
         self.reactions = reactions
         self.queues: list[deque[int]] = [deque() for _ in range(world.scenario.fleet.clusters)]
+        self._in_order: deque[tuple[int, int]] = deque()   # (module, cluster) as queued; launched ones left at the front
         self.waiting = 0
         self.mass_kg = np.array([module_mass_kg(world.scenario, g) for g in world.generations])
         self.bus_usd = world.scenario.economics.bus_price_usd + battery_price_usd(world.scenario)   # battery aboard
@@ -97,6 +98,7 @@ class LaunchQueue:
         due = w.now + self.max_wait_days if due_day is None else float(due_day)
         for m, c in zip(ids, clusters):
             self.queues[c].append(m)
+            self._in_order.append((m, c))
             self.due_day[m] = due
             self.ordered_by[m] = ref
         self.waiting += len(ids)
@@ -139,9 +141,12 @@ class LaunchQueue:
         return float(self.mass_kg[self.world.table.generation[m]])
 
     def _oldest_cluster(self) -> int:
-        """The cluster whose queue holds the oldest order (module ids grow with order time)."""
-        heads = [(q[0], c) for c, q in enumerate(self.queues) if q]
-        return min(heads)[1]
+        """The cluster whose queue holds the oldest order: that of the first module of `_in_order`
+        still queued (module ids grow with order time, and each queue flies from its front)."""
+        in_order = self._in_order
+        while in_order[0][0] not in self.due_day:
+            in_order.popleft()
+        return in_order[0][1]
 
     def _earliest_day(self, v: int, ordered_day: float) -> float:
         """Earliest day vehicle v can launch an order placed on `ordered_day`: lead time, cadence and

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Iterator
 
 import numpy as np
 
@@ -37,10 +38,9 @@ def pack_trips(obs: Observation, due: np.ndarray, trips: int,
     if trips <= 0 or len(due) == 0:
         return []
     clusters = obs.cluster[due]
-    counts = np.bincount(clusters, minlength=obs.clusters)
     out: list[Action] = []
-    for c in (-counts).argsort(kind="stable").tolist():      # most due first; ties: lower cluster first
-        if len(out) == trips or counts[c] == 0:
+    for c in _most_first(np.bincount(clusters)):
+        if len(out) == trips:
             break
         mods = due[clusters == c]
         if companions is not None:
@@ -55,6 +55,16 @@ def pack_trips(obs: Observation, due: np.ndarray, trips: int,
         if take:
             out.append(Service(modules=tuple(mods[take].tolist()), reason=f"{load} failed units in cluster {c}"))
     return out
+
+
+def _most_first(counts: np.ndarray) -> Iterator[int]:
+    """The indices of the positive `counts`, highest count first, ties in ascending order; found a
+    count at a time, as a trip seldom needs more than the first."""
+    left = counts.copy()
+    while (top := left.max(initial=0)) > 0:
+        level = np.flatnonzero(left == top)
+        yield from level.tolist()
+        left[level] = 0
 
 
 @dataclasses.dataclass(frozen=True)

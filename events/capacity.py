@@ -28,27 +28,18 @@ from typing import Callable
 import numpy as np
 
 from fleet.state import FleetTable
+from fleet.sums import dot
 from fleet.tolerances import RELATIVE_SLACK
 
 BUCKET_DAYS = 365.25
 MERGE_FROM = 2048       # entries added to the current bucket before they are merged into it
 STAGE_UP_TO = 1 << 18   # entries of later buckets held unfiled, so that a bucket gets few large chunks
-DOT_CHUNK = 10_000      # OpenBLAS's ddot runs on one thread up to this length (x86-64 kernels)
 
 Entries = tuple[np.ndarray, np.ndarray, np.ndarray]     # stop days, PFLOPS, module ids
 
 
 def _empty() -> Entries:
     return np.zeros(0), np.zeros(0), np.zeros(0, dtype=np.intp)
-
-
-def _dot(a: np.ndarray, b: np.ndarray) -> float:
-    """The dot product of `a` and `b`, by chunks of at most DOT_CHUNK entries. Above that length
-    OpenBLAS splits a dot product over threads, whose sum then depends on the machine's core count,
-    and whose idle threads spin on the cores for a while after each call."""
-    if len(a) <= DOT_CHUNK:
-        return float(a @ b)
-    return sum(float(a[i:i + DOT_CHUNK] @ b[i:i + DOT_CHUNK]) for i in range(0, len(a), DOT_CHUNK))
 
 
 def _pick(e: Entries, index) -> Entries:
@@ -242,8 +233,8 @@ class CapacityPath:
         edges[0], edges[-1] = start, day
         edges[1:-1] = stops
         widths = np.diff(edges)
-        self.area += _dot(values, widths)
-        self.above += _dot(np.maximum(values - self.level, 0.0), widths)
+        self.area += dot(values, widths)
+        self.above += dot(np.maximum(values - self.level, 0.0), widths)
         self.capacity = self.peak = float(values[-1])
         self.day = day
         return values, widths

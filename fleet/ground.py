@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from fleet.scenario import Ground
+from fleet.sums import dot
 
 TB_PER_DAY_PER_GBPS = 1e9 / 8 * 86400 / 1e12   # 10.8
 _RESOLUTION_TB = 0.01                          # integer capacities, in 10 GB/day
@@ -75,9 +76,9 @@ def fill_backlog(backlog: float, rates: np.ndarray, days: np.ndarray, drain: flo
     rising = (rates > drain) | (days == 0.0)
     n = len(rates) if rising.all() else int(np.argmin(rising))    # the rising phase's pieces
     if n:
-        grown = kept + float((rates[:n] - drain) @ days[:n])
+        grown = kept + dot(rates[:n] - drain, days[:n])
         lost += max(grown - buffer, 0.0)
         kept = min(grown, buffer)
     if n < len(rates):
-        kept = max(kept + float((rates[n:] - drain) @ days[n:]), 0.0)
+        kept = max(kept + dot(rates[n:] - drain, days[n:]), 0.0)
     return kept, lost

@@ -7,8 +7,10 @@ grows with the fleet's size times the run's length: over 16 years, ten-gw (bench
 6.1 s of 52 s in 17 full collections, gigawatt 0.15 s in 2. While a replication runs, the collector
 starts a young collection every YOUNG net allocations instead, and a full one every MIDDLE * OLD young
 ones (Python adds its own rule: only once a quarter of the old generation is new). Cycles are still
-collected: later, never lost. The process's own thresholds come back when the last replication
-running in it ends.
+collected: later, never lost. When the last replication running in the process ends, its own
+thresholds come back and one full collection frees the finished worlds' cycles at once (without it,
+a serial study of 64 replications of baseline held about 825 MB, the cycles of several worlds
+waiting for a full collection; with it, a world at a time).
 """
 from __future__ import annotations
 
@@ -41,3 +43,4 @@ def paced_collections() -> Iterator[None]:
             _running -= 1
             if _running == 0:
                 gc.set_threshold(*_saved)
+                gc.collect()        # the finished world's cycles, at once rather than some replications later

@@ -36,7 +36,7 @@ class Outcome:
     and `timeline` are first read: experiments, which keep only summaries, never pay for them."""
 
     log: EventLog
-    samples: Timeline
+    samples: dict[str, list]        # the timeline's columns (not the Timeline, which holds the world)
     summary: dict
 
     @cached_property
@@ -45,7 +45,7 @@ class Outcome:
 
     @cached_property
     def timeline(self) -> pd.DataFrame:
-        return self.samples.frame()
+        return pd.DataFrame(self.samples)
 
 
 def run_replication(scenario: Scenario, policy: Policy, seed: int) -> Outcome:
@@ -100,7 +100,7 @@ def _replication(scenario: Scenario, policy: Policy, seed: int) -> Outcome:
     summary.update(orbit_kpis(world, timeline.contacts))
     check_replication(world, ground, timeline, summary)
     summary["wall_seconds"] = time.perf_counter() - started      # the whole replication, its KPIs and checks too
-    return Outcome(log=world.log, samples=timeline, summary=summary)
+    return Outcome(log=world.log, samples=timeline.rows, summary=summary)
 
 
 def _deploy(world: World, launches: LaunchQueue) -> None:

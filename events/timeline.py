@@ -7,7 +7,6 @@ cost includes the operations and ground costs accrued so far, which are booked a
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from events.ground import GroundNetwork
 from events.servicing import Servicing
@@ -76,6 +75,3 @@ class Timeline:
         if day <= before:
             return float(self.servicing.busy), float(self.servicing.queued)
         return (busy_days - busy_before) / (day - before), (queued_days - queued_before) / (day - before)
-
-    def frame(self) -> pd.DataFrame:
-        return pd.DataFrame(self.rows)

@@ -127,3 +127,20 @@ def test_settling_modules_a_block_at_a_time_gives_what_one_pass_gives(monkeypatc
     small = run()
     assert small[0] == big[0]
     assert small[1].equals(big[1]) and small[2].equals(big[2])
+
+
+def test_a_finished_replication_leaves_no_world_behind_while_its_outcome_is_kept():
+    """The outcome holds the log, the timeline's columns and the summary, not the world; the world's
+    cycles are collected when the replication ends, so a serial study holds one world at a time."""
+    import gc
+
+    from events.engine import run_replication
+    from events.world import World
+    from policies.registry import make_policy
+    from runs import load_scenario
+
+    scenario = load_scenario("tiny")
+    outcomes = [run_replication(scenario, make_policy(scenario.policy.name, scenario.policy.params), seed)
+                for seed in range(3)]
+    assert [o.summary["events"] for o in outcomes] == [len(o.events) for o in outcomes]
+    assert not any(isinstance(obj, World) for obj in gc.get_objects())

@@ -144,3 +144,33 @@ def test_a_finished_replication_leaves_no_world_behind_while_its_outcome_is_kept
                 for seed in range(3)]
     assert [o.summary["events"] for o in outcomes] == [len(o.events) for o in outcomes]
     assert not any(isinstance(obj, World) for obj in gc.get_objects())
+
+
+def test_the_process_frozen_objects_come_back_and_a_users_own_freeze_is_kept():
+    """While a replication runs, what the process held before is frozen (its closing collection then
+    costs the world's size); afterwards nothing of it stays frozen, unless the process froze it itself."""
+    import gc
+
+    import events.engine as engine
+    from runs import simulate
+
+    assert gc.get_freeze_count() == 0
+    seen = []
+    real = engine._replication
+
+    def watched(*args):
+        seen.append(gc.get_freeze_count())
+        return real(*args)
+
+    engine._replication = watched
+    try:
+        simulate("tiny", seed=0, years=1.0)
+        assert seen[0] > 0 and gc.get_freeze_count() == 0
+        gc.freeze()
+        own = gc.get_freeze_count()
+        simulate("tiny", seed=0, years=1.0)
+        # nothing more frozen for the run (objects freed meanwhile leave the count), and not unfrozen after
+        assert 0 < seen[1] <= own and 0 < gc.get_freeze_count() <= own
+    finally:
+        engine._replication = real
+        gc.unfreeze()

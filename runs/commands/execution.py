@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 from typing import TYPE_CHECKING
 
@@ -45,8 +44,6 @@ def execute(plan: Plan, out: str, args: argparse.Namespace) -> RunReport:
     from runs.studies.runner import run_plan
 
     backend = make_backend(args.backend, args.workers, args.scheduler, args.unit_timeout)
-    gc.collect()
-    gc.freeze()     # what the command holds now stays: each unit's closing collection then sees only its world
     report = run_plan(plan, out, backend, progress=not args.no_progress, force=args.force)
     print(f"results: {out} ({report.total} units: {report.already_done} found done, {report.computed} computed, "
           f"{report.failed} failed)")

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import gc
 import math
 import os
 import pickle
@@ -81,7 +80,6 @@ def _serve(task: Task, units_fd: int, outcomes_fd: int, parent: int, parents_fds
         _die_with_parent(parent)
         signal.signal(signal.SIGINT, signal.SIG_IGN)    # the parent handles Ctrl-C and kills its workers
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        gc.freeze()     # what the worker inherited stays: each unit's closing collection sees only its world
         with os.fdopen(units_fd, "rb") as units, os.fdopen(outcomes_fd, "wb") as outcomes:
             while len(header := units.read(8)) == 8:
                 unit = pickle.loads(units.read(int.from_bytes(header, "little")))

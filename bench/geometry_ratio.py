@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from fleet import eclipse, orbits  # noqa: E402
+from fleet import contacts, eclipse, orbits  # noqa: E402
 from bench.gigawatt import gigawatt  # noqa: E402
 from runs import simulate  # noqa: E402
 
@@ -36,7 +36,7 @@ def variants(years: float):
 
 def cold_run(scenario, seed: int) -> tuple[dict, float]:
     """A replication's summary and wall seconds, with the geometry's memos cleared first."""
-    for memo in (eclipse._plane_blocks, orbits.steps_in_view):
+    for memo in (eclipse._plane_blocks, orbits.steps_in_view, contacts._views):
         memo.cache_clear()
     gc.collect()
     t = time.perf_counter()

@@ -75,4 +75,6 @@ def _views(stations: tuple[tuple[float, ...], ...]) -> Views:
     packed = np.packbits(view, axis=1)          # each row as bytes: a 1-D unique is 20 times faster than axis=0
     keys = np.ascontiguousarray(packed).view(np.dtype((np.void, packed.shape[1]))).ravel()
     _, first, counts = np.unique(keys, return_index=True, return_counts=True)
-    return view[first], counts, len(view)
+    rows = view[first]
+    rows.flags.writeable = counts.flags.writeable = False      # shared by the replications
+    return rows, counts, len(view)

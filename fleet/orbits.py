@@ -157,11 +157,11 @@ def plane_change_delta_v_km_s(altitude_km: float, angle_deg: float) -> float:
 
 def angle_between_planes_deg(inc1_deg: float, node1_deg: float, inc2_deg: float, node2_deg: float) -> float:
     """Angle between two orbit planes, degrees (scalar arithmetic, as `orbit_normal` for one plane)."""
-    dot = float(np.dot(_normal(inc1_deg, node1_deg), _normal(inc2_deg, node2_deg)))
+    dot = float(np.dot(_normal(node1_deg, inc1_deg), _normal(node2_deg, inc2_deg)))
     return math.degrees(math.acos(max(-1.0, min(1.0, dot))))
 
 
-def _normal(inclination_deg: float, node_deg_: float) -> tuple[float, float, float]:
+def _normal(node_deg_: float, inclination_deg: float) -> tuple[float, float, float]:
     """Unit normal of one orbit plane, as `orbit_normal` computes it."""
     inc, node = math.radians(inclination_deg), math.radians(node_deg_)
     return math.sin(inc) * math.sin(node), -math.sin(inc) * math.cos(node), math.cos(inc)

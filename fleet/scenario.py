@@ -400,7 +400,9 @@ class Station(Strict):
 
 class Ground(Strict):
     stations: list[Station] = Field(min_length=1)
-    isl_gbps: NonNegative = Field(description="inter-satellite link between neighbouring clusters; 0 for none")
+    isl_gbps: NonNegative = Field(description="inter-satellite link between neighbouring clusters; 0 for none. With the "
+                                              "backlog in one pool it does not change the downlink capacity "
+                                              "(fleet/ground.py)")
     data_tb_per_pflops_day: NonNegative = Field(
         description="results produced per PFLOPS-day of compute used (idle surplus produces none), TB; "
                     "lost and pending compute are converted at this rate")

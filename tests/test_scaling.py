@@ -129,24 +129,58 @@ def test_settling_modules_a_block_at_a_time_gives_what_one_pass_gives(monkeypatc
     assert small[1].equals(big[1]) and small[2].equals(big[2])
 
 
+def _worlds() -> int:
+    import gc
+
+    from events.world import World
+    return sum(isinstance(obj, World) for obj in gc.get_objects())
+
+
 def test_a_finished_replication_leaves_no_world_behind_while_its_outcome_is_kept():
     """The outcome holds the log, the timeline's columns and the summary, not the world; the world's
     cycles are collected when the replication ends, so a serial study holds one world at a time."""
     import gc
 
     from events.engine import run_replication
-    from events.world import World
     from policies.registry import make_policy
     from runs import load_scenario
 
+    gc.collect()                                   # what earlier tests left
     scenario = load_scenario("tiny")
     outcomes = [run_replication(scenario, make_policy(scenario.policy.name, scenario.policy.params), seed)
                 for seed in range(3)]
     assert [o.summary["events"] for o in outcomes] == [len(o.events) for o in outcomes]
-    assert not any(isinstance(obj, World) for obj in gc.get_objects())
+    assert _worlds() == 0
 
 
-def test_the_process_frozen_objects_come_back_and_a_users_own_freeze_is_kept():
+def test_a_raising_replication_s_world_is_freed_when_the_next_one_starts(monkeypatch):
+    """A replication that raises ends while its exception still holds the world; once the caller has
+    dropped the exception, the next replication frees it before anything is frozen."""
+    import gc
+
+    import pytest
+
+    import events.engine as engine
+    from runs import simulate
+
+    gc.collect()
+    real, calls = engine._deploy, []
+
+    def every_other(world, launches):               # raises inside the replication, its world alive
+        calls.append(1)
+        if len(calls) % 2:
+            raise RuntimeError("a failing unit")
+        return real(world, launches)
+
+    monkeypatch.setattr(engine, "_deploy", every_other)
+    for _ in range(3):
+        with pytest.raises(RuntimeError):
+            simulate("tiny", seed=0, years=1.0)
+        simulate("tiny", seed=0, years=1.0)
+        assert _worlds() == 0
+
+
+def test_the_process_frozen_objects_come_back_and_a_users_own_freeze_is_kept(monkeypatch):
     """While a replication runs, what the process held before is frozen (its closing collection then
     costs the world's size); afterwards nothing of it stays frozen, unless the process froze it itself."""
     import gc
@@ -154,7 +188,7 @@ def test_the_process_frozen_objects_come_back_and_a_users_own_freeze_is_kept():
     import events.engine as engine
     from runs import simulate
 
-    assert gc.get_freeze_count() == 0
+    gc.unfreeze()                                  # whatever an earlier test froze
     seen = []
     real = engine._replication
 
@@ -162,7 +196,7 @@ def test_the_process_frozen_objects_come_back_and_a_users_own_freeze_is_kept():
         seen.append(gc.get_freeze_count())
         return real(*args)
 
-    engine._replication = watched
+    monkeypatch.setattr(engine, "_replication", watched)
     try:
         simulate("tiny", seed=0, years=1.0)
         assert seen[0] > 0 and gc.get_freeze_count() == 0
@@ -172,5 +206,20 @@ def test_the_process_frozen_objects_come_back_and_a_users_own_freeze_is_kept():
         # nothing more frozen for the run (objects freed meanwhile leave the count), and not unfrozen after
         assert 0 < seen[1] <= own and 0 < gc.get_freeze_count() <= own
     finally:
-        engine._replication = real
         gc.unfreeze()
+
+
+def test_a_long_dot_product_does_not_depend_on_the_number_of_blas_threads():
+    """OpenBLAS splits a long dot product over its threads; `dot` gives the same bits with one or two."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import numpy as np; from fleet.sums import dot; rng = np.random.default_rng(3); "
+            "a, b = rng.random(250_000), rng.random(250_000); print(repr(dot(a, b)), repr(float(a @ b)))")
+    out = {}
+    for threads in ("1", "2"):
+        env = {**os.environ, "OPENBLAS_NUM_THREADS": threads}
+        out[threads] = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                                      check=True).stdout.split()
+    assert out["1"][0] == out["2"][0]

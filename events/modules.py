@@ -49,29 +49,25 @@ class Modules:
             return None
         return units_for_fraction(failed_fraction, self.world.table.units)
 
-    def reschedule(self, m: int) -> None:
-        """Recompute the day module m reaches the threshold (after its units changed), and put a
-        timeout on the clock for it; a timeout made stale by a later reschedule does nothing."""
-        if self.threshold_units is None:
-            return
-        w = self.world
-        table = w.table
-        crossing = float(table.unit_end[m, self.threshold_units - 1])
-        crossed = table.crossed[m] = crossing <= w.env.now
-        self._watch(m, crossing, crossed or table.status[m] != OPERATIONAL or crossing >= w.horizon_day)
-
     def reschedule_all(self, modules: np.ndarray) -> None:
-        """`reschedule` each of `modules`, in order."""
+        """Recompute the day each of `modules` reaches the threshold (after its units changed), and put
+        a timeout on the clock for it, in order; a timeout made stale by a later reschedule does nothing."""
+        for m, day, idle in self._crossings(modules):
+            self._watch(m, day, idle)
+
+    def _crossings(self, modules: np.ndarray) -> list[tuple[int, float, bool]]:
+        """(module, day it reaches the threshold, whether it needs no timeout: already crossed, not
+        operational, or after the horizon) for each of `modules`, marking those crossed; none without
+        a threshold."""
         if self.threshold_units is None:
-            return
+            return []
         w = self.world
         table = w.table
         crossing = table.unit_end[modules, self.threshold_units - 1]
         crossed = crossing <= w.env.now
         table.crossed[modules] = crossed
         idle = crossed | (table.status[modules] != OPERATIONAL) | (crossing >= w.horizon_day)
-        for m, day, no_wait in zip(modules.tolist(), crossing.tolist(), idle.tolist()):
-            self._watch(m, day, no_wait)
+        return list(zip(modules.tolist(), crossing.tolist(), idle.tolist()))
 
     def _watch(self, m: int, crossing: float, idle: bool) -> None:
         """Module m reaches the threshold on day `crossing`: a timeout wakes the policy then, unless
@@ -107,6 +103,7 @@ class Modules:
             t.commission(rows, now, ends, np.minimum(bus, strike))
             w.capacity.enter(rows, now)
             ends_of = dict(zip(starting, zip(bus.tolist(), strike.tolist())))
+            waits = {m: (day, idle) for m, day, idle in self._crossings(rows)}
         retire = now + self.life_days
         for m in ids:
             if m in standby:
@@ -119,7 +116,8 @@ class Modules:
                       f"{t.units} units of {w.generations[t.generation[m]].name}", ref)
             end = min((min(b, s), cause), (retire, "end of design life"))
             self._last_day[m] = end[0]
-            self.reschedule(m)
+            if m in waits:
+                self._watch(m, *waits[m])
             if end[0] < w.horizon_day:
                 w.env.timeout(end[0] - now).callbacks.append(partial(self._end_of_life, m, end[1]))
 
@@ -204,7 +202,7 @@ class Modules:
         t.unit_end[m] = np.sort(w.install_units([(m, int(t.installs[m]), t.units)], w.env.now))
         w.capacity.add(np.array([m]), w.now)
         t.installs[m] += 1
-        self.reschedule(m)
+        self.reschedule_all(np.array([m]))
         return t.units
 
 

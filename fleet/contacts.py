@@ -1,8 +1,10 @@
 """Hours a day a cluster has at least one ground station in view.
 
 Passes are propagated once per shell and station (`fleet.orbits.steps_in_view`, the shell's first
-plane, over `orbits.contact_days` from the start, as the station contact fractions are), and the steps in view of
-the stations are combined step by step, so that two stations seeing the same pass count it once.
+plane, over `orbits.contact_days` from the start, as the station contact fractions are), and the
+steps in view of the stations are combined step by step, so that two stations seeing the same pass
+count it once: each distinct row of stations in view is kept once, with the number of steps that
+show it.
 A station whose `contact_fraction` is typed in has no passes: it is taken as independent of the
 others (in view of none of them: 1 - the product of (1 - fraction)). Without `orbits` every station
 is typed in.
@@ -35,13 +37,10 @@ class ContactHours:
         if scenario.orbits is None:
             self.weights, self.views = [1.0], [_views(())]
             return
-        start = orbits.days_since_j2000(scenario.start_year)
         for shell in scenario.orbits.shells:
             self.weights.append((shell.clusters or scenario.fleet.clusters) / scenario.fleet.clusters)
-            node = orbits.first_node_deg(shell, start)
-            self.views.append(_views(tuple((shell.altitude_km, orbits.inclination_of(shell), node, s.latitude_deg,
-                                             s.longitude_deg, s.min_elevation_deg, scenario.orbits.contact_days, start)
-                                            for s in stations if s.contact_fraction is None)))
+            self.views.append(_views(tuple(orbits.view_of(scenario, shell, s) for s in stations
+                                           if s.contact_fraction is None)))
 
     def hours_per_day(self, up: tuple[bool, ...] | None = None) -> float:
         """Hours a day with at least one station of `up` (a flag per station; None: all) in view,

@@ -233,7 +233,6 @@ def contact_fractions(scenario) -> np.ndarray:
     if scenario.orbits is None:
         out[:] = typed
         return out
-    start = days_since_j2000(scenario.start_year)
     row = 0
     for shell in scenario.orbits.shells:
         n = shell.clusters or clusters
@@ -241,11 +240,18 @@ def contact_fractions(scenario) -> np.ndarray:
             if typed[j] is not None:
                 out[row:row + n, j] = typed[j]
             else:
-                out[row:row + n, j] = _shell_contact_hours(
-                    shell.altitude_km, inclination_of(shell), first_node_deg(shell, start), s.latitude_deg,
-                    s.longitude_deg, s.min_elevation_deg, scenario.orbits.contact_days, start) / 24.0
+                hours = float(steps_in_view(*view_of(scenario, shell, s)).mean()) * 24.0   # as `contacts` gives
+                out[row:row + n, j] = hours / 24.0
         row += n
     return out
+
+
+def view_of(scenario, shell, station) -> tuple[float, ...]:
+    """`steps_in_view`'s arguments for `station` seen from `shell`'s first plane over the scenario's
+    contact window (`orbits.contact_days` from the start year)."""
+    start = days_since_j2000(scenario.start_year)
+    return (shell.altitude_km, inclination_of(shell), first_node_deg(shell, start), station.latitude_deg,
+            station.longitude_deg, station.min_elevation_deg, scenario.orbits.contact_days, start)
 
 
 def inclination_of(shell) -> float:
@@ -270,13 +276,6 @@ def steps_in_view(altitude_km: float, inclination_deg: float, node_deg_: float, 
                    n_days=n_days, start_days=start_days)
     view.flags.writeable = False
     return view
-
-
-def _shell_contact_hours(altitude_km: float, inclination_deg: float, node: float, latitude_deg: float,
-                         longitude_deg: float, min_elevation_deg: float, n_days: float, start_days: float) -> float:
-    """Hours a day in view, as `contacts` gives them."""
-    return float(steps_in_view(altitude_km, inclination_deg, node, latitude_deg, longitude_deg, min_elevation_deg,
-                               n_days, start_days).mean()) * 24.0
 
 
 def radiation_of(scenario):

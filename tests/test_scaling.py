@@ -53,6 +53,20 @@ def test_clusters_come_most_due_first_and_ties_in_ascending_order_as_a_stable_so
     assert list(_most_first(np.zeros(5, dtype=np.int64))) == [] and list(_most_first(np.zeros(0, np.int64))) == []
 
 
+def _seen_in_replications(monkeypatch, read) -> list:
+    """A list that gets `read()` as each replication starts (inside the collector's pacing)."""
+    import events.engine as engine
+
+    seen, real = [], engine._replication
+
+    def watched(*args):
+        seen.append(read())
+        return real(*args)
+
+    monkeypatch.setattr(engine, "_replication", watched)
+    return seen
+
+
 def test_a_replication_runs_with_the_collector_paced_and_gives_the_process_its_thresholds_back(monkeypatch):
     import gc
 
@@ -65,14 +79,7 @@ def test_a_replication_runs_with_the_collector_paced_and_gives_the_process_its_t
     before = gc.get_threshold()
     gc.set_threshold(*own)
     try:
-        seen = []
-        real = engine._replication
-
-        def watched(*args):
-            seen.append(gc.get_threshold())
-            return real(*args)
-
-        monkeypatch.setattr(engine, "_replication", watched)
+        seen = _seen_in_replications(monkeypatch, gc.get_threshold)
         from runs import simulate
         simulate("tiny", seed=0, years=1.0)
         assert seen == [(YOUNG, MIDDLE, OLD)] and gc.get_threshold() == own
@@ -185,18 +192,10 @@ def test_the_process_frozen_objects_come_back_and_a_users_own_freeze_is_kept(mon
     costs the world's size); afterwards nothing of it stays frozen, unless the process froze it itself."""
     import gc
 
-    import events.engine as engine
     from runs import simulate
 
     gc.unfreeze()                                  # whatever an earlier test froze
-    seen = []
-    real = engine._replication
-
-    def watched(*args):
-        seen.append(gc.get_freeze_count())
-        return real(*args)
-
-    monkeypatch.setattr(engine, "_replication", watched)
+    seen = _seen_in_replications(monkeypatch, gc.get_freeze_count)
     try:
         simulate("tiny", seed=0, years=1.0)
         assert seen[0] > 0 and gc.get_freeze_count() == 0

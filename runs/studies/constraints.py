@@ -18,10 +18,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.special import stdtrit   # Student t quantiles, without loading scipy.stats
 
 from fleet.errors import InputError, clip, shown
 from fleet.kpis import KPIS
+from runs.studies.stats import t_width
 
 KNOWN = tuple(k.name for k in KPIS)
 MET, VIOLATED, UNCLEAR = "met", "violated", "unclear"
@@ -101,7 +101,7 @@ def one_sided(values: np.ndarray, confidence: float) -> tuple[float, float, floa
     mean = float(x.mean())
     if n < 2:
         return mean, -math.inf, math.inf, 1
-    half = float(stdtrit(n - 1, confidence) * x.std(ddof=1) / math.sqrt(n))
+    half = t_width(x, confidence)
     return mean, mean - half, mean + half, n
 
 

@@ -49,11 +49,17 @@ class Difference(Interval):
 
 def t_half_width(values, level: float = 0.95) -> float:
     """Half-width of the Student t interval of the mean of `values` (NaN for fewer than 2 values)."""
+    return t_width(values, 0.5 + level / 2)
+
+
+def t_width(values, quantile: float) -> float:
+    """Student t's `quantile` (n - 1 degrees of freedom) times the standard error of the mean of
+    `values`: the distance from the mean to a bound (NaN for fewer than 2 values)."""
     x = np.asarray(values, dtype=float)
     n = len(x)
     if n < 2:
         return math.nan
-    return float(stdtrit(n - 1, 0.5 + level / 2) * x.std(ddof=1) / math.sqrt(n))
+    return float(stdtrit(n - 1, quantile) * x.std(ddof=1) / math.sqrt(n))
 
 
 def mean_ci(values, level: float = 0.95) -> Interval:

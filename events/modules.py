@@ -3,6 +3,8 @@
 Each operational module has one pending timeout on the clock: the earlier of its end (bus failure
 or debris strike, drawn at commissioning) and its end of design life. Neither changes while the
 module lives; a module ended otherwise (deorbited by the policy) is skipped when its timeout fires.
+Module timeouts wait on a `Calendar` (events/calendar.py) until they come near, which keeps SimPy's
+queue short without changing the order of events.
 
 Unit failures never touch the clock: they are read from the module's sorted unit end days. If the
 policy declared a failed-unit threshold, each operational module has one timeout on the clock for
@@ -17,6 +19,7 @@ from functools import partial
 import numpy as np
 import simpy
 
+from events.calendar import Calendar
 from events.reactions import Reactions
 from events.world import World
 from fleet.economics import DAYS_PER_YEAR
@@ -40,6 +43,7 @@ class Modules:
         self._bus_years = inverse(failures.bus)
         self._strikes_per_year = failures.debris.strikes_per_module_year if failures.debris is not None else 0.0
 
+        self.calendar = Calendar(world.env, world.horizon_day)   # holds the module timeouts below
         self._version: dict[int, int] = {}             # module -> its latest threshold timeout
         self._last_day: dict[int, float] = {}          # module -> the day its own end comes (drawn at commissioning)
 
@@ -74,10 +78,9 @@ class Modules:
         `idle` (already crossed, not operational, or after the horizon). Earlier timeouts go stale."""
         version = self._version[m] = self._version.get(m, 0) + 1
         if not idle and not _after(crossing, self._last_day[m]):
-            now = self.world.env.now
-            self.world.env.timeout(crossing - now).callbacks.append(partial(self._reach_threshold, m, version))
+            self.calendar.at(crossing - self.world.env.now, partial(self._reach_threshold, m, version))
 
-    def _reach_threshold(self, m: int, version: int, _timeout: simpy.Timeout) -> None:
+    def _reach_threshold(self, m: int, version: int, _timeout: simpy.Event) -> None:
         table = self.world.table
         if self._version[m] == version and table.status[m] == OPERATIONAL:
             table.crossed[m] = True
@@ -119,7 +122,7 @@ class Modules:
             if m in waits:
                 self._watch(m, *waits[m])
             if end[0] < w.horizon_day:
-                w.env.timeout(end[0] - now).callbacks.append(partial(self._end_of_life, m, end[1]))
+                self.calendar.at(end[0] - now, partial(self._end_of_life, m, end[1]))
 
     def activate(self, m: int, ref: int) -> None:
         """Spare module m leaves standby and starts operating now (its life starts now: cold standby), by
@@ -128,7 +131,7 @@ class Modules:
         w.log.add(w.now, "spare_activated", m, int(w.table.cluster[m]), 1, 0.0, "spare leaves standby", ref)
         self.commission([m], ref)
 
-    def _end_of_life(self, m: int, what: str, _timeout: simpy.Timeout) -> None:
+    def _end_of_life(self, m: int, what: str, _timeout: simpy.Event) -> None:
         """The end drawn at commissioning has come, unless the module already ended otherwise."""
         if self.world.table.status[m] != OPERATIONAL:
             return

@@ -27,6 +27,8 @@ from fleet.state import OPERATIONAL, Status
 from policies.base import Policy
 
 MIN_REVIEW_INTERVAL_DAYS = 0.01   # shorter reviews would flood the clock
+HOOKS = ("review", "on_module_failed", "on_launch_failed", "on_trip_returned", "on_generation_available",
+         "on_threshold")
 
 def _is_int(value: Any) -> bool:
     """A whole number: a Python or numpy integer, not a bool."""
@@ -82,6 +84,8 @@ class PolicyDriver:
             "threshold_needs_free_servicer",   # optional: Policy has it
             lambda: getattr(policy, "threshold_needs_free_servicer", lambda: False)(), _is_bool, "True or False")
         self.review_interval_days = self._review_interval()
+        # hooks the policy leaves as Policy's, which return no action: never called, nor the fleet observed for them
+        self._idle_hooks = frozenset(h for h in HOOKS if getattr(type(policy), h, None) is getattr(Policy, h))
 
     def operate(self, modules: Modules, launches: LaunchQueue, servicing: Servicing, depot: Depot) -> None:
         """The components the policy's actions act on (built with this driver as their reactions)."""
@@ -129,6 +133,8 @@ class PolicyDriver:
 
     def react(self, hook: str, *args, cause: int = -1) -> None:
         """Call one of the policy's hooks and apply its actions; `cause`: ref of the event it reacts to."""
+        if hook in self._idle_hooks:
+            return
         obs = self.observe()
         self.apply(self._call(hook, lambda: getattr(self.policy, hook)(obs, *args)), hook, cause)
 

@@ -1,5 +1,6 @@
 """Processes are started where they are seen: building a component starts nothing; `run_replication`
 starts each process itself, and hooks are passed in constructors."""
+import dataclasses
 import math
 
 from events.comparison import MonthlyOutput
@@ -12,8 +13,9 @@ from events.servicing import Servicing
 from events.space_weather import SpaceWeather
 from events.timeline import Timeline
 from events.world import World
+from policies.null import Null
 from policies.service_on_threshold import ServiceOnThreshold
-from runs import load_scenario
+from runs import load_scenario, simulate
 
 
 def test_building_the_components_starts_no_process():
@@ -33,3 +35,32 @@ def test_building_the_components_starts_no_process():
     assert len(world.log) == 0 and not launches.cargo        # nothing ordered: servicers and boards neither
     assert weather.active == (scenario.failures.solar_particle_events is not None)
     assert driver.threshold_fraction == ServiceOnThreshold().threshold_fraction
+
+
+CALLS: list[tuple[str, int]] = []
+
+
+@dataclasses.dataclass(frozen=True)
+class _Counting(Null):
+    """Null, but it keeps a note of each module end it is told of."""
+
+    name = "counting"
+
+    def on_module_failed(self, obs, module: int) -> list:
+        CALLS.append(("on_module_failed", module))
+        return []
+
+
+def test_hooks_left_as_policys_are_not_called_nor_the_fleet_observed(monkeypatch):
+    observed = []
+    real = PolicyDriver.observe
+    monkeypatch.setattr(PolicyDriver, "observe", lambda self: observed.append(self.world.now) or real(self))
+    null = simulate("baseline", policy=Null(), seed=3, years=10.0)
+    ends = int(null.events["kind"].isin(["module_failure", "deorbit"]).sum())
+    assert ends > 10 and observed == []                     # Null overrides no hook: nothing to observe for
+    observed.clear()
+    CALLS.clear()
+    counting = simulate("baseline", policy=_Counting(), seed=3, years=10.0)
+    assert len(CALLS) == ends and len(observed) == ends
+    same = lambda summary: {k: v for k, v in summary.items() if k != "wall_seconds"}   # noqa: E731
+    assert same(counting.summary) == same(null.summary)

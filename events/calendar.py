@@ -8,8 +8,9 @@ SimPy's queue when the window opens. Each timeout keeps the key SimPy gives a ti
 same moment (time, priority, event id), so events fire in exactly the order of plain timeouts, ties
 included: the calendar changes where a timeout waits, never when or in which order it fires.
 
-It reads SimPy's queue and event counter (`Environment._queue`, `_eid`), as SimPy 4's own
-`Environment.schedule` does; tests/test_calendar.py checks the order against plain timeouts.
+It writes SimPy's queue and reads its event counter (`Environment._queue`, `_eid`) as SimPy 4's own
+`Environment.schedule` does (hence simpy < 5 in setup.cfg); tests/test_calendar.py checks the order
+against plain timeouts.
 """
 from __future__ import annotations
 

@@ -14,6 +14,7 @@ against plain timeouts.
 """
 from __future__ import annotations
 
+import math
 from heapq import heappush
 from typing import Callable
 
@@ -28,7 +29,9 @@ Callback = Callable[[simpy.Event], None]
 class Calendar:
     """`at(delay, callback)` is `env.timeout(delay).callbacks.append(callback)`, held in a bucket
     until its window opens. Windows open one after another while buckets wait (so a calendar with
-    nothing far off puts nothing on the clock), up to `until`: no timeout later than that fires."""
+    nothing far off puts nothing on the clock), up to `until`: a timeout in a window that starts after
+    `until` never enters the queue (the engine's module timeouts all come before its horizon). The
+    openings are events of their own: SimPy's `peek` and `step` see them."""
 
     def __init__(self, env: simpy.Environment, until: float, window_days: float = WINDOW_DAYS):
         self.env = env
@@ -40,6 +43,8 @@ class Calendar:
 
     def at(self, delay: float, callback: Callback) -> None:
         """Call `callback` `delay` days from now, as a timeout made now would."""
+        if not 0 <= delay < math.inf:
+            raise ValueError(f"a calendar timeout needs a finite delay of at least 0 (got {delay})")
         env = self.env
         day = env._now + delay
         eid = next(env._eid)

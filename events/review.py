@@ -85,7 +85,8 @@ class PolicyDriver:
             lambda: getattr(policy, "threshold_needs_free_servicer", lambda: False)(), _is_bool, "True or False")
         self.review_interval_days = self._review_interval()
         # hooks the policy leaves as Policy's, which return no action: never called, nor the fleet observed for them
-        self._idle_hooks = frozenset(h for h in HOOKS if getattr(type(policy), h, None) is getattr(Policy, h))
+        self._idle_hooks = frozenset(h for h in HOOKS
+                                     if getattr(getattr(policy, h, None), "__func__", None) is getattr(Policy, h))
 
     def operate(self, modules: Modules, launches: LaunchQueue, servicing: Servicing, depot: Depot) -> None:
         """The components the policy's actions act on (built with this driver as their reactions)."""

@@ -81,3 +81,16 @@ def test_an_idle_calendar_puts_nothing_on_the_clock_and_restarts_later():
     cal.at(3 * WINDOW_DAYS, lambda _e: seen.append(env.now))
     env.run(until=30 * WINDOW_DAYS)
     assert seen == [2.5 * WINDOW_DAYS, 10.4 * WINDOW_DAYS, 13.3 * WINDOW_DAYS]
+
+
+def test_a_negative_or_endless_delay_is_refused_as_simpy_refuses_it():
+    env = simpy.Environment(initial_time=5.0)
+    cal = Calendar(env, until=100.0)
+    for bad in (-1.0, float("inf"), float("nan")):
+        try:
+            cal.at(bad, lambda _e: None)
+        except ValueError as exc:
+            assert "finite delay" in str(exc)
+        else:
+            raise AssertionError(f"delay {bad} accepted")
+    assert env.peek() == float("inf")

@@ -64,3 +64,20 @@ def test_hooks_left_as_policys_are_not_called_nor_the_fleet_observed(monkeypatch
     assert len(CALLS) == ends and len(observed) == ends
     same = lambda summary: {k: v for k, v in summary.items() if k != "wall_seconds"}   # noqa: E731
     assert same(counting.summary) == same(null.summary)
+
+
+@dataclasses.dataclass(frozen=True)
+class _HookOnTheInstance(Null):
+    """Sets its module-end hook on the instance, not the class."""
+
+    name = "hook-on-the-instance"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "on_module_failed", lambda obs, module: CALLS.append(("instance", module)) or [])
+
+
+def test_a_hook_set_on_the_instance_is_called():
+    CALLS.clear()
+    result = simulate("baseline", policy=_HookOnTheInstance(), seed=3, years=10.0)
+    ends = int(result.events["kind"].isin(["module_failure", "deorbit"]).sum())
+    assert ends > 10 and len(CALLS) == ends

@@ -173,9 +173,15 @@ def _wait_until(condition, seconds: float) -> bool:
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
 @pytest.mark.parametrize("how", ["SIGKILL", "SIGINT"])
 def test_workers_die_with_their_parent(tmp_path, policies, how):
-    proc = subprocess.Popen([*FLEET, "compare", "tiny", "--policies", f"{policies}:Hang", "--replications", "2",
-                             "--years", "0.5", "--workers", "2", "--out", str(tmp_path / "out"), "--no-progress"],
-                            cwd=tmp_path, env=repo_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # the command gets Ctrl-C as in a terminal even when these tests run with SIGINT ignored (in a background
+    # job, whose children inherit the ignoring; a handler set here is not inherited, the default is)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        proc = subprocess.Popen([*FLEET, "compare", "tiny", "--policies", f"{policies}:Hang", "--replications", "2",
+                                 "--years", "0.5", "--workers", "2", "--out", str(tmp_path / "out"), "--no-progress"],
+                                cwd=tmp_path, env=repo_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     try:
         hung = lambda: {int(p.name.split("-")[1]) for p in policies.parent.glob("hung-*")}  # noqa: E731
         assert _wait_until(lambda: len(hung()) == 2, 60), "the units never started"

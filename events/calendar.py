@@ -63,10 +63,7 @@ class Calendar:
         start = (self._open + 1) * self.window
         self._opening = start <= self.until
         if self._opening:
-            opening = simpy.Event(self.env)
-            opening._ok, opening._value = True, None
-            opening.callbacks.append(self._open_window)
-            self.env.schedule(opening, URGENT, start - self.env.now)
+            self.env.schedule(_triggered(self.env, self._open_window), URGENT, start - self.env.now)
 
     def _open_window(self, _event: simpy.Event) -> None:
         self._open += 1
@@ -80,7 +77,12 @@ class Calendar:
 
 def _push(env: simpy.Environment, day: float, eid: int, callback: Callback) -> None:
     """Put a triggered event with `callback` in SimPy's queue at `day`, with event id `eid`."""
+    heappush(env._queue, (day, NORMAL, eid, _triggered(env, callback)))
+
+
+def _triggered(env: simpy.Environment, callback: Callback) -> simpy.Event:
+    """An event that has succeeded (as a Timeout is from its making), with `callback` to call."""
     event = simpy.Event(env)
     event._ok, event._value = True, None
     event.callbacks.append(callback)
-    heappush(env._queue, (day, NORMAL, eid, event))
+    return event

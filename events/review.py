@@ -24,11 +24,9 @@ from fleet.economics import DAYS_PER_YEAR
 from fleet.errors import Interruption, PolicyError, PolicyFailure, describe_exception, one_line, shown
 from fleet.observation import Observation
 from fleet.state import OPERATIONAL, Status
-from policies.base import Policy
+from policies.base import Policy, default_hooks
 
 MIN_REVIEW_INTERVAL_DAYS = 0.01   # shorter reviews would flood the clock
-HOOKS = ("review", "on_module_failed", "on_launch_failed", "on_trip_returned", "on_generation_available",
-         "on_threshold")
 
 def _is_int(value: Any) -> bool:
     """A whole number: a Python or numpy integer, not a bool."""
@@ -84,9 +82,7 @@ class PolicyDriver:
             "threshold_needs_free_servicer",   # optional: Policy has it
             lambda: getattr(policy, "threshold_needs_free_servicer", lambda: False)(), _is_bool, "True or False")
         self.review_interval_days = self._review_interval()
-        # hooks the policy leaves as Policy's, which return no action: never called, nor the fleet observed for them
-        self._idle_hooks = frozenset(h for h in HOOKS
-                                     if getattr(getattr(policy, h, None), "__func__", None) is getattr(Policy, h))
+        self._idle_hooks = default_hooks(policy)    # never called, nor the fleet observed for them
 
     def operate(self, modules: Modules, launches: LaunchQueue, servicing: Servicing, depot: Depot) -> None:
         """The components the policy's actions act on (built with this driver as their reactions)."""

@@ -240,7 +240,8 @@ def contact_fractions(scenario) -> np.ndarray:
             if typed[j] is not None:
                 out[row:row + n, j] = typed[j]
             else:
-                hours = float(steps_in_view(*view_of(scenario, shell, s)).mean()) * 24.0   # as `contacts` gives
+                # hours a day in view, over 24: the fraction as it has always been computed, to the bit
+                hours = float(steps_in_view(*view_of(scenario, shell, s)).mean()) * 24.0
                 out[row:row + n, j] = hours / 24.0
         row += n
     return out

@@ -14,6 +14,10 @@ from fleet.observation import Observation
 from policies.loading import load_user_class
 
 
+HOOKS = ("review", "on_module_failed", "on_launch_failed", "on_trip_returned", "on_generation_available",
+         "on_threshold")   # what the engine calls; each returns a list of actions
+
+
 @dataclasses.dataclass(frozen=True)
 class Policy:
     """Base of every policy. Subclasses are `@dataclass(frozen=True)` and set `name`."""
@@ -102,3 +106,8 @@ def plain_params(policy: Policy) -> dict[str, Any]:
 
 def _rebuild(spec: str, params: dict[str, Any]) -> Policy:
     return load_user_class(spec)(**params)
+
+
+def default_hooks(policy: Any) -> frozenset[str]:
+    """The hooks `policy` leaves as Policy's, which return no action (a hook set on the instance is its own)."""
+    return frozenset(h for h in HOOKS if getattr(getattr(policy, h, None), "__func__", None) is getattr(Policy, h))

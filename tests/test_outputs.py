@@ -406,24 +406,30 @@ def test_a_locked_folder_is_refused_naming_the_holder(tmp_path):
     assert list(folder.iterdir()) == [], "the lock file outlived its holder"
 
 
-SLOW_POLICY = """
-import dataclasses, time
+HELD_POLICY = """
+import dataclasses, pathlib, time
 from policies import Policy
 
+HOLD = pathlib.Path({hold!r})
+UNITS = pathlib.Path({units!r})
+
 @dataclasses.dataclass(frozen=True)
-class Slow(Policy):
-    name = "slow"
+class Held(Policy):
+    name = "held"
     review_interval_days: float = 30.0
 
     def review(self, obs):
-        time.sleep(0.2)
+        while HOLD.exists() and any(UNITS.glob("*.parquet")):    # held once a unit is done, until released
+            time.sleep(0.02)
         return []
 """
 
 
 def test_a_second_command_on_a_busy_folder_refuses_and_the_first_finishes(tmp_path):
-    (tmp_path / "slow.py").write_text(SLOW_POLICY)
-    args = ["compare", "tiny", "--policies", "slow.py:Slow", "--replications", "6", "--years", "1",
+    hold = tmp_path / "hold"
+    hold.touch()
+    (tmp_path / "held.py").write_text(HELD_POLICY.format(hold=str(hold), units=str(tmp_path / "shared" / "units")))
+    args = ["compare", "tiny", "--policies", "held.py:Held", "--replications", "6", "--years", "1",
             "--backend", "serial", "--no-progress", "--out", "shared"]
     first = subprocess.Popen([*FLEET, *args], cwd=tmp_path, env=repo_env(), text=True,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -435,10 +441,11 @@ def test_a_second_command_on_a_busy_folder_refuses_and_the_first_finishes(tmp_pa
         stale = tmp_path / "shared" / "units" / ".k.parquet.abcd1234.tmp"
         stale.write_bytes(b"")
         second = fleet(*args, cwd=tmp_path, timeout=120)
-        assert first.poll() is None, "the first command ended before the second started; make it slower"
+        assert first.poll() is None, "the first command ended while held"
         assert second.returncode == 2 and "Traceback" not in second.stderr
         assert f"shared is in use by another fleet command (pid {first.pid})" in second.stderr
         assert stale.exists(), "the second command removed the first one's temporary files"
+        hold.unlink()
         out, err = first.communicate(timeout=300)
     finally:
         first.kill()

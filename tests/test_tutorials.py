@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from runs import plots
+import golden
 from tests.commands import REPO
 
 TUTORIALS = sorted((REPO / "docs" / "tutorials").glob("*.py"))
@@ -58,10 +59,17 @@ def test_there_are_five_tutorials_each_with_its_solutions():
 
 @pytest.mark.parametrize("path", TUTORIALS, ids=[p.stem for p in TUTORIALS])
 def test_tutorial_runs_and_shows_what_it_says(path, tmp_path, monkeypatch, capsys):
+    """...and prints what its golden file (tests/golden/) says, compared here rather than in a second run."""
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MPLBACKEND", "Agg")
     namespace = runpy.run_path(str(path), run_name="__main__")
-    assert capsys.readouterr().out.strip()
+    out = capsys.readouterr().out
+    assert out.strip()
     CHECKS[path.name[:2]](namespace)
+    name = f"tutorial-{path.stem}"
+    difference = golden.drift(name, golden.mask(out, str(tmp_path)))
+    assert not difference, f"{name} drifted from its golden output (python3 -m tests.golden --update {name} " \
+                           f"if the change is deliberate):\n{difference}"
 
 
 @pytest.mark.parametrize("path", TUTORIALS, ids=[p.stem for p in TUTORIALS])

@@ -160,8 +160,12 @@ class CapacityPath:
         """PFLOPS of the units of `rows` that run after `day`: the sum of their entries' PFLOPS."""
         if len(rows) != 1:
             return float(self._entries(rows, day)[1].sum())
-        stops, pflops = self._stops(rows)
-        key = (float(pflops[0]), int(np.count_nonzero(stops > day)))
+        t, m = self.table, int(rows[0])
+        g = t.generation[m]
+        limits = t.run_until_days[g] + t.commissioned_day[m]      # ascending, as the row's unit ends are
+        failed = int(t.unit_end[m].searchsorted(day, side="right"))
+        unpowered = int(limits.searchsorted(day, side="right"))
+        key = (float(t.pflops_per_unit[g]), t.units - max(failed, unpowered))   # slots with both stops after `day`
         found = self._sums.get(key)
         if found is None:    # summed as the entries would be: n equal values in one array
             found = self._sums[key] = float(np.full(key[1], key[0]).sum())

@@ -301,6 +301,33 @@ def test_the_capacity_path_drops_a_unit_that_stops_exactly_on_a_year_boundary_on
     assert path.capacity == 6.0 and path.area == pytest.approx(12.0 * BUCKET_DAYS + 9.0 * BUCKET_DAYS)
 
 
+def test_a_module_that_stops_takes_out_exactly_the_capacity_of_its_running_units():
+    """Leaving modules alone (the quick count of a single row) or together (their entries summed) takes
+    the same PFLOPS out of the path, on days between stops and on the stops themselves (failures and
+    the days the degrading array can no longer power a unit), so every module's capacity is out."""
+    from events.capacity import CapacityPath
+
+    rng = np.random.default_rng(3)
+    for trial in range(40):
+        t = table(units=6, array_kw=24.0, degradation=0.1)    # a unit needs 4 kW: ranks stop as the array fades
+        limits = t.run_until_days[0][np.isfinite(t.run_until_days[0])]
+        pool = np.concatenate([rng.uniform(0, 4000, 6), limits, [math.inf]])
+        ends = [np.sort(rng.choice(pool, 6)) for _ in range(3)]
+        rows = [commissioned(t, list(e)) for e in ends]
+        day = float(rng.choice(np.concatenate([ends[0], limits, rng.uniform(0, 4000, 3)])))
+        if not day < math.inf:
+            continue
+        alone, together = CapacityPath(t, 1e6, 1e9), CapacityPath(t, 1e6, 1e9)
+        for path in (alone, together):
+            path.enter(np.array(rows), 0.0)
+            path.advance(day)
+        for m in rows:
+            alone.leave(np.array([m]), day)
+        together.leave(np.array(rows), day)
+        assert alone.capacity == pytest.approx(0.0, abs=1e-9) and together.capacity == pytest.approx(0.0, abs=1e-9), \
+            (trial, day, ends)
+
+
 # --- the world's ledger, unit lifetimes and money format (events/world.py) ----------------------
 
 def test_the_ledger_discounts_each_booking_and_integrates_flows_exactly():

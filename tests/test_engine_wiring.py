@@ -13,6 +13,8 @@ from events.servicing import Servicing
 from events.space_weather import SpaceWeather
 from events.timeline import Timeline
 from events.world import World
+from fleet.actions import Service
+from fleet.state import OPERATIONAL
 from policies.null import Null
 from policies.service_on_threshold import ServiceOnThreshold
 from runs import load_scenario, simulate
@@ -81,3 +83,37 @@ def test_a_hook_set_on_the_instance_is_called():
     result = simulate("baseline", policy=_HookOnTheInstance(), seed=3, years=10.0)
     ends = int(result.events["kind"].isin(["module_failure", "deorbit"]).sum())
     assert ends > 10 and len(CALLS) == ends
+
+
+SEEN_FREE: list[tuple[int, int]] = []
+
+
+@dataclasses.dataclass(frozen=True)
+class ServeAtEachEnd(Null):
+    """Sends a free servicer to the highest operational module at each module end, noting what it saw."""
+
+    name = "serve-at-each-end"
+
+    def on_module_failed(self, obs, module):
+        SEEN_FREE.append((module, obs.servicers_free))
+        ready = [m for m in range(len(obs.status)) if obs.status[m] == OPERATIONAL and not obs.pending_trip[m]]
+        return [Service(modules=(ready[-1],), reason="a free servicer")] if obs.servicers_free > 0 and ready else []
+
+
+def test_a_decision_at_one_module_end_is_seen_at_the_next_end_of_the_same_instant():
+    """Four modules reach their design life on one day; at the first end the policy sends the only
+    servicer. Its trip takes it before the next end is handled (engine changes that end modules
+    together must keep this), so the later ends see no free servicer and one trip is sent in all."""
+    from fleet.scenario import parse_scenario
+    from tests.scripted import one_module_dict
+
+    base = one_module_dict()
+    base["fleet"]["target_power_mw"] *= 4
+    base["fleet"]["module"]["design_life_years"] = 1.0
+    SEEN_FREE.clear()
+    result = simulate(parse_scenario(base, "ends together"), seed=0, policy=ServeAtEachEnd())
+    ev = result.events
+    ends = ev[ev.kind == "deorbit"]
+    assert ends.module.tolist() == [0, 1, 2, 3] and ends.time_days.nunique() == 1
+    assert SEEN_FREE == [(0, 1), (1, 0), (2, 0), (3, 0)]
+    assert result.summary["servicing_trips"] == 1

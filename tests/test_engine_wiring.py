@@ -14,10 +14,12 @@ from events.space_weather import SpaceWeather
 from events.timeline import Timeline
 from events.world import World
 from fleet.actions import Service
+from fleet.scenario import parse_scenario
 from fleet.state import OPERATIONAL
 from policies.null import Null
 from policies.service_on_threshold import ServiceOnThreshold
 from runs import load_scenario, simulate
+from tests.scripted import one_module_dict
 
 
 def test_building_the_components_starts_no_process():
@@ -104,9 +106,6 @@ def test_a_decision_at_one_module_end_is_seen_at_the_next_end_of_the_same_instan
     """Four modules reach their design life on one day; at the first end the policy sends the only
     servicer. Its trip takes it before the next end is handled (engine changes that end modules
     together must keep this), so the later ends see no free servicer and one trip is sent in all."""
-    from fleet.scenario import parse_scenario
-    from tests.scripted import one_module_dict
-
     base = one_module_dict()
     base["fleet"]["target_power_mw"] *= 4
     base["fleet"]["module"]["design_life_years"] = 1.0

@@ -10,9 +10,7 @@ import golden
 @pytest.mark.parametrize("name", [name for name in golden.cases() if not name.startswith("tutorial-")])
 def test_output_matches_the_golden_file(name):
     assert golden.expected_path(name).exists(), f"no golden file for {name}: run python3 -m tests.golden --update {name}"
-    difference = golden.drift(name, golden.run(name))
-    assert not difference, f"{name} drifted from its golden output (python3 -m tests.golden --update {name} " \
-                           f"if the change is deliberate):\n{difference}"
+    golden.assert_matches(name, golden.run(name))
 
 
 def test_every_tutorial_has_a_case():

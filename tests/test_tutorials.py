@@ -9,8 +9,8 @@ import jupytext
 import numpy as np
 import pytest
 
-from runs import plots
 import golden
+from runs import plots
 from tests.commands import REPO
 
 TUTORIALS = sorted((REPO / "docs" / "tutorials").glob("*.py"))
@@ -66,10 +66,7 @@ def test_tutorial_runs_and_shows_what_it_says(path, tmp_path, monkeypatch, capsy
     out = capsys.readouterr().out
     assert out.strip()
     CHECKS[path.name[:2]](namespace)
-    name = f"tutorial-{path.stem}"
-    difference = golden.drift(name, golden.mask(out, str(tmp_path)))
-    assert not difference, f"{name} drifted from its golden output (python3 -m tests.golden --update {name} " \
-                           f"if the change is deliberate):\n{difference}"
+    golden.assert_matches(f"tutorial-{path.stem}", golden.mask(out, str(tmp_path)))
 
 
 @pytest.mark.parametrize("path", TUTORIALS, ids=[p.stem for p in TUTORIALS])

@@ -69,6 +69,13 @@ def drift(name: str, actual: str) -> str:
     return "".join(lines)
 
 
+def assert_matches(name: str, actual: str) -> None:
+    """AssertionError with the diff and how to regenerate, unless `actual` is case `name`'s golden output."""
+    difference = drift(name, actual)
+    assert not difference, f"{name} drifted from its golden output (python3 -m tests.golden --update {name} " \
+                           f"if the change is deliberate):\n{difference}"
+
+
 def main(argv: list[str]) -> int:
     update = "--update" in argv
     names = [a for a in argv if a != "--update"] or list(cases())

@@ -1,6 +1,4 @@
 """`python -m runs` is the `fleet` command."""
-import sys
+from runs.commands.cli import command
 
-from runs.commands.cli import main
-
-sys.exit(main())
+command()

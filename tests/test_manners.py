@@ -150,6 +150,28 @@ def test_a_compare_runs_and_reports_without_loading_scipy_stats(tmp_path):
     assert done.stdout.split() == ["0", "True", "False"]
 
 
+def test_the_executable_exits_with_the_commands_status_its_objects_frozen_and_exit_handlers_run():
+    """`fleet` skips the interpreter's last collection (frozen objects), not the exit handlers (coverage's)."""
+    probe = ("import atexit, gc, sys\nfrom runs.commands.cli import command\n"
+             "atexit.register(lambda: print('handler ran', gc.get_freeze_count() > 0, flush=True))\n"
+             "command(['run', 'no-such-scenario'])")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=REPO, env=repo_env(), capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert "no-such-scenario" in done.stderr
+    assert done.stdout.splitlines() == ["handler ran True"]
+
+
+def test_the_installed_command_and_python_m_runs_are_the_same_entry():
+    import configparser
+
+    config = configparser.ConfigParser()
+    config.read(REPO / "setup.cfg")
+    scripts = dict(line.split(" = ") for line in config["options.entry_points"]["console_scripts"].split("\n") if line)
+    assert scripts == {"fleet": "runs.commands.cli:command"}
+    assert "command()" in (REPO / "runs" / "__main__.py").read_text()
+
+
 def test_building_the_parser_and_importing_runs_load_no_heavy_library():
     assert _loaded_after("import runs\nfrom runs.commands.cli import build_parser\nbuild_parser()") == []
 

@@ -67,12 +67,13 @@ class Floor:
 
 
 # ----- launches --------------------------------------------------------------------------------------
-def launch_days(scenario: Scenario, modules: int) -> tuple[np.ndarray, np.ndarray]:
+def launch_days(scenario: Scenario, modules: int, horizon: float) -> tuple[np.ndarray, np.ndarray]:
     """(launch day per module, first module of each flight) for the initial order of `modules`
     modules on day 0, flown by the first vehicle as `events.launch.LaunchQueue` does: modules spread
     over the clusters in turn (module i to cluster i mod clusters); each flight takes the cluster whose
     queue holds the oldest module, as many of its queued modules as fit the payload, at the earliest
-    day lead time and cadence allow (a timeout from the previous launch, so the same float sums)."""
+    day lead time and cadence allow (a timeout from the previous launch, so the same float sums).
+    Only flights before the horizon fly: a module still waiting then has launch day inf."""
     vehicle = scenario.launch.vehicles[0]
     clusters = scenario.fleet.clusters
     mass = module_mass_kg(scenario, catalog(scenario)[0])
@@ -84,7 +85,7 @@ def launch_days(scenario: Scenario, modules: int) -> tuple[np.ndarray, np.ndarra
     heads = [0] * clusters
     cadence = DAYS_PER_YEAR / vehicle.launches_per_year
     available = (vehicle.available_from_year - scenario.start_year) * DAYS_PER_YEAR
-    day_of = np.empty(modules)
+    day_of = np.full(modules, np.inf)
     firsts = []
     now, last = 0.0, -np.inf
     waiting = modules
@@ -93,6 +94,8 @@ def launch_days(scenario: Scenario, modules: int) -> tuple[np.ndarray, np.ndarra
         day = max(now, vehicle.lead_time_days, last + cadence, available)   # every order placed on day 0
         if day > now:
             now = now + (day - now)
+        if now >= horizon:                              # the run ends first (SimPy's `until` comes first)
+            break
         flight = queues[c][heads[c]: heads[c] + per_flight]
         heads[c] += len(flight)
         waiting -= len(flight)
@@ -105,9 +108,11 @@ def launch_days(scenario: Scenario, modules: int) -> tuple[np.ndarray, np.ndarra
 # ----- module lives ----------------------------------------------------------------------------------
 @dataclass
 class Lives:
-    """Each module's commissioning day, end day (inf: runs to the horizon), whether it ends by design
-    life (else by bus failure or debris strike) and its units' end days, each row sorted."""
+    """Each module's id, commissioning day, end day (inf: runs to the horizon), whether it ends by
+    design life (else by bus failure or debris strike) and its units' end days, each row sorted: the
+    modules commissioned before the horizon, in order of id."""
 
+    ids: np.ndarray
     commissioned: np.ndarray
     end: np.ndarray
     retired: np.ndarray
@@ -115,19 +120,22 @@ class Lives:
 
 
 def module_lives(scenario: Scenario, streams: Streams, commissioned: np.ndarray, horizon: float) -> Lives:
-    """Draw every module's units and fates as `events.modules.Modules.commission` does (the keyed
-    streams `unit-lifetimes` (module, 0) and `bus-lifetime` (module)), and fire their ends as a
-    timeout from commissioning would (`c + (end - c)`)."""
-    n, units = len(commissioned), scenario.fleet.module.units
+    """Draw the units and fates of every module commissioned before the horizon (`commissioned`: day
+    per module id) as `events.modules.Modules.commission` does (the keyed streams `unit-lifetimes`
+    (module, 0) and `bus-lifetime` (module)), and fire their ends as a timeout from commissioning
+    would (`c + (end - c)`). A module commissioned later draws nothing and computes nothing."""
+    ids = np.flatnonzero(commissioned < horizon)
+    commissioned = commissioned[ids]
+    n, units = len(ids), scenario.fleet.module.units
     failures = scenario.failures
     radiation = radiation_of(scenario)
     per_unit = 2 if has_radiation_hazard(radiation) else 1
     keyed = streams.keyed
     draws = np.empty((n, units, per_unit))
     fates = np.empty((n, 3))
-    for m in range(n):
-        draws[m] = keyed("unit-lifetimes", m, 0).standard_exponential((units, per_unit))
-        fates[m] = keyed("bus-lifetime", m).standard_exponential(3)
+    for row, m in enumerate(ids.tolist()):
+        draws[row] = keyed("unit-lifetimes", m, 0).standard_exponential((units, per_unit))
+        fates[row] = keyed("bus-lifetime", m).standard_exponential(3)
     unit_years = inverse(failures.unit, radiation)
     unit_end = unit_years(draws[..., 0].reshape(-1), draws[..., -1].reshape(-1)).reshape(n, units)
     unit_end = unit_end * DAYS_PER_YEAR + commissioned[:, None]
@@ -141,7 +149,7 @@ def module_lives(scenario: Scenario, streams: Streams, commissioned: np.ndarray,
     end = np.minimum(fate, retire)
     fired = end < horizon
     end = np.where(fired, commissioned + (end - commissioned), np.inf)
-    return Lives(commissioned, end, retired & fired, unit_end)
+    return Lives(ids, commissioned, end, retired & fired, unit_end)
 
 
 def unit_stops(scenario: Scenario, lives: Lives) -> np.ndarray:
@@ -180,11 +188,10 @@ def capacity_integrals(lives: Lives, stops: np.ndarray, pflops: float, demand: D
 def _never_above(commissioned: np.ndarray, starts: np.ndarray, demand: DemandCurve, horizon: float) -> bool:
     """Whether capacity, bounded by every commissioned unit running, never exceeds demand before the horizon."""
     order = np.argsort(commissioned)
-    c, bound = commissioned[order], np.cumsum(starts[order])
+    c, bound = commissioned[order], np.concatenate([[0.0], np.cumsum(starts[order])])
     days = np.concatenate([c, demand.days])
     days = days[days < horizon]
-    at = np.searchsorted(c, days, side="right") - 1
-    return bool(np.all(np.where(at >= 0, bound[np.maximum(at, 0)], 0.0) <= demand.at(days)))
+    return bool(np.all(bound[np.searchsorted(c, days, side="right")] <= demand.at(days)))
 
 
 # ----- ground ----------------------------------------------------------------------------------------
@@ -347,7 +354,7 @@ def run_floor(scenario: Scenario, seed: int) -> Floor:
     sky = weather(scenario, streams, horizon)
     generations = catalog(scenario)
     n = modules_for_target(scenario)
-    launched, firsts = launch_days(scenario, n)
+    launched, firsts = launch_days(scenario, n, horizon)
     lives = module_lives(scenario, streams, launched + scenario.fleet.module.commissioning_days, horizon)
     stops = unit_stops(scenario, lives)
     pflops = generations[0].pflops_per_unit
@@ -370,7 +377,7 @@ def run_floor(scenario: Scenario, seed: int) -> Floor:
         "data_lost_tb": held.lost,
         "data_backlog_tb": held.held,
         "ground_blackout_fraction": _blackout_days(sky, horizon) / horizon,
-        "modules_launched": n,
+        "modules_launched": int(np.isfinite(launched).sum()),
         "module_failures": len(events["module_failure"][0]),
         "deorbits": len(events["deorbit"][0]),
     }
@@ -390,14 +397,13 @@ def _events(lives: Lives, launched: np.ndarray, firsts: np.ndarray, sky: Weather
     starts = np.flatnonzero(first)
     counts = np.diff(np.append(starts, len(days)))
     ended = np.isfinite(lives.end)
-    commissioned = lives.commissioned < horizon
     return {
         "decision": (np.zeros(1), np.full(1, -1)),
         "launch": (launched[firsts], firsts),
-        "commissioned": (lives.commissioned[commissioned], np.flatnonzero(commissioned)),
-        "unit_failure": (days[starts], rows[starts], counts),
-        "module_failure": (lives.end[ended & ~lives.retired], np.flatnonzero(ended & ~lives.retired)),
-        "deorbit": (lives.end[lives.retired], np.flatnonzero(lives.retired)),
+        "commissioned": (lives.commissioned, lives.ids),
+        "unit_failure": (days[starts], lives.ids[rows[starts]], counts),
+        "module_failure": (lives.end[ended & ~lives.retired], lives.ids[ended & ~lives.retired]),
+        "deorbit": (lives.end[lives.retired], lives.ids[lives.retired]),
         "ground_outage": (sky.days[~sky.clear], sky.stations[~sky.clear]),
         "ground_restored": (sky.days[sky.clear], sky.stations[sky.clear]),
     }

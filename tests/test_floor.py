@@ -1,13 +1,14 @@
 """The benchmark's floor (bench/floor.py) computes the same replication as the engine: the same
 KPIs (to 1e-9 relative: only the order of floating-point sums differs) and the same event counts,
 in a world where the backlog overflows, capacity exceeds demand and modules end while results wait
-on board, and in a slice of gigawatt as shipped."""
+on board, in a slice of gigawatt as shipped, and in a run that ends while the first fleet is still
+launching."""
 from __future__ import annotations
 
 import pytest
 
 from bench.floor import floor_scenario, mismatches, run_floor
-from fleet.scenario import parse_scenario
+from fleet.scenario import modules_for_target, parse_scenario
 from runs import load_scenario, simulate
 
 
@@ -46,6 +47,17 @@ def test_floor_equals_engine_on_a_gigawatt_slice():
     floor, summary, kinds = engine_and_floor(data, 1)
     assert mismatches(floor, summary, kinds) == []
     assert summary["deorbits"] > 0 and summary["ground_blackout_fraction"] > 0
+
+
+def test_floor_equals_engine_when_the_run_ends_during_the_first_deployment():
+    data = world(target_power_mw=60, clusters=4)
+    data["horizon_years"] = 128 / 365.25     # flights every 2.4 days from day 90 to 136; 30 days to commission
+    floor, summary, kinds = engine_and_floor(data, 2)
+    assert mismatches(floor, summary, kinds) == []
+    ordered = modules_for_target(parse_scenario(data, "test"))
+    # some modules computed, some flew but were not yet commissioned, some never flew
+    assert 0 < kinds["commissioned"] < summary["modules_launched"] < ordered
+    assert summary["delivered_pflops_days"] > 0
 
 
 def test_a_differing_kpi_or_count_is_reported():

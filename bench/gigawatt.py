@@ -5,8 +5,10 @@ on a small world both can run.
 Run from the repository root:  python bench/gigawatt.py [--seed N] [--pairs P] [--floor-pairs F] [--gigawatt-runs G] [--no-ten-gw]
 
 Prints what it measures as it goes; the LAST line is one JSON object with wall_seconds (the median of
-the gigawatt runs), gigawatt_runs_seconds, events, events_per_second, peak_rss_mb (of the gigawatt runs), ten_gw_seconds, ten_gw_to_gigawatt,
-ten_gw_peak_rss_mb, floor_seconds, engine_to_floor and speedup_vs_naive, plus extras.
+the gigawatt runs), gigawatt_runs_seconds, events, events_per_second, peak_rss_mb (of the gigawatt
+runs), ten_gw_seconds, ten_gw_to_gigawatt, ten_gw_events_to_gigawatt, ten_gw_per_event_to_gigawatt
+(ten-gw's time per event over gigawatt's), ten_gw_peak_rss_mb, floor_seconds, engine_to_floor and
+speedup_vs_naive, plus extras.
 
 1. gigawatt at a fixed size (`fixed_size`: its demand held at the PFLOPS of its first fleet, the
    10,000-module, 1M-board world that issue 17 measured), timed with its event log made into a DataFrame,
@@ -206,10 +208,15 @@ def main() -> None:
     if not args.no_ten_gw:
         print(f"\nten-gw: one {args.years:g}-year replication of gigawatt x 10, in a child process ...", flush=True)
         ten = ten_gw_in_child(args.seed, args.years)
+        more_events = ten["events"] / events
+        per_event = ten["wall_seconds"] / wall / more_events     # how the cost of an event grows with the world
         print(f"  wall {ten['wall_seconds']:.2f} s ({ten['wall_seconds'] / wall:.2f} x gigawatt; goal <= 8), "
-              f"{ten['events']:,} events, peak RSS {ten['peak_rss_mb']:.0f} MB (goal <= 3,072)")
+              f"{ten['events']:,} events ({more_events:.2f} x gigawatt's: {per_event:.2f} x its time per event), "
+              f"peak RSS {ten['peak_rss_mb']:.0f} MB (goal <= 3,072)")
         figures.update({"ten_gw_seconds": round(ten["wall_seconds"], 3), "ten_gw_events": ten["events"],
                         "ten_gw_to_gigawatt": round(ten["wall_seconds"] / wall, 2),
+                        "ten_gw_events_to_gigawatt": round(more_events, 2),
+                        "ten_gw_per_event_to_gigawatt": round(per_event, 2),
                         "ten_gw_peak_rss_mb": round(ten["peak_rss_mb"], 1)})
 
     # ----- engine against the floor ---------------------------------------------------------------

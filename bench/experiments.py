@@ -2,7 +2,8 @@
 
     python bench/experiments.py [--reps 64] [--years 30] [--scheduler tcp://HOST:PORT] [--workers 2] [--pool]
 
-1. `--reps` replications of `baseline` (`--years` long, its own policy) on the serial backend.
+1. `--reps` replications of `baseline` (`--years` long, its own policy) on the serial backend, after
+   two short units in the same process, as the workers below run them.
 2. The same on a Dask cluster: by default a scheduler and `--workers` single-threaded workers started
    here as separate processes on 127.0.0.1 (`python -m dask scheduler` / `dask worker`, this checkout
    on their path, as tests/test_dask_cluster.py does) and stopped at the end; with `--scheduler`, an
@@ -82,6 +83,7 @@ def main() -> None:
     figures: dict = {"replications": args.reps, "years": args.years, "workers": args.workers}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
+        timed_run(plan("tiny", 0.1, 2), SerialBackend(), folder / "serial-warm-up")   # as warm as the workers
         serial = timed_run(big, SerialBackend(), folder / "serial")
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0     # the units ran in this process
         unit_mean = float(load_results(folder / "serial").summary["wall_seconds"].mean())

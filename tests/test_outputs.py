@@ -396,6 +396,36 @@ def test_unreadable_failure_records_are_skipped_with_a_warning(tmp_path, small_s
         assert load_results(folder).failures.empty
 
 
+def test_units_are_read_as_each_file_reads_and_differing_files_line_up(tmp_path, small_store):
+    """One table of the units' rows, as pandas reads each file, columns in the order they first appear; a
+    file missing a KPI gives NaN there, one with a null KPI or an integer where the others have floats
+    leaves the column numeric (pandas alone makes the null one's column `object`), an extra column is kept."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = copy_tree(small_store, tmp_path / "store")
+    files = sorted((folder / "units").iterdir())
+    each = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+    pd.testing.assert_frame_equal(load_results(folder).summary.sort_values("key", ignore_index=True),
+                                  each.sort_values("key", ignore_index=True))
+    tables = [pq.read_table(f) for f in files]
+    pq.write_table(tables[0].drop_columns(["delivered_pflops_days"]), files[0])
+    at = tables[1].column_names.index("capacity_pflops_days")
+    pq.write_table(tables[1].set_column(at, "capacity_pflops_days", pa.array([None])), files[1])
+    at = tables[2].column_names.index("demand_pflops_days")
+    pq.write_table(tables[2].set_column(at, "demand_pflops_days", pa.array([7], pa.int64())), files[2])
+    pq.write_table(tables[3].append_column("my_kpi", pa.array([2.5])), files[3])
+    loaded = load_results(folder).summary
+    per_file = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+    assert list(loaded.columns) == list(per_file.columns) and loaded.columns[-1] == "my_kpi"
+    summary = loaded.set_index("key")
+    keys = [f.stem for f in files]
+    assert summary["delivered_pflops_days"].isna().tolist() == [k == keys[0] for k in summary.index]
+    assert summary["capacity_pflops_days"].dtype == float and pd.isna(summary.at[keys[1], "capacity_pflops_days"])
+    assert summary["demand_pflops_days"].dtype == float and summary.at[keys[2], "demand_pflops_days"] == 7
+    assert summary["my_kpi"].isna().sum() == 3 and summary.at[keys[3], "my_kpi"] == 2.5
+
+
 # ----- one command per folder --------------------------------------------------------------------
 def test_a_locked_folder_is_refused_naming_the_holder(tmp_path):
     folder = tmp_path / "busy"

@@ -226,8 +226,8 @@ def load_results(directory: str | os.PathLike) -> Results:
         value = manifest.get(name, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise InputError(f"{manifest_path}: {name}: a list of names expected; the manifest is corrupt")
-    rows = [frame for f in _files(root / "units", ".parquet") if (frame := _unit_frame(f)) is not None]
-    summary = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
+    rows = [table for f in _files(root / "units", ".parquet") if (table := _unit_table(f)) is not None]
+    summary = pa.concat_tables(rows, promote_options="permissive").to_pandas() if rows else pd.DataFrame(
         columns=[*ID_COLUMNS, *manifest.get("axes", [])])
     if len(summary):
         policy_order = {p: i for i, p in enumerate(manifest.get("policies", []))}
@@ -259,19 +259,19 @@ def _files(folder: Path, suffix: str) -> list[Path]:
     return sorted(folder.glob(f"*{suffix}")) if folder.is_dir() else []
 
 
-def _unit_frame(path: Path) -> pd.DataFrame | None:
+def _unit_table(path: Path) -> pa.Table | None:
     """A unit's summary row, or None (with a warning) if the file is not a whole one."""
     try:
-        frame = pd.read_parquet(path)
+        table = pq.ParquetFile(path).read()
     except (OSError, ValueError, pa.ArrowException) as exc:
         warnings.warn(f"{path}: unreadable unit file ignored ({type(exc).__name__}); a resumed run computes "
                       "the unit again")
         return None
-    missing = [c for c in ID_COLUMNS if c not in frame.columns]
-    if missing or len(frame) != 1:
+    missing = [c for c in ID_COLUMNS if c not in table.column_names]
+    if missing or table.num_rows != 1:
         warnings.warn(f"{path}: not a unit summary (one row with {', '.join(ID_COLUMNS)}); ignored")
         return None
-    return frame
+    return table
 
 
 def _failure_record(path: Path) -> dict | None:

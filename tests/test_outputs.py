@@ -399,7 +399,8 @@ def test_unreadable_failure_records_are_skipped_with_a_warning(tmp_path, small_s
 def test_units_are_read_as_each_file_reads_and_differing_files_line_up(tmp_path, small_store):
     """One table of the units' rows, as pandas reads each file, columns in the order they first appear; a
     file missing a KPI gives NaN there, one with a null KPI or an integer where the others have floats
-    leaves the column numeric (pandas alone makes the null one's column `object`), an extra column is kept."""
+    leaves the column numeric (pandas alone makes the null one's column `object`), an extra column is kept,
+    and text where the others hold numbers makes that column hold both."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -424,6 +425,10 @@ def test_units_are_read_as_each_file_reads_and_differing_files_line_up(tmp_path,
     assert summary["capacity_pflops_days"].dtype == float and pd.isna(summary.at[keys[1], "capacity_pflops_days"])
     assert summary["demand_pflops_days"].dtype == float and summary.at[keys[2], "demand_pflops_days"] == 7
     assert summary["my_kpi"].isna().sum() == 3 and summary.at[keys[3], "my_kpi"] == 2.5
+    at = tables[0].column_names.index("events")                 # text where the others hold integers
+    pq.write_table(tables[0].set_column(at, "events", pa.array(["n/a"])), files[0])
+    summary = load_results(folder).summary.set_index("key")
+    assert summary.at[keys[0], "events"] == "n/a" and summary.at[keys[1], "events"] == tables[1]["events"][0].as_py()
 
 
 # ----- one command per folder --------------------------------------------------------------------

@@ -227,8 +227,7 @@ def load_results(directory: str | os.PathLike) -> Results:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise InputError(f"{manifest_path}: {name}: a list of names expected; the manifest is corrupt")
     rows = [table for f in _files(root / "units", ".parquet") if (table := _unit_table(f)) is not None]
-    summary = pa.concat_tables(rows, promote_options="permissive").to_pandas() if rows else pd.DataFrame(
-        columns=[*ID_COLUMNS, *manifest.get("axes", [])])
+    summary = _joined(rows) if rows else pd.DataFrame(columns=[*ID_COLUMNS, *manifest.get("axes", [])])
     if len(summary):
         policy_order = {p: i for i, p in enumerate(manifest.get("policies", []))}
         variant_order = {v: i for i, v in enumerate(manifest.get("variant_ids", []))}
@@ -272,6 +271,16 @@ def _unit_table(path: Path) -> pa.Table | None:
         warnings.warn(f"{path}: not a unit summary (one row with {', '.join(ID_COLUMNS)}); ignored")
         return None
     return table
+
+
+def _joined(rows: list[pa.Table]) -> pd.DataFrame:
+    """The units' rows as one frame, joined in Arrow (a column missing from a file is null there, integers
+    meeting floats become floats); files whose types Arrow cannot reconcile (a column that is text in
+    one and a number in another) are joined by pandas, that column as objects."""
+    try:
+        return pa.concat_tables(rows, promote_options="permissive").to_pandas()
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        return pd.concat([row.to_pandas() for row in rows], ignore_index=True)
 
 
 def _failure_record(path: Path) -> dict | None:

@@ -406,9 +406,12 @@ def test_units_are_read_as_each_file_reads_and_differing_files_line_up(tmp_path,
 
     folder = copy_tree(small_store, tmp_path / "store")
     files = sorted((folder / "units").iterdir())
-    each = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+
+    def read_each() -> pd.DataFrame:
+        return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+
     pd.testing.assert_frame_equal(load_results(folder).summary.sort_values("key", ignore_index=True),
-                                  each.sort_values("key", ignore_index=True))
+                                  read_each().sort_values("key", ignore_index=True))
     tables = [pq.read_table(f) for f in files]
     pq.write_table(tables[0].drop_columns(["delivered_pflops_days"]), files[0])
     at = tables[1].column_names.index("capacity_pflops_days")
@@ -417,8 +420,7 @@ def test_units_are_read_as_each_file_reads_and_differing_files_line_up(tmp_path,
     pq.write_table(tables[2].set_column(at, "demand_pflops_days", pa.array([7], pa.int64())), files[2])
     pq.write_table(tables[3].append_column("my_kpi", pa.array([2.5])), files[3])
     loaded = load_results(folder).summary
-    per_file = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
-    assert list(loaded.columns) == list(per_file.columns) and loaded.columns[-1] == "my_kpi"
+    assert list(loaded.columns) == list(read_each().columns) and loaded.columns[-1] == "my_kpi"
     summary = loaded.set_index("key")
     keys = [f.stem for f in files]
     assert summary["delivered_pflops_days"].isna().tolist() == [k == keys[0] for k in summary.index]
